@@ -1,0 +1,158 @@
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import * as readline from 'readline';
+import { sysConnectedClients } from './peer';
+
+export interface Broker {
+  readonly name: 'aedes' | 'mosquitto';
+  readonly host: string;
+  readonly tcpPort: number;
+  readonly wsPort: number;
+  readonly path: string;
+  /** How many clients the broker has connected now (test peers excluded). */
+  clientCount(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+const HOST = '127.0.0.1';
+const ROOT = path.resolve(__dirname, '..', '..');
+
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, HOST, resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export async function waitForPort(port: number, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, HOST, () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`port ${port} did not open within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+export async function startAedes(): Promise<Broker> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'aedes-broker.mjs'), '--tcp', '0', '--ws', '0', '--quiet'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = readline.createInterface({ input: child.stdout! });
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  const nextLine = (): Promise<string> =>
+    new Promise((resolve, reject) => {
+      waiting.push(resolve);
+      child.once('exit', () => reject(new Error('aedes exited')));
+    });
+  const ready = JSON.parse(await nextLine()) as { tcpPort: number; wsPort: number };
+  return {
+    name: 'aedes',
+    host: HOST,
+    tcpPort: ready.tcpPort,
+    wsPort: ready.wsPort,
+    path: '/mqtt',
+    async clientCount() {
+      const answer = nextLine();
+      child.stdin!.write('clients\n');
+      return (JSON.parse(await answer) as { clients: number }).clients;
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+  };
+}
+
+export function hasMosquitto(): boolean {
+  return spawnSync('sh', ['-c', 'command -v mosquitto || test -x /usr/sbin/mosquitto']).status === 0;
+}
+
+const MOSQUITTO = fs.existsSync('/usr/sbin/mosquitto') ? '/usr/sbin/mosquitto' : 'mosquitto';
+
+export interface MosquittoOptions {
+  /** Keep sessions on disk, so that a restart on the same ports restores them. */
+  persistence?: boolean;
+  tcpPort?: number;
+  wsPort?: number;
+  dir?: string;
+}
+
+export interface MosquittoBroker extends Broker {
+  readonly dir: string;
+  /** Starts a new mosquitto on the same ports and directory. */
+  restart(): Promise<MosquittoBroker>;
+}
+
+/** Debian's mosquitto on loopback only (socket_domain ipv4 keeps the websockets listener there). */
+export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoBroker> {
+  const tcpPort = options.tcpPort ?? (await freePort());
+  const wsPort = options.wsPort ?? (await freePort());
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mqtt-mosquitto-'));
+  fs.chmodSync(dir, 0o777);
+  const conf = path.join(dir, 'mosquitto.conf');
+  fs.writeFileSync(
+    conf,
+    [
+      'allow_anonymous true',
+      'log_dest stderr',
+      'log_type error',
+      `persistence ${options.persistence ? 'true' : 'false'}`,
+      `persistence_location ${dir}/`,
+      'autosave_interval 1',
+      'sys_interval 1',
+      `listener ${tcpPort} ${HOST}`,
+      'socket_domain ipv4',
+      `listener ${wsPort} ${HOST}`,
+      'socket_domain ipv4',
+      'protocol websockets',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const failed = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}`))));
+  await Promise.race([Promise.all([waitForPort(tcpPort), waitForPort(wsPort)]), failed]);
+  failed.catch(() => undefined);
+  const broker: MosquittoBroker = {
+    name: 'mosquitto',
+    host: HOST,
+    tcpPort,
+    wsPort,
+    path: '/mqtt',
+    dir,
+    clientCount() {
+      return sysConnectedClients(tcpPort);
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited(child);
+    },
+    async restart() {
+      await broker.stop();
+      return startMosquitto({ ...options, tcpPort, wsPort, dir });
+    },
+  };
+  return broker;
+}
+
+export type BrokerName = 'aedes' | 'mosquitto';
+
+export function startBroker(name: BrokerName): Promise<Broker> {
+  return name === 'aedes' ? startAedes() : startMosquitto();
+}

@@ -1,0 +1,220 @@
+import WebSocket from 'ws';
+
+/** WeChat-style callbacks: success/fail/complete, each given `{ errMsg }`. */
+export interface WxCallbacks {
+  success?: (res: { errMsg: string }) => void;
+  fail?: (res: { errMsg: string }) => void;
+  complete?: (res: { errMsg: string }) => void;
+}
+
+export interface ConnectSocketOptions extends WxCallbacks {
+  url: string;
+  protocols?: string[] | string;
+  header?: Record<string, string>;
+}
+
+type Listener<T> = (res: T) => void;
+
+export interface NodeWxOptions {
+  /** WeChat allows 5 concurrent sockets (base library ≥ 1.7.0). */
+  maxSockets?: number;
+  /** Hosts of the mini-program's domain list; undefined = checks off (DevTools' 不校验合法域名). */
+  domains?: string[];
+  /** Delay after app hide before WeChat interrupts sockets; WeChat uses about 5 s. */
+  suspendAfterMs?: number;
+}
+
+const done = (cb: WxCallbacks, ok: boolean, errMsg: string): void => {
+  const res = { errMsg };
+  if (ok) cb.success?.(res);
+  else cb.fail?.(res);
+  cb.complete?.(res);
+};
+
+/** A SocketTask as WeChat gives it: ArrayBuffer binary frames, errMsg callbacks, listeners set once. */
+export class NodeSocketTask {
+  readyState = 0;
+  readonly url: string;
+  private ws?: WebSocket;
+  private openListeners: Listener<{ header: Record<string, string> }>[] = [];
+  private messageListeners: Listener<{ data: string | ArrayBuffer }>[] = [];
+  private closeListeners: Listener<{ code: number; reason: string }>[] = [];
+  private errorListeners: Listener<{ errMsg: string }>[] = [];
+
+  constructor(url: string, private readonly onEnd: (task: NodeSocketTask) => void) {
+    this.url = url;
+  }
+
+  /** Opens the real WebSocket (called by connectSocket once the request is accepted). */
+  start(protocols: string[]): void {
+    const ws = new WebSocket(this.url, protocols);
+    this.ws = ws;
+    ws.binaryType = 'arraybuffer';
+    ws.on('open', () => {
+      this.readyState = 1;
+      this.openListeners.forEach((l) => l({ header: {} }));
+    });
+    ws.on('message', (data: ArrayBuffer | Buffer, isBinary: boolean) => {
+      const payload = isBinary ? (data as ArrayBuffer) : Buffer.from(data as ArrayBuffer).toString('utf8');
+      this.messageListeners.forEach((l) => l({ data: payload }));
+    });
+    ws.on('error', (err: Error) => this.fail(`${err.message}`));
+    ws.on('close', (code: number, reason: Buffer) => this.finish(code, reason.toString() || 'abnormal closure'));
+  }
+
+  /** Fails the task the way WeChat does: onError with errMsg, then onClose. */
+  fail(errMsg: string): void {
+    if (this.readyState === 3) return;
+    this.errorListeners.forEach((l) => l({ errMsg }));
+    this.finish(1006, errMsg);
+  }
+
+  /** WeChat's interruption of a socket, e.g. 5 s after the app went to the background. */
+  interrupt(reason = 'interrupted'): void {
+    if (this.readyState === 3) return;
+    this.ws?.terminate();
+    this.finish(1006, reason);
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.readyState === 3) return;
+    this.readyState = 3;
+    this.ws?.removeAllListeners();
+    this.ws?.on('error', () => undefined);
+    this.onEnd(this);
+    this.closeListeners.forEach((l) => l({ code, reason }));
+  }
+
+  onOpen(listener: Listener<{ header: Record<string, string> }>): void {
+    this.openListeners.push(listener);
+  }
+
+  onMessage(listener: Listener<{ data: string | ArrayBuffer }>): void {
+    this.messageListeners.push(listener);
+  }
+
+  onClose(listener: Listener<{ code: number; reason: string }>): void {
+    this.closeListeners.push(listener);
+  }
+
+  onError(listener: Listener<{ errMsg: string }>): void {
+    this.errorListeners.push(listener);
+  }
+
+  send(options: { data: string | ArrayBuffer } & WxCallbacks): void {
+    if (this.readyState !== 1 || !this.ws) {
+      done(options, false, 'sendSocketMessage:fail WebSocket is not connected');
+      return;
+    }
+    const data = options.data;
+    if (typeof data !== 'string' && !(data instanceof ArrayBuffer)) {
+      done(options, false, 'sendSocketMessage:fail parameter error: parameter.data should be String or ArrayBuffer');
+      return;
+    }
+    this.ws.send(typeof data === 'string' ? data : Buffer.from(data), { binary: typeof data !== 'string' }, (err) => {
+      done(options, !err, err ? `sendSocketMessage:fail ${err.message}` : 'sendSocketMessage:ok');
+    });
+  }
+
+  close(options: { code?: number; reason?: string } & WxCallbacks = {}): void {
+    const ws = this.ws;
+    if (ws && this.readyState <= 1) {
+      this.readyState = 2;
+      if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      else ws.close(options.code ?? 1000, options.reason ?? '');
+    }
+    setTimeout(() => done(options, true, 'closeSocket:ok'), 0);
+  }
+}
+
+type AppListener = (res: Record<string, unknown>) => void;
+type NetworkListener = (res: { isConnected: boolean; networkType: string }) => void;
+
+/** The part of `wx` the library uses, implemented for Node on top of `ws`. */
+export class NodeWx {
+  readonly sockets = new Set<NodeSocketTask>();
+  /** Every connectSocket request, for assertions (url, protocols). */
+  readonly requests: { url: string; protocols: unknown }[] = [];
+  suspended = false;
+  isConnected = true;
+  private readonly showListeners = new Set<AppListener>();
+  private readonly hideListeners = new Set<AppListener>();
+  private readonly networkListeners = new Set<NetworkListener>();
+  private suspendTimer?: NodeJS.Timeout;
+
+  constructor(private readonly options: NodeWxOptions = {}) {}
+
+  connectSocket = (options: ConnectSocketOptions): NodeSocketTask => {
+    this.requests.push({ url: options.url, protocols: options.protocols });
+    const task = new NodeSocketTask(options.url, (t) => this.sockets.delete(t));
+    const error = this.refusal(options);
+    if (error) {
+      setTimeout(() => {
+        done(options, false, error);
+        task.fail(error);
+      });
+      return task;
+    }
+    this.sockets.add(task);
+    const protocols = Array.isArray(options.protocols) ? options.protocols : [];
+    task.start(protocols);
+    setTimeout(() => done(options, true, 'connectSocket:ok'), 0);
+    return task;
+  };
+
+  private refusal(options: ConnectSocketOptions): string | undefined {
+    if (this.suspended) {
+      return 'connectSocket:fail jsapi has no permission, event=connectSocket, runningState=suspend, permissionBit=0';
+    }
+    if (typeof options.url !== 'string' || !/^wss?:\/\//.test(options.url)) {
+      return `connectSocket:fail invalid url "${String(options.url)}"`;
+    }
+    if (!this.isConnected) return 'connectSocket:fail network is down';
+    if (this.options.domains && !this.options.domains.includes(new URL(options.url).hostname)) {
+      return `connectSocket:fail url not in domain list, url == "${options.url}"`;
+    }
+    if (this.sockets.size >= (this.options.maxSockets ?? 5)) {
+      return 'connectSocket:fail createSocketTask:fail exceed max concurrent count 5';
+    }
+    return undefined;
+  }
+
+  onAppShow = (l: AppListener): void => void this.showListeners.add(l);
+  offAppShow = (l: AppListener): void => void this.showListeners.delete(l);
+  onAppHide = (l: AppListener): void => void this.hideListeners.add(l);
+  offAppHide = (l: AppListener): void => void this.hideListeners.delete(l);
+  onNetworkStatusChange = (l: NetworkListener): void => void this.networkListeners.add(l);
+  offNetworkStatusChange = (l: NetworkListener): void => void this.networkListeners.delete(l);
+
+  getNetworkType = (options: WxCallbacks & { success?: (res: { networkType: string; errMsg: string }) => void }): void => {
+    setTimeout(() => options.success?.({ networkType: this.isConnected ? 'wifi' : 'none', errMsg: 'getNetworkType:ok' }), 0);
+  };
+
+  /** The app goes to the background: after suspendAfterMs WeChat interrupts every socket. */
+  hideApp(): void {
+    this.hideListeners.forEach((l) => l({}));
+    this.suspendTimer = setTimeout(() => {
+      this.suspended = true;
+      [...this.sockets].forEach((s) => s.interrupt('interrupted'));
+    }, this.options.suspendAfterMs ?? 5000);
+  }
+
+  showApp(): void {
+    clearTimeout(this.suspendTimer);
+    this.suspended = false;
+    this.showListeners.forEach((l) => l({ path: 'pages/index/index', scene: 1001 }));
+  }
+
+  /** Network lost (sockets interrupted) or regained. */
+  setNetwork(isConnected: boolean): void {
+    this.isConnected = isConnected;
+    if (!isConnected) [...this.sockets].forEach((s) => s.interrupt('network is down'));
+    this.networkListeners.forEach((l) => l({ isConnected, networkType: isConnected ? 'wifi' : 'none' }));
+  }
+
+  /** Stops timers and closes every socket (test teardown). */
+  dispose(): void {
+    clearTimeout(this.suspendTimer);
+    [...this.sockets].forEach((s) => s.interrupt('disposed'));
+  }
+}
