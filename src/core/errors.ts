@@ -1,0 +1,139 @@
+/** Every error the library reports: a stable code, a message in zh-CN or en, and a fix when one exists. */
+
+export type Locale = 'zh-CN' | 'en';
+
+export type ErrorCode =
+  | 'INVALID_OPTION'
+  | 'INVALID_TOPIC'
+  | 'INVALID_QOS'
+  | 'INVALID_PAYLOAD'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'NOT_CONNECTED'
+  | 'OFFLINE_QUEUE_FULL'
+  | 'CONNECT_TIMEOUT'
+  | 'CONNECT_REFUSED'
+  | 'NOT_AUTHORIZED'
+  | 'DOMAIN_NOT_ALLOWED'
+  | 'SOCKET_LIMIT'
+  | 'SUSPENDED'
+  | 'TLS_ERROR'
+  | 'SOCKET_ERROR'
+  | 'SUBSCRIBE_REJECTED'
+  | 'CLIENT_ID_CONFLICT'
+  | 'DESTROYED';
+
+/** What the engine knows about an error, before it is put into words for a locale. */
+export interface ErrorInfo {
+  code: ErrorCode;
+  /** The option, argument or property at fault. */
+  field?: string;
+  /** What was expected of `field`, or another short technical reason. */
+  reason?: string;
+  /** CONNACK return code (MQTT 3.1.1) or reason code (MQTT 5). */
+  returnCode?: number;
+  /** WeChat's errMsg, kept as it was. */
+  errMsg?: string;
+  topic?: string;
+  limit?: number;
+}
+
+/** The `error` event detail, and what every method rejects with. */
+export interface MqttErrorDetail {
+  code: ErrorCode;
+  message: string;
+  fix?: string;
+  field?: string;
+  returnCode?: number;
+  topic?: string;
+}
+
+interface Words {
+  message: string;
+  fix?: string;
+}
+
+type Table = Record<ErrorCode, (info: ErrorInfo) => Words>;
+
+const at = (info: ErrorInfo, zh: boolean): string =>
+  info.field ? (zh ? `「${info.field}」` : ` "${info.field}"`) : '';
+const why = (info: ErrorInfo): string => (info.reason ? `: ${info.reason}` : '');
+const rc = (info: ErrorInfo): string => (info.returnCode === undefined ? '' : ` (${info.returnCode})`);
+
+const zh: Table = {
+  INVALID_OPTION: (i) => ({ message: `连接参数${at(i, true)}无效${why(i)}`, fix: '按属性表检查该参数的类型与取值范围。' }),
+  INVALID_TOPIC: (i) => ({ message: `主题${i.topic === undefined ? '' : `「${i.topic}」`}无效${why(i)}`, fix: '发布主题不能含 + 或 #；订阅过滤器中 # 只能在最后一级，+ 必须独占一级。' }),
+  INVALID_QOS: (i) => ({ message: `QoS 无效${why(i)}`, fix: 'QoS 只能是 0、1 或 2。' }),
+  INVALID_PAYLOAD: (i) => ({ message: `消息内容无效${why(i)}`, fix: '传入字符串、ArrayBuffer、TypedArray 或可 JSON 序列化的对象。' }),
+  PAYLOAD_TOO_LARGE: (i) => ({ message: `消息内容过大（上限 ${i.limit} 字节）`, fix: '拆分消息，或改用文件上传后只发布地址。' }),
+  NOT_CONNECTED: () => ({ message: '尚未连接到服务器', fix: '先调用 connect()，等 connect 事件后再操作；QoS 1/2 消息可在重连期间排队。' }),
+  OFFLINE_QUEUE_FULL: (i) => ({ message: `离线队列已满（${i.limit} 条）`, fix: '等待重连完成后再发布，或减少离线期间的发布。' }),
+  CONNECT_TIMEOUT: (i) => ({ message: `连接超时（${i.limit} ms）`, fix: '检查服务器地址、端口与路径（EMQX 为 /mqtt），以及网络是否可用。' }),
+  CONNECT_REFUSED: (i) => ({ message: `服务器拒绝连接${rc(i)}${why(i)}`, fix: '检查协议版本与 clientId 是否被服务器接受。' }),
+  NOT_AUTHORIZED: (i) => ({ message: `认证失败或无权限${rc(i)}`, fix: '检查用户名与密码，以及服务器的 ACL 设置。' }),
+  DOMAIN_NOT_ALLOWED: () => ({ message: '域名不在小程序的 socket 合法域名列表中', fix: '在小程序管理后台「开发管理 → 开发设置 → 服务器域名」添加 wss:// 域名；开发时可在开发者工具勾选「不校验合法域名」。' }),
+  SOCKET_LIMIT: (i) => ({ message: `WebSocket 连接数已达上限（${i.limit ?? 5} 个）`, fix: '让多个组件使用相同的 host、port、path、clientId 与 username 以共享连接，或关闭不用的连接。' }),
+  SUSPENDED: () => ({ message: '小程序在后台被挂起，网络接口不可用', fix: '无需处理：回到前台后会自动重连。' }),
+  TLS_ERROR: () => ({ message: 'TLS 握手失败', fix: '服务器证书须由受信任 CA 签发、支持 TLS 1.2 及以上且与域名匹配。' }),
+  SOCKET_ERROR: (i) => ({ message: `网络连接出错${i.errMsg ? `：${i.errMsg}` : ''}`, fix: '检查网络与服务器状态；组件会按 reconnectPeriod 自动重连。' }),
+  SUBSCRIBE_REJECTED: (i) => ({ message: `服务器拒绝订阅${i.topic === undefined ? '' : `「${i.topic}」`}`, fix: '检查服务器 ACL 是否允许该主题。' }),
+  CLIENT_ID_CONFLICT: () => ({ message: 'clientId 被另一个客户端反复顶下线，已停止重连', fix: '每个客户端使用唯一的 clientId（留空则自动生成随机 id）。' }),
+  DESTROYED: () => ({ message: '组件已销毁，连接已释放' }),
+};
+
+const en: Table = {
+  INVALID_OPTION: (i) => ({ message: `Invalid connection option${at(i, false)}${why(i)}`, fix: 'Check the type and range of this option in the properties table.' }),
+  INVALID_TOPIC: (i) => ({ message: `Invalid topic${i.topic === undefined ? '' : ` "${i.topic}"`}${why(i)}`, fix: 'Publish topics cannot contain + or #; in filters # must be the last level and + a whole level.' }),
+  INVALID_QOS: (i) => ({ message: `Invalid QoS${why(i)}`, fix: 'QoS must be 0, 1 or 2.' }),
+  INVALID_PAYLOAD: (i) => ({ message: `Invalid payload${why(i)}`, fix: 'Pass a string, an ArrayBuffer, a typed array or a JSON-serialisable object.' }),
+  PAYLOAD_TOO_LARGE: (i) => ({ message: `Payload too large (limit ${i.limit} bytes)`, fix: 'Split the message, or upload the data elsewhere and publish its address.' }),
+  NOT_CONNECTED: () => ({ message: 'Not connected to the broker', fix: 'Call connect() and wait for the connect event; QoS 1/2 publishes are queued while reconnecting.' }),
+  OFFLINE_QUEUE_FULL: (i) => ({ message: `Offline queue is full (${i.limit} messages)`, fix: 'Wait for the reconnect, or publish less while offline.' }),
+  CONNECT_TIMEOUT: (i) => ({ message: `Connection timed out (${i.limit} ms)`, fix: 'Check host, port and path (EMQX uses /mqtt) and that the network is up.' }),
+  CONNECT_REFUSED: (i) => ({ message: `Connection refused by the broker${rc(i)}${why(i)}`, fix: 'Check that the broker accepts this protocol version and clientId.' }),
+  NOT_AUTHORIZED: (i) => ({ message: `Not authorized${rc(i)}`, fix: 'Check username and password, and the broker ACL.' }),
+  DOMAIN_NOT_ALLOWED: () => ({ message: "The domain is not in the mini-program's socket domain list", fix: 'Add the wss:// domain in the mini-program console (开发管理 → 开发设置 → 服务器域名); in DevTools you may tick 不校验合法域名 while developing.' }),
+  SOCKET_LIMIT: (i) => ({ message: `Too many WebSocket connections (limit ${i.limit ?? 5})`, fix: 'Give components the same host, port, path, clientId and username so they share one connection, or close unused ones.' }),
+  SUSPENDED: () => ({ message: 'The mini-program is suspended in the background; network calls are not allowed', fix: 'Nothing to do: the connection is restored when the app comes back to the foreground.' }),
+  TLS_ERROR: () => ({ message: 'TLS handshake failed', fix: 'The certificate must be issued by a trusted CA, match the domain, and the server must support TLS 1.2+.' }),
+  SOCKET_ERROR: (i) => ({ message: `Network error${i.errMsg ? `: ${i.errMsg}` : ''}`, fix: 'Check the network and the broker; the component reconnects by reconnectPeriod.' }),
+  SUBSCRIBE_REJECTED: (i) => ({ message: `The broker rejected the subscription${i.topic === undefined ? '' : ` to "${i.topic}"`}`, fix: 'Check that the broker ACL allows this topic.' }),
+  CLIENT_ID_CONFLICT: () => ({ message: 'Another client keeps taking over this clientId; reconnecting stopped', fix: 'Give every client a unique clientId (leave it empty for a random one).' }),
+  DESTROYED: () => ({ message: 'The component was detached and its connection released' }),
+};
+
+export const ERROR_CODES = Object.keys(en) as ErrorCode[];
+
+export function normalizeLocale(locale: unknown): Locale {
+  return typeof locale === 'string' && locale.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
+}
+
+export function describeError(info: ErrorInfo, locale: Locale = 'zh-CN'): MqttErrorDetail {
+  const words = (locale === 'en' ? en : zh)[info.code](info);
+  const detail: MqttErrorDetail = { code: info.code, message: words.message };
+  if (words.fix) detail.fix = words.fix;
+  if (info.field !== undefined) detail.field = info.field;
+  if (info.returnCode !== undefined) detail.returnCode = info.returnCode;
+  if (info.topic !== undefined) detail.topic = info.topic;
+  return detail;
+}
+
+export function isErrorInfo(value: unknown): value is ErrorInfo {
+  return typeof value === 'object' && value !== null && typeof (value as ErrorInfo).code === 'string' && (value as ErrorInfo).code in en;
+}
+
+/** Maps a WeChat `errMsg` (connectSocket, SocketTask.onError) to a code. */
+export function errorFromErrMsg(errMsg: string): ErrorInfo {
+  let code: ErrorCode = 'SOCKET_ERROR';
+  if (/url not in domain list/i.test(errMsg)) code = 'DOMAIN_NOT_ALLOWED';
+  else if (/exceed max (concurrent|connect)/i.test(errMsg)) code = 'SOCKET_LIMIT';
+  else if (/runningState=suspend|jsapi has no permission/i.test(errMsg)) code = 'SUSPENDED';
+  else if (/ssl|tls|certificate|handshake/i.test(errMsg)) code = 'TLS_ERROR';
+  return { code, errMsg };
+}
+
+/** MQTT 3.1.1 CONNACK return codes and MQTT 5 reason codes that mean bad credentials or no permission. */
+const AUTH_CODES = [4, 5, 0x86, 0x87, 0x8c];
+
+export function errorFromConnack(returnCode: number): ErrorInfo {
+  return { code: AUTH_CODES.includes(returnCode) ? 'NOT_AUTHORIZED' : 'CONNECT_REFUSED', returnCode };
+}

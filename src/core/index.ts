@@ -1,0 +1,7 @@
+export * from './batcher';
+export * from './codec';
+export * from './errors';
+export * from './options';
+export * from './ring';
+export * from './state';
+export * from './topics';

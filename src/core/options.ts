@@ -1,0 +1,217 @@
+/** Turns the panel's properties into one validated connection config, or a coded error naming the field. */
+import { encodePayload } from './codec';
+import type { ErrorInfo } from './errors';
+import { topicNameProblem } from './topics';
+
+export type QoS = 0 | 1 | 2;
+
+export interface WillInput {
+  topic: string;
+  payload?: unknown;
+  qos?: number;
+  retain?: boolean;
+}
+
+/** What a host gives: the panel's connection properties. */
+export interface ConnectionInput {
+  host?: unknown;
+  port?: unknown;
+  path?: unknown;
+  secure?: unknown;
+  clientId?: unknown;
+  username?: unknown;
+  password?: unknown;
+  protocolVersion?: unknown;
+  clean?: unknown;
+  keepalive?: unknown;
+  reconnectPeriod?: unknown;
+  connectTimeout?: unknown;
+  will?: unknown;
+}
+
+export interface Will {
+  topic: string;
+  payload: Uint8Array;
+  qos: QoS;
+  retain: boolean;
+}
+
+export interface ConnectionConfig {
+  host: string;
+  port: number;
+  path: string;
+  secure: boolean;
+  /** The WebSocket URL WeChat opens (wss:// or ws://); never holds credentials. */
+  url: string;
+  /** The URL handed to mqtt.js: wxs:// or wx://. */
+  mqttUrl: string;
+  clientId: string;
+  /** True when clientId was generated because none was given. */
+  generatedClientId: boolean;
+  username: string;
+  password: string;
+  protocolVersion: 4 | 5;
+  clean: boolean;
+  keepalive: number;
+  reconnectPeriod: number;
+  connectTimeout: number;
+  will?: Will;
+  /** Connections with equal keys share one socket. */
+  key: string;
+}
+
+export const DEFAULTS = {
+  port: 8084,
+  path: '/mqtt',
+  secure: true,
+  protocolVersion: 4,
+  clean: true,
+  keepalive: 60,
+  reconnectPeriod: 1000,
+  connectTimeout: 30000,
+} as const;
+
+export type OptionsResult = { ok: true; config: ConnectionConfig } | { ok: false; error: ErrorInfo };
+
+const ID_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+export function randomClientId(random: () => number = Math.random): string {
+  let id = 'mp_';
+  for (let i = 0; i < 12; i++) id += ID_CHARS[Math.floor(random() * ID_CHARS.length)];
+  return id;
+}
+
+export function isQos(value: unknown): value is QoS {
+  return value === 0 || value === 1 || value === 2;
+}
+
+class OptionError {
+  constructor(readonly info: ErrorInfo) {}
+}
+
+const fail = (field: string, reason: string): never => {
+  throw new OptionError({ code: 'INVALID_OPTION', field, reason });
+};
+
+const isBlank = (value: unknown): boolean => value === undefined || value === null || value === '';
+
+function integer(value: unknown, field: string, fallback: number, min: number, max: number): number {
+  if (isBlank(value)) return fallback;
+  const n = typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    fail(field, `${describe(value)}; expected an integer ${min}–${max}`);
+  }
+  return n as number;
+}
+
+function boolean(value: unknown, field: string, fallback: boolean): boolean {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'boolean') fail(field, `${describe(value)}; expected true or false`);
+  return value as boolean;
+}
+
+function text(value: unknown, field: string): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') fail(field, `${typeof value}; expected a string`);
+  return value as string;
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number') return String(value);
+  return typeof value;
+}
+
+function host(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') return fail('host', 'empty; expected a host name such as broker.emqx.io');
+  const h = (value as string).trim();
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(h)) fail('host', `${describe(h)}; remove the scheme (use secure for wss/ws)`);
+  if (h.includes('/')) fail('host', `${describe(h)}; remove the path (use the path property)`);
+  if (/\s/.test(h)) fail('host', `${describe(h)}; contains whitespace`);
+  if (/^\[[0-9a-f:.]+\]$/i.test(h)) return h;
+  if (h.includes(':')) fail('host', `${describe(h)}; remove the port (use the port property)`);
+  if (!/^[a-z0-9.-]+$/i.test(h)) fail('host', `${describe(h)}; not a host name`);
+  return h;
+}
+
+function path(value: unknown): string {
+  if (isBlank(value)) return DEFAULTS.path;
+  const p = text(value, 'path');
+  if (!p.startsWith('/')) fail('path', `${describe(p)}; must start with /`);
+  if (/\s/.test(p)) fail('path', `${describe(p)}; contains whitespace`);
+  return p;
+}
+
+function clientId(value: unknown, random: () => number): { id: string; generated: boolean } {
+  if (isBlank(value)) return { id: randomClientId(random), generated: true };
+  if (typeof value !== 'string') fail('clientId', `${typeof value}; expected a string (mqtt.js would silently replace it)`);
+  const id = value as string;
+  if (id.includes('\u0000')) fail('clientId', 'contains U+0000');
+  if (id.length > 65535) fail('clientId', 'longer than 65535 characters');
+  return { id, generated: false };
+}
+
+function will(value: unknown): Will | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'object') return fail('will', `${typeof value}; expected {topic, payload, qos, retain}`);
+  const w = value as WillInput;
+  const problem = topicNameProblem(w.topic);
+  if (problem) fail('will.topic', `${describe(w.topic)}: ${problem}`);
+  const qos = w.qos === undefined ? 0 : w.qos;
+  if (!isQos(qos)) fail('will.qos', `${describe(qos)}; expected 0, 1 or 2`);
+  const encoded = encodePayload(w.payload === undefined ? '' : w.payload, 65535, 'will.payload');
+  if (!encoded.ok) fail('will.payload', encoded.error.reason ?? 'too large');
+  return { topic: w.topic, payload: (encoded as { bytes: Uint8Array }).bytes, qos: qos as QoS, retain: boolean(w.retain, 'will.retain', false) };
+}
+
+export function connectionKey(c: Pick<ConnectionConfig, 'secure' | 'host' | 'port' | 'path' | 'clientId' | 'username'>): string {
+  return `${c.secure ? 'wss' : 'ws'}://${c.host}:${c.port}${c.path}|${c.clientId}|${c.username}`;
+}
+
+export function webSocketUrl(secure: boolean, hostName: string, port: number, p: string): string {
+  return `${secure ? 'wss' : 'ws'}://${hostName}:${port}${p}`;
+}
+
+/** Validates everything at once; the first bad field wins. Never throws. */
+export function resolveOptions(input: ConnectionInput, random: () => number = Math.random): OptionsResult {
+  try {
+    const h = host(input.host);
+    const port = integer(input.port, 'port', DEFAULTS.port, 1, 65535);
+    const p = path(input.path);
+    const secure = boolean(input.secure, 'secure', DEFAULTS.secure);
+    const id = clientId(input.clientId, random);
+    const username = text(input.username, 'username');
+    const password = text(input.password, 'password');
+    const protocolVersion = integer(input.protocolVersion, 'protocolVersion', DEFAULTS.protocolVersion, 0, 255);
+    if (protocolVersion !== 4 && protocolVersion !== 5) fail('protocolVersion', `${protocolVersion}; expected 4 (MQTT 3.1.1) or 5`);
+    const config: ConnectionConfig = {
+      host: h,
+      port,
+      path: p,
+      secure,
+      url: webSocketUrl(secure, h, port, p),
+      mqttUrl: `${secure ? 'wxs' : 'wx'}://${h}:${port}${p}`,
+      clientId: id.id,
+      generatedClientId: id.generated,
+      username,
+      password,
+      protocolVersion: protocolVersion as 4 | 5,
+      clean: boolean(input.clean, 'clean', DEFAULTS.clean),
+      keepalive: integer(input.keepalive, 'keepalive', DEFAULTS.keepalive, 0, 65535),
+      reconnectPeriod: integer(input.reconnectPeriod, 'reconnectPeriod', DEFAULTS.reconnectPeriod, 0, 3600000),
+      connectTimeout: integer(input.connectTimeout, 'connectTimeout', DEFAULTS.connectTimeout, 100, 600000),
+      key: '',
+    };
+    const w = will(input.will);
+    if (w) config.will = w;
+    config.key = connectionKey(config);
+    return { ok: true, config };
+  } catch (e) {
+    if (e instanceof OptionError) return { ok: false, error: e.info };
+    throw e;
+  }
+}
+
+export function isLoopback(hostName: string): boolean {
+  return hostName === 'localhost' || hostName === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostName);
+}

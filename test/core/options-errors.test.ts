@@ -1,0 +1,159 @@
+/** @jest-environment node */
+import { describeError, ERROR_CODES, errorFromConnack, errorFromErrMsg, normalizeLocale } from '../../src/core/errors';
+import { ConnectionInput, isLoopback, randomClientId, resolveOptions } from '../../src/core/options';
+import { seeded } from '../support/random';
+
+const ok = (input: ConnectionInput) => {
+  const r = resolveOptions(input, seeded(1));
+  if (!r.ok) throw new Error(`${r.error.field}: ${r.error.reason}`);
+  return r.config;
+};
+const bad = (input: ConnectionInput) => {
+  const r = resolveOptions(input, seeded(1));
+  if (r.ok) throw new Error('expected an error');
+  return r.error;
+};
+
+describe('resolveOptions', () => {
+  it('fills defaults and builds wxs/wss URLs', () => {
+    const c = ok({ host: 'broker.emqx.io' });
+    expect(c).toMatchObject({
+      host: 'broker.emqx.io',
+      port: 8084,
+      path: '/mqtt',
+      secure: true,
+      url: 'wss://broker.emqx.io:8084/mqtt',
+      mqttUrl: 'wxs://broker.emqx.io:8084/mqtt',
+      protocolVersion: 4,
+      clean: true,
+      keepalive: 60,
+      reconnectPeriod: 1000,
+      connectTimeout: 30000,
+      generatedClientId: true,
+      username: '',
+      password: '',
+    });
+    expect(c.clientId).toMatch(/^mp_[a-z0-9]{12}$/);
+    expect(c.will).toBeUndefined();
+  });
+
+  it('uses wx/ws when not secure and accepts numeric strings for numbers', () => {
+    const c = ok({ host: '127.0.0.1', port: '8083', secure: false, path: '/ws?x=1' });
+    expect(c.url).toBe('ws://127.0.0.1:8083/ws?x=1');
+    expect(c.mqttUrl).toBe('wx://127.0.0.1:8083/ws?x=1');
+    expect(ok({ host: '[::1]', port: 1 }).url).toBe('wss://[::1]:1/mqtt');
+  });
+
+  it('keys connections by scheme, host, port, path, clientId and username only', () => {
+    const a = ok({ host: 'h', clientId: 'c', username: 'u', password: 'p1', keepalive: 10 });
+    const b = ok({ host: 'h', clientId: 'c', username: 'u', password: 'p2', keepalive: 20 });
+    expect(a.key).toBe(b.key);
+    expect(a.key).not.toContain('p1');
+    expect(ok({ host: 'h', clientId: 'c', username: 'v' }).key).not.toBe(a.key);
+    expect(ok({ host: 'h', clientId: 'c', username: 'u', port: 1 }).key).not.toBe(a.key);
+    const [x, y] = [resolveOptions({ host: 'h' }), resolveOptions({ host: 'h' })];
+    expect(x.ok && y.ok && x.config.key !== y.config.key).toBe(true);
+  });
+
+  it('validates the will', () => {
+    const c = ok({ host: 'h', will: { topic: 'dev/1/status', payload: 'offline', qos: 1, retain: true } });
+    expect(c.will).toEqual({ topic: 'dev/1/status', payload: Uint8Array.from(Buffer.from('offline')), qos: 1, retain: true });
+    expect(bad({ host: 'h', will: { topic: 'a/#' } }).field).toBe('will.topic');
+    expect(bad({ host: 'h', will: { topic: 'a', qos: 3 } }).field).toBe('will.qos');
+    expect(bad({ host: 'h', will: { topic: 'a', payload: () => 1 } }).field).toBe('will.payload');
+    expect(bad({ host: 'h', will: 'x' }).field).toBe('will');
+  });
+
+  it.each<[ConnectionInput, string]>([
+    [{}, 'host'],
+    [{ host: '' }, 'host'],
+    [{ host: '   ' }, 'host'],
+    [{ host: 'wss://broker.emqx.io' }, 'host'],
+    [{ host: 'broker.emqx.io/mqtt' }, 'host'],
+    [{ host: 'broker.emqx.io:8084' }, 'host'],
+    [{ host: 'bro ker' }, 'host'],
+    [{ host: 'a_b!' }, 'host'],
+    [{ host: 42 }, 'host'],
+    [{ host: 'h', port: 0 }, 'port'],
+    [{ host: 'h', port: 70000 }, 'port'],
+    [{ host: 'h', port: 'abc' }, 'port'],
+    [{ host: 'h', port: 1.5 }, 'port'],
+    [{ host: 'h', port: NaN }, 'port'],
+    [{ host: 'h', port: -1 }, 'port'],
+    [{ host: 'h', path: 'mqtt' }, 'path'],
+    [{ host: 'h', path: '/a b' }, 'path'],
+    [{ host: 'h', path: 5 }, 'path'],
+    [{ host: 'h', secure: 'yes' }, 'secure'],
+    [{ host: 'h', clientId: 12345 }, 'clientId'],
+    [{ host: 'h', clientId: 'a\u0000' }, 'clientId'],
+    [{ host: 'h', username: 1 }, 'username'],
+    [{ host: 'h', password: {} }, 'password'],
+    [{ host: 'h', protocolVersion: 3 }, 'protocolVersion'],
+    [{ host: 'h', protocolVersion: '5x' }, 'protocolVersion'],
+    [{ host: 'h', clean: 1 }, 'clean'],
+    [{ host: 'h', keepalive: -5 }, 'keepalive'],
+    [{ host: 'h', reconnectPeriod: -1 }, 'reconnectPeriod'],
+    [{ host: 'h', connectTimeout: 0 }, 'connectTimeout'],
+  ])('rejects %j naming %s', (input, field) => {
+    const error = bad(input);
+    expect(error.code).toBe('INVALID_OPTION');
+    expect(error.field).toBe(field);
+    expect(error.reason).toBeTruthy();
+  });
+
+  it('never echoes the password in an error', () => {
+    const error = bad({ host: 'h', password: ['s3cret'] });
+    expect(JSON.stringify(error)).not.toContain('s3cret');
+    expect(JSON.stringify(describeError(error, 'en'))).not.toContain('s3cret');
+  });
+
+  it('makes random client ids of 12 characters after mp_', () => {
+    const ids = new Set(Array.from({ length: 1000 }, () => randomClientId()));
+    expect(ids.size).toBe(1000);
+    expect(isLoopback('127.0.0.1')).toBe(true);
+    expect(isLoopback('localhost')).toBe(true);
+    expect(isLoopback('broker.emqx.io')).toBe(false);
+  });
+});
+
+describe('errors', () => {
+  it('has a message in both locales for every code, and a fix where one exists', () => {
+    for (const code of ERROR_CODES) {
+      const zh = describeError({ code, field: 'port', limit: 5, returnCode: 5, topic: 't' }, 'zh-CN');
+      const en = describeError({ code, field: 'port', limit: 5, returnCode: 5, topic: 't' }, 'en');
+      expect(zh.message).toMatch(/[\u4e00-\u9fff]/);
+      expect(en.message).toMatch(/^[\x20-\x7e]+$/);
+      expect(zh.code).toBe(code);
+      if (code !== 'DESTROYED') expect(en.fix).toBeTruthy();
+    }
+    expect(ERROR_CODES).toEqual(
+      expect.arrayContaining(['INVALID_OPTION', 'INVALID_TOPIC', 'INVALID_QOS', 'INVALID_PAYLOAD', 'PAYLOAD_TOO_LARGE', 'NOT_CONNECTED', 'CONNECT_TIMEOUT', 'CONNECT_REFUSED', 'NOT_AUTHORIZED', 'DOMAIN_NOT_ALLOWED', 'SOCKET_LIMIT', 'SUSPENDED', 'TLS_ERROR', 'SOCKET_ERROR', 'SUBSCRIBE_REJECTED', 'CLIENT_ID_CONFLICT']),
+    );
+  });
+
+  it.each([
+    ['connectSocket:fail url not in domain list, url == "wss://x"', 'DOMAIN_NOT_ALLOWED'],
+    ['connectSocket:fail createSocketTask:fail exceed max concurrent count 5', 'SOCKET_LIMIT'],
+    ['connectSocket:fail jsapi has no permission, event=connectSocket, runningState=suspend, permissionBit=0', 'SUSPENDED'],
+    ['connectSocket:fail ssl hand shake error', 'TLS_ERROR'],
+    ['Certificate verification failed', 'TLS_ERROR'],
+    ['connectSocket:fail network is down', 'SOCKET_ERROR'],
+    ['', 'SOCKET_ERROR'],
+  ])('maps errMsg %j to %s', (errMsg, code) => {
+    expect(errorFromErrMsg(errMsg)).toEqual({ code, errMsg });
+  });
+
+  it('maps CONNACK codes: 4, 5 and MQTT 5 0x86/0x87 to NOT_AUTHORIZED, others to CONNECT_REFUSED', () => {
+    expect([1, 2, 3, 4, 5, 0x80, 0x85, 0x86, 0x87].map((c) => errorFromConnack(c).code)).toEqual([
+      'CONNECT_REFUSED', 'CONNECT_REFUSED', 'CONNECT_REFUSED', 'NOT_AUTHORIZED', 'NOT_AUTHORIZED', 'CONNECT_REFUSED', 'CONNECT_REFUSED', 'NOT_AUTHORIZED', 'NOT_AUTHORIZED',
+    ]);
+    expect(describeError(errorFromConnack(5), 'en').message).toBe('Not authorized (5)');
+  });
+
+  it('normalises locales', () => {
+    expect(normalizeLocale('en')).toBe('en');
+    expect(normalizeLocale('en-US')).toBe('en');
+    expect(normalizeLocale('zh-CN')).toBe('zh-CN');
+    expect(normalizeLocale(undefined)).toBe('zh-CN');
+  });
+});
