@@ -1,5 +1,6 @@
 export * from './batcher';
 export * from './codec';
+export * from './emitter';
 export * from './errors';
 export * from './options';
 export * from './ring';

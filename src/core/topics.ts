@@ -89,3 +89,11 @@ export function matches(filter: string, topic: string): boolean {
   }
   return f.length === t.length;
 }
+
+/** `matches` with the filter parsed once, for the per-message hot path. */
+export function compileFilter(filter: string): (topic: string) => boolean {
+  const plain = unshare(filter);
+  if (!hasWildcard(plain)) return (topic) => topic === plain;
+  if (plain === '#') return (topic) => !topic.startsWith('$');
+  return (topic) => matches(plain, topic);
+}

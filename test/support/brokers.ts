@@ -12,7 +12,7 @@ export interface Broker {
   readonly tcpPort: number;
   readonly wsPort: number;
   readonly path: string;
-  /** How many clients the broker has connected now (test peers excluded). */
+  /** How many clients the broker has connected now, test peers included (the asking one excluded). */
   clientCount(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -49,8 +49,21 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-export async function startAedes(): Promise<Broker> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'aedes-broker.mjs'), '--tcp', '0', '--ws', '0', '--quiet'], {
+export interface AedesOptions {
+  /** Require this username:password. */
+  auth?: string;
+  /** Refuse subscriptions (SUBACK 0x80) to topics starting with this. */
+  deny?: string;
+}
+
+export interface AedesBroker extends Broker {
+  /** Closes a client's connection from the broker side. */
+  kick(clientId: string): Promise<void>;
+}
+
+export async function startAedes(options: AedesOptions = {}): Promise<AedesBroker> {
+  const extra = [...(options.auth ? ['--auth', options.auth] : []), ...(options.deny ? ['--deny', options.deny] : [])];
+  const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'aedes-broker.mjs'), '--tcp', '0', '--ws', '0', '--quiet', ...extra], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout! });
@@ -72,6 +85,11 @@ export async function startAedes(): Promise<Broker> {
       const answer = nextLine();
       child.stdin!.write('clients\n');
       return (JSON.parse(await answer) as { clients: number }).clients;
+    },
+    async kick(clientId: string) {
+      const answer = nextLine();
+      child.stdin!.write(`kick ${clientId}\n`);
+      await answer;
     },
     async stop() {
       child.kill('SIGTERM');

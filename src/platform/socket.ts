@@ -1,0 +1,160 @@
+/**
+ * The connectSocket adapter each mqtt.js copy is given. It fixes what mqtt.js 4.0.1 gets wrong on
+ * the wx path: `protocols` goes out as an array, every errMsg is kept and mapped to a code, the
+ * owner hears of every close, and the 5-socket limit is enforced before WeChat is asked.
+ */
+import { ErrorInfo, errorFromErrMsg } from '../core/errors';
+import type { VendorSocketTask, VendorWx } from '../vendor/mqtt';
+import type { PlatformWx, WxSocketTask } from './wx';
+
+export const WECHAT_SOCKET_LIMIT = 5;
+
+/** Open sockets of this mini-program, across every connection. */
+export class SocketCounter {
+  open = 0;
+  constructor(readonly limit = WECHAT_SOCKET_LIMIT) {}
+}
+
+export interface SocketEvents {
+  onOpen(): void;
+  onError(error: ErrorInfo): void;
+  /** Called exactly once per socket, whatever ended it. */
+  onClose(res: { code: number; reason: string }): void;
+}
+
+type Listener<T> = (res: T) => void;
+
+class AdaptedTask implements VendorSocketTask {
+  ended = false;
+  private readonly openListeners: Listener<unknown>[] = [];
+  private readonly messageListeners: Listener<{ data: string | ArrayBuffer }>[] = [];
+  private real?: WxSocketTask;
+
+  constructor(
+    private readonly events: SocketEvents,
+    private readonly counter: SocketCounter,
+  ) {}
+
+  attach(real: WxSocketTask): void {
+    this.real = real;
+    this.counter.open++;
+    real.onOpen((res) => {
+      if (this.ended) return;
+      this.events.onOpen();
+      this.openListeners.forEach((l) => l(res));
+    });
+    real.onMessage((res) => {
+      if (!this.ended) this.messageListeners.forEach((l) => l(res));
+    });
+    real.onError((res) => this.fail(typeof res?.errMsg === 'string' ? res.errMsg : 'socket error'));
+    real.onClose((res) => this.end(res?.code ?? 1006, res?.reason ?? ''));
+  }
+
+  fail(errMsg: string): void {
+    if (this.ended) return;
+    this.events.onError(errorFromErrMsg(errMsg));
+  }
+
+  /** Ends the task once: frees its slot, tells mqtt.js and the owner. */
+  end(code: number, reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.real) this.counter.open--;
+    this.events.onClose({ code, reason });
+  }
+
+  /** Closes the real socket and ends at once, without waiting for WeChat's onClose. */
+  abort(code = 1000, reason = ''): void {
+    if (this.ended) return;
+    try {
+      this.real?.close({ code, reason });
+    } catch {
+      // a socket that is already gone may throw on some base library versions
+    }
+    this.end(code, reason);
+  }
+
+  onOpen(l: Listener<unknown>): void {
+    this.openListeners.push(l);
+  }
+  onMessage(l: Listener<{ data: string | ArrayBuffer }>): void {
+    this.messageListeners.push(l);
+  }
+  /**
+   * mqtt.js's own close and error handlers are not called: they act on its module-level
+   * `socketTask`, which by then may already be the next socket. The owner tells mqtt.js instead.
+   */
+  onClose(): void {}
+  onError(): void {}
+
+  send(options: { data: string | ArrayBuffer; success?: () => void; fail?: (res: unknown) => void }): void {
+    if (this.ended || !this.real) {
+      options.fail?.({ errMsg: 'sendSocketMessage:fail socket closed' });
+      return;
+    }
+    this.real.send({ data: options.data, success: options.success, fail: options.fail });
+  }
+
+  close(options: { code?: number; reason?: string; success?: () => void; fail?: () => void } = {}): void {
+    if (!this.ended) this.abort(options.code ?? 1000, options.reason ?? '');
+    setTimeout(() => options.success?.(), 0);
+  }
+}
+
+/** The socket side of one connection: hands mqtt.js a `wx` whose sockets report to `events`. */
+export class SocketAdapter {
+  private current?: AdaptedTask;
+
+  constructor(
+    private readonly wx: PlatformWx,
+    private readonly counter: SocketCounter,
+    private readonly events: SocketEvents,
+  ) {}
+
+  /** The `wx` the vendored mqtt.js copy sees. */
+  readonly vendorWx: VendorWx = {
+    connectSocket: (options) => this.open(options.url, options.protocols),
+  };
+
+  get isOpen(): boolean {
+    return this.current !== undefined && !this.current.ended;
+  }
+
+  private open(url: string, protocols: string | string[] | undefined): VendorSocketTask {
+    this.current?.abort(1000, 'replaced');
+    const task = new AdaptedTask(this.events, this.counter);
+    this.current = task;
+    const later = (fn: () => void): unknown => setTimeout(fn, 0);
+    if (this.counter.open >= this.counter.limit) {
+      later(() => {
+        this.events.onError({ code: 'SOCKET_LIMIT', limit: this.counter.limit });
+        task.end(1006, 'socket limit');
+      });
+      return task;
+    }
+    const list = protocols === undefined ? ['mqtt'] : Array.isArray(protocols) ? protocols : [protocols];
+    try {
+      const real = this.wx.connectSocket({
+        url,
+        protocols: list,
+        fail: (res) => {
+          task.fail(res?.errMsg ?? 'connectSocket:fail');
+          task.end(1006, res?.errMsg ?? 'connectSocket:fail');
+        },
+      });
+      task.attach(real);
+    } catch (e) {
+      const errMsg = e instanceof Error ? e.message : String(e);
+      later(() => {
+        task.fail(errMsg);
+        task.end(1006, errMsg);
+      });
+    }
+    return task;
+  }
+
+  /** Closes the current socket now; its close is reported as usual. */
+  close(code = 1000, reason = ''): void {
+    this.current?.abort(code, reason);
+  }
+}

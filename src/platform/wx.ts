@@ -1,0 +1,42 @@
+/** The part of `wx` the platform uses, typed narrowly so tests can hand in a Node implementation. */
+
+export interface WxCallbackResult {
+  errMsg: string;
+}
+
+export interface WxSocketTask {
+  onOpen(listener: (res: unknown) => void): void;
+  onMessage(listener: (res: { data: string | ArrayBuffer }) => void): void;
+  onClose(listener: (res: { code?: number; reason?: string }) => void): void;
+  onError(listener: (res: { errMsg?: string }) => void): void;
+  send(options: { data: string | ArrayBuffer; success?: () => void; fail?: (res: WxCallbackResult) => void }): void;
+  close(options?: { code?: number; reason?: string; success?: () => void; fail?: () => void; complete?: () => void }): void;
+}
+
+export interface WxConnectSocketOptions {
+  url: string;
+  protocols?: string[];
+  success?: (res: WxCallbackResult) => void;
+  fail?: (res: WxCallbackResult) => void;
+}
+
+export interface NetworkStatus {
+  isConnected: boolean;
+  networkType: string;
+}
+
+export interface PlatformWx {
+  connectSocket(options: WxConnectSocketOptions): WxSocketTask;
+  onAppShow?(listener: (res: unknown) => void): void;
+  offAppShow?(listener: (res: unknown) => void): void;
+  onAppHide?(listener: (res: unknown) => void): void;
+  offAppHide?(listener: (res: unknown) => void): void;
+  onNetworkStatusChange?(listener: (res: NetworkStatus) => void): void;
+  offNetworkStatusChange?(listener: (res: NetworkStatus) => void): void;
+}
+
+/** The global `wx` of the mini-program, if there is one. */
+export function globalWx(): PlatformWx | undefined {
+  const candidate = (globalThis as { wx?: PlatformWx }).wx;
+  return candidate && typeof candidate.connectSocket === 'function' ? candidate : undefined;
+}
