@@ -131,6 +131,10 @@ export function formatJson(text: string, indent = 2): JsonView {
   }
 }
 
+/** ArrayBuffer check that also holds across realms (jsdom, WeChat's JS contexts). */
+export const isArrayBuffer = (value: unknown): value is ArrayBuffer =>
+  value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+
 export type EncodeResult = { ok: true; bytes: Uint8Array } | { ok: false; error: ErrorInfo };
 
 const copyOf = (view: ArrayBufferView): Uint8Array =>
@@ -151,7 +155,7 @@ export function encodePayload(value: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_BYT
   if (typeof value === 'string') {
     if (value.length > maxBytes) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', field, limit: maxBytes } };
     bytes = encodeUtf8(value);
-  } else if (value instanceof ArrayBuffer) bytes = new Uint8Array(value.slice(0));
+  } else if (isArrayBuffer(value)) bytes = new Uint8Array(value.slice(0));
   else if (ArrayBuffer.isView(value)) bytes = copyOf(value);
   else if (typeof value === 'number' && !Number.isFinite(value)) {
     return { ok: false, error: { code: 'INVALID_PAYLOAD', field, reason: `${value} is not JSON` } };

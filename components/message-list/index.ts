@@ -1,0 +1,308 @@
+/**
+ * <message-list>: a bounded, fast list of MQTT messages.
+ *
+ * The view holds `maxItems` slots. A new message overwrites the slot of the one it evicts, and CSS
+ * `order` puts slots in time order, so an append is one path-keyed setData per batch interval,
+ * never the whole list.
+ */
+import { Batcher } from '../../src/core/batcher';
+import { Locale, normalizeLocale } from '../../src/core/errors';
+import { formatTime, MqttMessage, normalizeMessage, PAYLOAD_FORMATS, PayloadFormat, renderPayload } from '../../src/core/message';
+import { Ring } from '../../src/core/ring';
+import { compileFilter, isValidTopicFilter } from '../../src/core/topics';
+
+export type { MqttMessage } from '../../src/core/message';
+
+/** `select` event detail: the message tapped. */
+export interface MessageListSelectDetail {
+  message: MqttMessage;
+}
+
+/** `clear` event detail: how many messages were removed. */
+export interface MessageListClearDetail {
+  count: number;
+}
+
+/** The methods a host reaches through `selectComponent`. */
+export interface MessageListMethods {
+  append(messageOrArray: MqttMessage | MqttMessage[]): void;
+  clear(): void;
+  getMessages(): MqttMessage[];
+}
+
+export type MessageOrder = 'newest-first' | 'oldest-first';
+
+/** Characters of payload a collapsed item sends to the view; expanded items send up to EXPANDED_CHARS. */
+export const PREVIEW_CHARS = 280;
+export const EXPANDED_CHARS = 4000;
+export const MAX_ITEMS_LIMIT = 1000;
+const DEFAULT_MAX_ITEMS = 100;
+/** How close (px) to the newest end still counts as "following the newest". */
+const FOLLOW_SLACK_PX = 40;
+
+interface ViewItem {
+  key: string;
+  shown: boolean;
+  topic: string;
+  text: string;
+  truncated: boolean;
+  valid: boolean;
+  expanded: boolean;
+  qos: number;
+  retain: boolean;
+  direction: 'in' | 'out';
+  time: string;
+  ord: number;
+}
+
+interface ListState {
+  ring: Ring<MqttMessage>;
+  slotMessages: (MqttMessage | undefined)[];
+  slotItems: (ViewItem | undefined)[];
+  writePos: number;
+  seq: number;
+  shown: number;
+  matcher: (topic: string) => boolean;
+  batcher: Batcher<MqttMessage>;
+  following: boolean;
+  viewport: number;
+}
+
+const LABELS: Record<Locale, Record<string, string>> = {
+  'zh-CN': { retain: '保留', in: '接收', out: '发送', more: '展开', less: '收起', notJson: '⚠ 不是有效的 JSON，按原文显示', empty: '暂无消息' },
+  en: { retain: 'Retained', in: 'In', out: 'Out', more: 'More', less: 'Less', notJson: '⚠ Not valid JSON, shown as is', empty: 'No messages yet' },
+};
+
+const states = new WeakMap<object, ListState>();
+let nextId = 0;
+const generateId = (): string => `ml_${Date.now().toString(36)}_${(nextId++).toString(36)}`;
+
+function clampMaxItems(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 1) return DEFAULT_MAX_ITEMS;
+  return Math.min(MAX_ITEMS_LIMIT, Math.floor(n));
+}
+
+const formatOf = (value: unknown): PayloadFormat => (PAYLOAD_FORMATS.includes(value as PayloadFormat) ? (value as PayloadFormat) : 'text');
+const orderOf = (value: unknown): MessageOrder => (value === 'oldest-first' ? 'oldest-first' : 'newest-first');
+const matcherOf = (filter: unknown): ((topic: string) => boolean) =>
+  typeof filter === 'string' && filter !== '' && isValidTopicFilter(filter) ? compileFilter(filter) : () => true;
+
+function toMessages(value: unknown): MqttMessage[] {
+  const list = Array.isArray(value) ? value : [value];
+  const out: MqttMessage[] = [];
+  for (const item of list) {
+    const message = normalizeMessage(item, generateId);
+    if (message) out.push(message);
+  }
+  return out;
+}
+
+Component({
+  options: { multipleSlots: false },
+  externalClasses: ['custom-class'],
+  properties: {
+    messages: { type: Array, value: [] },
+    maxItems: { type: Number, value: DEFAULT_MAX_ITEMS },
+    filter: { type: String, value: '' },
+    format: { type: String, value: 'text' },
+    order: { type: String, value: 'newest-first' },
+    autoScroll: { type: Boolean, value: true },
+    showTime: { type: Boolean, value: true },
+    emptyText: { type: String, value: '' },
+    locale: { type: String, value: 'zh-CN' },
+  },
+  data: {
+    slots: [] as ViewItem[],
+    shownCount: 0,
+    anchor: '',
+    emptyLabel: LABELS['zh-CN'].empty,
+    labels: LABELS['zh-CN'],
+  },
+  observers: {
+    messages(messages: unknown) {
+      const state = states.get(this);
+      if (!state) return;
+      state.batcher.dispose();
+      state.ring.clear();
+      toMessages(messages).forEach((m) => state.ring.push(m));
+      this.renderAll();
+    },
+    maxItems(maxItems: unknown) {
+      const state = states.get(this);
+      if (!state) return;
+      state.batcher.flush();
+      state.ring.resize(clampMaxItems(maxItems));
+      this.renderAll();
+    },
+    'filter, format, order, showTime, locale, emptyText'() {
+      const state = states.get(this);
+      if (!state) return;
+      state.batcher.flush();
+      this.renderAll();
+    },
+  },
+  lifetimes: {
+    attached() {
+      const state: ListState = {
+        ring: new Ring<MqttMessage>(clampMaxItems(this.data.maxItems)),
+        slotMessages: [],
+        slotItems: [],
+        writePos: 0,
+        seq: 0,
+        shown: 0,
+        matcher: () => true,
+        batcher: new Batcher<MqttMessage>((items) => this.flushAppends(items)),
+        following: true,
+        viewport: 0,
+      };
+      states.set(this, state);
+      toMessages(this.data.messages).forEach((m) => state.ring.push(m));
+      this.renderAll();
+      this.measureViewport();
+    },
+    detached() {
+      states.get(this)?.batcher.dispose();
+      states.delete(this);
+    },
+  },
+  methods: {
+    /** Adds one message or an array; shown within one batch interval (50 ms). */
+    append(messageOrArray: MqttMessage | MqttMessage[]) {
+      const state = states.get(this);
+      if (!state) return;
+      state.batcher.addAll(toMessages(messageOrArray));
+    },
+
+    /** Removes every message and emits `clear` with the count. */
+    clear() {
+      const state = states.get(this);
+      if (!state) return;
+      const count = state.ring.size + state.batcher.size;
+      state.batcher.dispose();
+      state.ring.clear();
+      this.renderAll();
+      const detail: MessageListClearDetail = { count };
+      this.triggerEvent('clear', detail);
+    },
+
+    /** The messages held now, oldest first (including those not yet drawn). */
+    getMessages(): MqttMessage[] {
+      const state = states.get(this);
+      if (!state) return [];
+      state.batcher.flush();
+      return state.ring.toArray();
+    },
+
+    viewItem(message: MqttMessage, seq: number, expanded = false): ViewItem {
+      const state = states.get(this)!;
+      const format = formatOf(this.data.format);
+      const collapsed = renderPayload(message, format, PREVIEW_CHARS);
+      const body = expanded ? renderPayload(message, format, EXPANDED_CHARS) : collapsed;
+      return {
+        key: `ml-${seq}`,
+        shown: state.matcher(message.topic),
+        topic: message.topic,
+        text: body.text + (expanded && body.truncated ? '…' : ''),
+        truncated: collapsed.truncated,
+        valid: collapsed.valid,
+        expanded,
+        qos: message.qos,
+        retain: message.retain,
+        direction: message.direction,
+        time: this.data.showTime ? formatTime(message.time) : '',
+        ord: orderOf(this.data.order) === 'oldest-first' ? seq : -seq,
+      };
+    },
+
+    /** One setData of everything: used only when a property changes, never for an append. */
+    renderAll() {
+      const state = states.get(this);
+      if (!state) return;
+      state.matcher = matcherOf(this.data.filter);
+      const messages = state.ring.toArray();
+      state.slotMessages = messages.slice();
+      state.slotItems = messages.map((m) => this.viewItem(m, state.seq++));
+      state.writePos = messages.length % state.ring.capacity;
+      state.shown = state.slotItems.filter((i) => i!.shown).length;
+      const labels = LABELS[normalizeLocale(this.data.locale)];
+      this.setData({
+        slots: state.slotItems as ViewItem[],
+        shownCount: state.shown,
+        anchor: this.anchorFor(state, [...state.slotItems].reverse().find((i) => i!.shown)?.key ?? ''),
+        labels,
+        emptyLabel: this.data.emptyText || labels.empty,
+      });
+    },
+
+    flushAppends(items: MqttMessage[]) {
+      const state = states.get(this);
+      if (!state) return;
+      const cap = state.ring.capacity;
+      const update: Record<string, unknown> = {};
+      let newestShown = '';
+      for (const message of items.length > cap ? items.slice(-cap) : items) {
+        state.ring.push(message);
+        const slot = state.writePos;
+        state.writePos = (slot + 1) % cap;
+        const item = this.viewItem(message, state.seq++);
+        if (state.slotItems[slot]?.shown) state.shown--;
+        if (item.shown) {
+          state.shown++;
+          newestShown = item.key;
+        }
+        state.slotMessages[slot] = message;
+        state.slotItems[slot] = item;
+        update[`slots[${slot}]`] = item;
+      }
+      update.shownCount = state.shown;
+      const anchor = newestShown ? this.anchorFor(state, newestShown) : this.data.anchor;
+      if (anchor !== this.data.anchor) update.anchor = anchor;
+      this.setData(update);
+    },
+
+    /** The item to scroll to: the newest shown one, unless the user scrolled away or autoScroll is off. */
+    anchorFor(state: ListState, newestKey: string): string {
+      return this.data.autoScroll && state.following ? newestKey : this.data.anchor;
+    },
+
+    onTap(event: WechatMiniprogram.TouchEvent) {
+      const state = states.get(this);
+      const slot = Number(event.currentTarget.dataset.slot);
+      const message = state?.slotMessages[slot];
+      const current = state?.slotItems[slot];
+      if (!state || !message || !current) return;
+      const detail: MessageListSelectDetail = { message };
+      this.triggerEvent('select', detail);
+      if (!current.truncated) return;
+      const seq = Number(current.key.slice(3));
+      const item = this.viewItem(message, seq, !current.expanded);
+      state.slotItems[slot] = item;
+      this.setData({ [`slots[${slot}]`]: item });
+    },
+
+    onScroll(event: WechatMiniprogram.ScrollViewScroll) {
+      const state = states.get(this);
+      if (!state) return;
+      const { scrollTop, scrollHeight } = event.detail;
+      state.following =
+        orderOf(this.data.order) === 'newest-first'
+          ? scrollTop <= FOLLOW_SLACK_PX
+          : scrollHeight - scrollTop - state.viewport <= FOLLOW_SLACK_PX;
+    },
+
+    measureViewport() {
+      try {
+        this.createSelectorQuery()
+          .select('.ml__scroll')
+          .boundingClientRect((rect) => {
+            const state = states.get(this);
+            if (state && rect) state.viewport = (rect as WechatMiniprogram.BoundingClientRectCallbackResult).height;
+          })
+          .exec();
+      } catch {
+        // selector queries are not available in every environment; following then uses scrollTop only
+      }
+    },
+  },
+});
