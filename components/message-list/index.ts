@@ -11,24 +11,9 @@ import { formatTime, MqttMessage, normalizeMessage, PAYLOAD_FORMATS, PayloadForm
 import { Ring } from '../../src/core/ring';
 import { compileFilter, isValidTopicFilter } from '../../src/core/topics';
 
-export type { MqttMessage } from '../../src/core/message';
+import type { MessageListClearDetail, MessageListSelectDetail } from '../../src/types';
 
-/** `select` event detail: the message tapped. */
-export interface MessageListSelectDetail {
-  message: MqttMessage;
-}
-
-/** `clear` event detail: how many messages were removed. */
-export interface MessageListClearDetail {
-  count: number;
-}
-
-/** The methods a host reaches through `selectComponent`. */
-export interface MessageListMethods {
-  append(messageOrArray: MqttMessage | MqttMessage[]): void;
-  clear(): void;
-  getMessages(): MqttMessage[];
-}
+export type { MessageListClearDetail, MessageListMethods, MessageListSelectDetail, MqttMessage } from '../../src/types';
 
 export type MessageOrder = 'newest-first' | 'oldest-first';
 

@@ -26,7 +26,7 @@ const maxQos = (wanted: Map<Lease, QoS>): QoS => Math.max(...wanted.values()) as
 
 export class Lease {
   private readonly events = new Emitter<LeaseEventMap>();
-  private readonly filters = new Map<string, { qos: QoS; test: (topic: string) => boolean }>();
+  private readonly filters = new Map<string, { qos: QoS; test: (topic: string) => boolean; acked: boolean }>();
   private active = false;
   private released = false;
   private current: ConnectionStatus = 'idle';
@@ -53,8 +53,9 @@ export class Lease {
     return this.shared.leases.size;
   }
 
+  /** This lease's filters that the broker has acknowledged. */
   get subscriptions(): { topic: string; qos: QoS }[] {
-    return [...this.filters].map(([topic, f]) => ({ topic, qos: f.qos }));
+    return [...this.filters].filter(([, f]) => f.acked).map(([topic, f]) => ({ topic, qos: f.qos }));
   }
 
   on<K extends keyof LeaseEventMap>(event: K, listener: (payload: LeaseEventMap[K]) => void): () => void {
@@ -85,11 +86,24 @@ export class Lease {
   subscribe(filter: string, qos: QoS): Promise<number> {
     if (this.released) return Promise.reject<number>({ code: 'DESTROYED' });
     if (!this.active) return Promise.reject<number>({ code: 'NOT_CONNECTED' });
-    this.filters.set(filter, { qos, test: compileFilter(filter) });
+    const entry = { qos, test: compileFilter(filter), acked: false };
+    this.filters.set(filter, entry);
     let wanted = this.shared.owners.get(filter);
     if (!wanted) this.shared.owners.set(filter, (wanted = new Map()));
     wanted.set(this, qos);
-    return this.shared.connection.subscribe(filter, maxQos(wanted));
+    return this.shared.connection.subscribe(filter, maxQos(wanted)).then(
+      (granted) => {
+        entry.acked = true;
+        return granted;
+      },
+      (error: unknown) => {
+        if (this.filters.get(filter) === entry) {
+          this.filters.delete(filter);
+          this.dropFilter(filter).catch(() => undefined);
+        }
+        throw error;
+      },
+    );
   }
 
   unsubscribe(filter: string): Promise<void> {

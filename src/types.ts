@@ -1,0 +1,101 @@
+/** Public types of both components: event details, method signatures, error codes. */
+import type { MqttErrorDetail } from './core/errors';
+import type { MqttMessage } from './core/message';
+import type { QoS } from './core/options';
+import type { ConnectionStatus } from './core/state';
+
+export type { ErrorCode, Locale, MqttErrorDetail } from './core/errors';
+export type { Direction, MqttMessage, PayloadFormat } from './core/message';
+export type { QoS, WillInput } from './core/options';
+export type { ConnectionStatus } from './core/state';
+
+/** <mqtt-panel> `status` */
+export interface StatusEventDetail {
+  status: ConnectionStatus;
+  previous: ConnectionStatus;
+  reason?: string;
+}
+
+/** <mqtt-panel> `connect`: never carries the password. */
+export interface ConnectEventDetail {
+  clientId: string;
+  url: string;
+  sessionPresent: boolean;
+}
+
+/** <mqtt-panel> `message`: an incoming message. */
+export interface MessageEventDetail extends MqttMessage {
+  bytes: ArrayBuffer;
+  dup: boolean;
+  direction: 'in';
+}
+
+/** <mqtt-panel> `publish`: sent, and acknowledged by the broker for QoS 1/2. */
+export interface PublishEventDetail extends MqttMessage {
+  direction: 'out';
+}
+
+/** <mqtt-panel> `subscribe`: after SUBACK. */
+export interface SubscribeEventDetail {
+  topic: string;
+  qos: QoS;
+  granted: number;
+}
+
+/** <mqtt-panel> `unsubscribe`: after UNSUBACK. */
+export interface UnsubscribeEventDetail {
+  topic: string;
+}
+
+/** <mqtt-panel> `error`, and what every method rejects with. */
+export type ErrorEventDetail = MqttErrorDetail;
+
+export type WarningCode = 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS';
+
+/** <mqtt-panel> `warning`: something works but will not in production. */
+export interface WarningEventDetail {
+  code: WarningCode;
+  message: string;
+}
+
+export interface PanelState {
+  status: ConnectionStatus;
+  clientId: string;
+  subscriptions: { topic: string; qos: QoS }[];
+}
+
+export interface PublishOptions {
+  qos?: QoS;
+  retain?: boolean;
+}
+
+/** <mqtt-panel> methods, for `this.selectComponent('#panel')`. Every Promise rejects with ErrorEventDetail. */
+export interface MqttPanelMethods {
+  connect(): Promise<ConnectEventDetail>;
+  disconnect(): Promise<void>;
+  subscribe(topic?: string, qos?: QoS): Promise<SubscribeEventDetail>;
+  unsubscribe(topic?: string): Promise<UnsubscribeEventDetail>;
+  publish(topic?: string, payload?: unknown, options?: PublishOptions): Promise<PublishEventDetail>;
+  getState(): PanelState;
+}
+
+/** <message-list> `select` */
+export interface MessageListSelectDetail {
+  message: MqttMessage;
+}
+
+/** <message-list> `clear` */
+export interface MessageListClearDetail {
+  count: number;
+}
+
+/** <message-list> methods. */
+export interface MessageListMethods {
+  append(messageOrArray: MqttMessage | MqttMessage[]): void;
+  clear(): void;
+  getMessages(): MqttMessage[];
+}
+
+export const PANEL_EVENTS = ['status', 'connect', 'message', 'publish', 'subscribe', 'unsubscribe', 'error', 'warning'] as const;
+export const LIST_EVENTS = ['select', 'clear'] as const;
+
