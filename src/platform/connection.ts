@@ -29,8 +29,12 @@ export interface ConnectionEventMap {
 export interface ConnectionLimits {
   /** Longest wait between reconnect attempts. */
   reconnectCapMs: number;
-  /** A session shorter than this that ends counts as a strike towards CLIENT_ID_CONFLICT. */
-  conflictWindowMs: number;
+  /**
+   * A session shorter than this that ends counts as a strike towards CLIENT_ID_CONFLICT. Undefined:
+   * 1.5 × reconnectPeriod + 1 s, since a twin with the same clientId takes over about one
+   * reconnect period after it was kicked.
+   */
+  conflictWindowMs?: number;
   /** Consecutive short sessions that mean another client keeps taking over the clientId. */
   conflictStrikes: number;
   /** QoS 1/2 publishes held while not connected. */
@@ -41,7 +45,6 @@ export interface ConnectionLimits {
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
   reconnectCapMs: 30000,
-  conflictWindowMs: 3000,
   conflictStrikes: 3,
   offlineQueueLimit: 1000,
   disconnectGraceMs: 500,
@@ -362,7 +365,8 @@ export class Connection {
       return;
     }
     if (wasConnected) {
-      this.shortSessions = Date.now() - this.connectedAt < this.limits.conflictWindowMs ? this.shortSessions + 1 : 0;
+      const window = this.limits.conflictWindowMs ?? 1.5 * this.config.reconnectPeriod + 1000;
+      this.shortSessions = Date.now() - this.connectedAt < window ? this.shortSessions + 1 : 0;
       if (this.shortSessions >= this.limits.conflictStrikes) {
         this.giveUp({ code: 'CLIENT_ID_CONFLICT', field: 'clientId' });
         return;

@@ -2,6 +2,7 @@
  * src/platform against real brokers (aedes child process, Debian mosquitto) over real WebSockets,
  * through the Node wx: connection, shared leases, reconnect, offline queue, app life.
  */
+import * as net from 'net';
 import type { StatusChange } from '../../src/core/state';
 import type { InboundMessage } from '../../src/platform/connection';
 import { Lease, Registry } from '../../src/platform/registry';
@@ -220,6 +221,19 @@ describe('platform, errors and limits', () => {
     expect(statuses.slice(0, 2)).toEqual(['connecting', 'reconnecting']);
     await closed.release();
     expect(closed.status).toBe('closed');
+  });
+
+  it('times out a server that never answers with CONNECT_TIMEOUT', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const wx = new NodeWx();
+    const lease = new Registry(wx).acquire(configFor({ host: '127.0.0.1', wsPort: port, path: '/mqtt' }, { connectTimeout: 300, reconnectPeriod: 0 }));
+    expect(await settle(lease.connect())).toMatchObject({ ok: false, error: { code: 'CONNECT_TIMEOUT', limit: 300 } });
+    expect(lease.status).toBe('offline');
+    await lease.release();
+    wx.dispose();
+    silent.close();
   });
 
   it('refuses a sixth socket with SOCKET_LIMIT before asking WeChat', async () => {
