@@ -61,6 +61,12 @@ const DRAFT_FIELDS = ['host', 'port', 'path', 'clientId', 'username', 'topic', '
 
 const states = new WeakMap<object, PanelInstanceState>();
 
+/** Whether two configs would open the same connection (the password included). */
+function sameConnection(a: ConnectionConfig, b: ConnectionConfig): boolean {
+  const fields = (c: ConnectionConfig) => [c.key, c.password, c.protocolVersion, c.clean, c.keepalive, c.reconnectPeriod, c.connectTimeout, JSON.stringify(c.will ?? null)];
+  return JSON.stringify(fields(a)) === JSON.stringify(fields(b));
+}
+
 function exactBuffer(bytes: Uint8Array): ArrayBuffer {
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
@@ -474,6 +480,13 @@ Component({
         state.reconfigure = undefined;
         const lease = state.lease;
         if (!lease || state.detached || lease.status === 'idle' || lease.status === 'closed') return;
+        let next: ConnectionConfig;
+        try {
+          next = this.resolveConfig();
+        } catch {
+          next = { ...lease.config, key: '' };
+        }
+        if (sameConnection(next, lease.config)) return;
         const filter = state.panelFilter;
         this.releaseLease();
         this.connect()

@@ -184,6 +184,8 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
     const password = text(input.password, 'password');
     const protocolVersion = integer(input.protocolVersion, 'protocolVersion', DEFAULTS.protocolVersion, 0, 255);
     if (protocolVersion !== 4 && protocolVersion !== 5) fail('protocolVersion', `${protocolVersion}; expected 4 (MQTT 3.1.1) or 5`);
+    // MQTT 3.1.1 §3.1.2.9: no password without a user name (mqtt.js would then never send CONNECT).
+    if (password !== '' && username === '' && protocolVersion === 4) fail('password', 'a password needs a username in MQTT 3.1.1');
     const config: ConnectionConfig = {
       host: h,
       port,

@@ -88,6 +88,7 @@ describe('resolveOptions', () => {
     [{ host: 'h', clientId: 'a\u0000' }, 'clientId'],
     [{ host: 'h', username: 1 }, 'username'],
     [{ host: 'h', password: {} }, 'password'],
+    [{ host: 'h', password: 'secret' }, 'password'],
     [{ host: 'h', protocolVersion: 3 }, 'protocolVersion'],
     [{ host: 'h', protocolVersion: '5x' }, 'protocolVersion'],
     [{ host: 'h', clean: 1 }, 'clean'],
@@ -102,7 +103,7 @@ describe('resolveOptions', () => {
   });
 
   it('never echoes the password in an error', () => {
-    const error = bad({ host: 'h', password: ['s3cret'] });
+    const error = bad({ host: 'h', username: 'u', password: ['s3cret'] });
     expect(JSON.stringify(error)).not.toContain('s3cret');
     expect(JSON.stringify(describeError(error, 'en'))).not.toContain('s3cret');
   });
