@@ -383,6 +383,8 @@ export class Connection {
 
   /** Stops trying: connect() and subscribe() callers hear why; queued publishes wait for a later connect. */
   private giveUp(error: ErrorInfo, emit = true): void {
+    // Refused while the app is suspended: come back on the next app show, like a pause.
+    if (error.code === 'SUSPENDED') this.pausedBy = 'background';
     if (emit) this.events.emit('error', error);
     this.rejectConnectWaiters(error);
     this.subscriptions.forEach((s) => {
