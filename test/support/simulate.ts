@@ -11,8 +11,13 @@ export function loadComponent(name: 'message-list' | 'mqtt-panel', tagName: stri
 }
 
 /** Loads a host component whose template uses the given components. */
-export function loadHost(template: string, usingComponents: Record<string, string>, data: Record<string, unknown> = {}): string {
-  const definition = { template, usingComponents, data };
+export function loadHost(
+  template: string,
+  usingComponents: Record<string, string>,
+  data: Record<string, unknown> = {},
+  methods: Record<string, (this: WechatMiniprogram.Component.TrivialInstance, ...args: never[]) => unknown> = {},
+): string {
+  const definition = { template, usingComponents, data, methods };
   return (simulate.load as unknown as (d: typeof definition) => string)(definition);
 }
 
