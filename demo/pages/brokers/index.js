@@ -1,0 +1,3 @@
+const { local, emqx } = getApp().globalData;
+
+Component({ data: { local, emqx } });

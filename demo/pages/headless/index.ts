@@ -1,0 +1,49 @@
+/**
+ * A custom UI built only from <mqtt-panel headless>'s events and methods: a sensor dashboard.
+ * TypeScript, type-checked in CI against the types the build publishes.
+ */
+import type {
+  ErrorEventDetail,
+  MessageEventDetail,
+  MessageListMethods,
+  MqttPanelMethods,
+  StatusEventDetail,
+} from '../../miniprogram_npm/miniprogram-mqtt/index';
+
+interface Tile {
+  name: string;
+  value: string;
+}
+
+Component({
+  data: {
+    broker: { host: '127.0.0.1', port: 8083, secure: false },
+    status: 'idle',
+    sensors: [] as Tile[],
+    light: false,
+    error: '',
+  },
+  methods: {
+    onStatus(e: WechatMiniprogram.CustomEvent<StatusEventDetail>) {
+      this.setData({ status: e.detail.status });
+    },
+    onMessage(e: WechatMiniprogram.CustomEvent<MessageEventDetail>) {
+      const name = e.detail.topic.split('/').pop() ?? e.detail.topic;
+      const sensors = this.data.sensors.filter((s) => s.name !== name).concat({ name, value: e.detail.payload }).sort((a, b) => a.name.localeCompare(b.name));
+      this.setData({ sensors });
+      (this.selectComponent('#list') as unknown as MessageListMethods).append(e.detail);
+    },
+    onError(e: WechatMiniprogram.CustomEvent<ErrorEventDetail>) {
+      this.setData({ error: `${e.detail.code}: ${e.detail.message}` });
+    },
+    async onLight() {
+      const mqtt = this.selectComponent('#mqtt') as unknown as MqttPanelMethods;
+      try {
+        await mqtt.publish('demo/cmd/light', { on: !this.data.light }, { qos: 1 });
+        this.setData({ light: !this.data.light, error: '' });
+      } catch (error) {
+        this.setData({ error: (error as ErrorEventDetail).message });
+      }
+    },
+  },
+});
