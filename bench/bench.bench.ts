@@ -124,9 +124,11 @@ beforeAll(async () => {
     { 'mqtt-panel': panelId, 'message-list': listId },
     { host: '', port: 0, topic: '' },
     {
-      onMessage(this: WechatMiniprogram.Component.TrivialInstance, event: never) {
+      onMessage(this: WechatMiniprogram.Component.TrivialInstance & { list?: { append(m: unknown): void } }, event: never) {
         panelOnlyCount++;
-        (this.selectComponent('#l') as unknown as { append(m: unknown): void }).append((event as { detail: MessageEventDetail }).detail);
+        // A host page looks its list up once, as a mini-program page would in onLoad.
+        this.list ??= this.selectComponent('#l') as unknown as { append(m: unknown): void };
+        this.list.append((event as { detail: MessageEventDetail }).detail);
       },
     },
   );

@@ -5,7 +5,7 @@
  * `order` puts slots in time order, so an append is one path-keyed setData per batch interval,
  * never the whole list.
  */
-import { Batcher } from '../../src/core/batcher';
+import { Batcher, DEFAULT_BATCH_INTERVAL_MS } from '../../src/core/batcher';
 import { Locale, normalizeLocale } from '../../src/core/errors';
 import { formatTime, MqttMessage, normalizeMessage, PAYLOAD_FORMATS, PayloadFormat, renderPayload } from '../../src/core/message';
 import { Ring } from '../../src/core/ring';
@@ -22,6 +22,7 @@ export const PREVIEW_CHARS = 280;
 export const EXPANDED_CHARS = 4000;
 export const MAX_ITEMS_LIMIT = 1000;
 const DEFAULT_MAX_ITEMS = 100;
+const BUSY_INTERVAL_MS = 500;
 /** How close (px) to the newest end still counts as "following the newest". */
 const FOLLOW_SLACK_PX = 40;
 
@@ -224,6 +225,8 @@ Component({
       const state = states.get(this);
       if (!state) return;
       const cap = state.ring.capacity;
+      // A batch that rewrites every slot is more than anyone can read: under such load, draw 10× less often.
+      state.batcher.intervalMs = items.length >= cap ? BUSY_INTERVAL_MS : DEFAULT_BATCH_INTERVAL_MS;
       const update: Record<string, unknown> = {};
       let newestShown = '';
       for (const message of items.length > cap ? items.slice(-cap) : items) {

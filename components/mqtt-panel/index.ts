@@ -38,6 +38,8 @@ interface PanelInstanceState {
   reconfigure?: ReturnType<typeof setTimeout>;
   seq: number;
   detached: boolean;
+  /** The embedded <message-list>, found once. */
+  list?: MessageListMethods;
 }
 
 const LABELS: Record<Locale, Record<string, unknown>> = {
@@ -255,7 +257,7 @@ Component({
           time: Date.now(),
         };
         state.counts.out++;
-        state.counter.add();
+        if (!this.data.headless) state.counter.add();
         this.clearError('publish');
         this.triggerEvent('publish', detail);
         this.list()?.append({ ...detail, bytes: exactBuffer(encoded.bytes) });
@@ -414,7 +416,7 @@ Component({
             time: Date.now(),
           };
           state.counts.in++;
-          state.counter.add();
+          if (!this.data.headless) state.counter.add();
           this.triggerEvent('message', detail);
           this.list()?.append(detail);
         }),
@@ -450,8 +452,12 @@ Component({
     /** The embedded list, when it is rendered and ready. */
     list(): MessageListMethods | undefined {
       if (this.data.headless) return undefined;
+      const state = states.get(this);
+      if (state?.list) return state.list;
       const list = this.selectComponent('#list') as unknown as Partial<MessageListMethods> | null;
-      return list && typeof list.append === 'function' ? (list as MessageListMethods) : undefined;
+      if (!list || typeof list.append !== 'function') return undefined;
+      if (state) state.list = list as MessageListMethods;
+      return list as MessageListMethods;
     },
 
     syncDraft() {

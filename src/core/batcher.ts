@@ -21,7 +21,8 @@ export class Batcher<T> {
 
   constructor(
     private readonly flushFn: (items: T[]) => void,
-    private readonly intervalMs = DEFAULT_BATCH_INTERVAL_MS,
+    /** May change between flushes, e.g. to flush less often under load. */
+    public intervalMs = DEFAULT_BATCH_INTERVAL_MS,
     private readonly clock: Clock = systemClock,
   ) {}
 

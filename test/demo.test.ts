@@ -1,0 +1,117 @@
+/**
+ * Every demo page loads in miniprogram-simulate exactly as DevTools would (through
+ * miniprogram_npm/miniprogram-mqtt, i.e. the built dist), connects to a real broker and shows a
+ * message published by another client.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { startAedes, Broker } from './support/brokers';
+import { until } from './support/harness';
+import { connectPeer, Peer } from './support/peer';
+import type { Rendered } from './support/simulate';
+import { NodeWx } from './support/wx';
+
+const ROOT = path.resolve(__dirname, '..');
+const DEMO = path.join(ROOT, 'demo');
+const NPM = path.join(DEMO, 'miniprogram_npm', 'miniprogram-mqtt');
+const DEMO_PORT = 8083;
+
+let broker: Broker;
+let peer: Peer;
+let wx: NodeWx;
+
+beforeAll(async () => {
+  if (!fs.existsSync(path.join(NPM, 'mqtt-panel', 'index.js'))) {
+    const built = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'gulp'), ['build'], { cwd: ROOT, encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(built.stderr);
+  }
+  broker = await startAedes();
+  peer = await connectPeer(broker.tcpPort);
+  wx = new NodeWx();
+  const app = { globalData: { local: { host: '127.0.0.1', port: DEMO_PORT, path: '/mqtt', secure: false }, emqx: { host: 'broker.emqx.io', port: 8084, path: '/mqtt', secure: true } } };
+  (global as unknown as { getApp: () => typeof app }).getApp = () => app;
+});
+afterAll(async () => {
+  wx.dispose();
+  await peer.end();
+  await broker.stop();
+});
+
+function loadPage(name: string): Rendered {
+  // Each page loads the dist afresh (simulate renders nothing for a component path loaded twice).
+  jest.resetModules();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh instance after jest.resetModules()
+  const platform = require(path.join(NPM, 'platform', 'index.js')) as typeof import('../src/platform/index');
+  // The demo points at ws://127.0.0.1:8083 (npm start); here that address leads to the test broker.
+  platform.setPlatformWx({ ...wx, connectSocket: (o) => wx.connectSocket({ ...o, url: o.url.replace(`:${DEMO_PORT}/`, `:${broker.wsPort}/`) }) });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh instance after jest.resetModules()
+  const simulate = require('miniprogram-simulate') as typeof import('miniprogram-simulate');
+  const id = simulate.load(path.join(DEMO, 'pages', name, 'index'), `page-${name}`, {
+    rootPath: DEMO,
+    usingComponents: {
+      'mqtt-panel': '/miniprogram_npm/miniprogram-mqtt/mqtt-panel/index',
+      'message-list': '/miniprogram_npm/miniprogram-mqtt/message-list/index',
+    },
+  });
+  const page = simulate.render(id);
+  page.attach(document.createElement('parent-wrapper'));
+  return page;
+}
+
+type PanelApi = { connect(): Promise<unknown>; getState(): { status: string; subscriptions: unknown[] } };
+const panels = (page: Rendered): PanelApi[] => page.querySelectorAll('.card, #mqtt').map((c) => c.instance as unknown as PanelApi);
+const texts = (page: Rendered, selector: string): string => page.querySelectorAll(selector).map((n) => n.dom?.textContent ?? '').join('\n');
+/** Payloads in the lists embedded in the page's panels. */
+const listed = (page: Rendered): string =>
+  page
+    .querySelectorAll('.card')
+    .flatMap((panel) => (panel.querySelector('#list')?.instance as unknown as { getMessages(): { payload: string }[] } | undefined)?.getMessages() ?? [])
+    .map((m) => m.payload)
+    .join('\n');
+
+it('index: connects when tapped and logs a message published by another client', async () => {
+  const page = loadPage('index');
+  const [panel] = panels(page);
+  await panel.connect();
+  await until(() => panel.getState().subscriptions.length === 1, 'subscribed');
+  await peer.publish('testtopic/miniprogram/demo-test', 'hello demo', { qos: 1 });
+  await until(() => texts(page, '.log__line').includes('hello demo'), 'the event log to show the message');
+  expect(texts(page, '.log__line')).toContain('message {"id"');
+  (page as unknown as { detach(): void }).detach();
+});
+
+it('shared: two panels, one socket, each shows its own topic', async () => {
+  const before = wx.requests.length;
+  const page = loadPage('shared');
+  const [a, b] = panels(page);
+  await until(() => a.getState().subscriptions.length === 1 && b.getState().subscriptions.length === 1, 'both subscribed');
+  expect(wx.requests.length - before).toBe(1);
+  await peer.publish('demo/kitchen/t', 'kitchen 21°C', { qos: 1 });
+  await peer.publish('demo/garden/t', 'garden 14°C', { qos: 1 });
+  await until(() => listed(page).includes('kitchen 21°C') && listed(page).includes('garden 14°C'), 'both messages');
+  const [first, second] = page.querySelectorAll('.card').map((p) => (p.querySelector('#list')!.instance as unknown as { getMessages(): { payload: string }[] }).getMessages().map((m) => m.payload));
+  expect([first, second]).toEqual([['kitchen 21°C'], ['garden 14°C']]);
+  (page as unknown as { detach(): void }).detach();
+});
+
+it('headless (TypeScript): the dashboard tile shows a sensor value', async () => {
+  const page = loadPage('headless');
+  const [panel] = panels(page);
+  await until(() => panel.getState().subscriptions.length === 1, 'subscribed');
+  await peer.publish('demo/sensors/humidity', '{"value":48}', { qos: 1 });
+  await until(() => texts(page, '.dash__name').includes('humidity'), 'the tile');
+  expect(texts(page, '.dash__value')).toContain('{"value":48}');
+  expect(texts(page, '.dash__status')).toBe('connected');
+  (page as unknown as { detach(): void }).detach();
+});
+
+it('brokers: the local panel connects on its own; the second one waits for a tap', async () => {
+  const page = loadPage('brokers');
+  const [local, emqx] = panels(page);
+  await until(() => local.getState().subscriptions.length === 1, 'the local panel subscribed');
+  await peer.publish('demo/local/x', 'local broker', { qos: 1 });
+  await until(() => listed(page).includes('local broker'), 'the local message');
+  expect(emqx.getState().status).toBe('idle');
+  (page as unknown as { detach(): void }).detach();
+});
