@@ -4,6 +4,7 @@ import { Transform } from 'stream';
 import { finished } from 'stream/promises';
 import * as gulp from 'gulp';
 import * as ts from 'gulp-typescript';
+import { minify } from 'terser';
 import type Vinyl from 'vinyl';
 import { distPathOf, relocateRequires } from './build/layout';
 import { writeVendoredMqtt } from './build/vendor';
@@ -23,6 +24,39 @@ function relocate(): Transform {
         file.contents = Buffer.from(relocateRequires(file.contents.toString('utf8'), relative));
       }
       file.path = path.join(file.base, distPathOf(relative));
+      done(null, file);
+    },
+  });
+}
+
+/** Minifies compiled JavaScript (the vendored bundle is already minified and is not touched). */
+function minifyJs(): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(file: Vinyl, _enc, done) {
+      if (!file.isBuffer() || !file.path.endsWith('.js')) return done(null, file);
+      minify(file.contents.toString('utf8'), { ecma: 2017, module: false, compress: { passes: 2 }, mangle: true, format: { comments: false } })
+        .then((out) => {
+          file.contents = Buffer.from(out.code ?? '');
+          done(null, file);
+        })
+        .catch((error: Error) => done(error));
+    },
+  });
+}
+
+/** Drops comments and layout whitespace from WXSS and indentation from WXML. */
+function compactMarkup(): Transform {
+  return new Transform({
+    objectMode: true,
+    transform(file: Vinyl, _enc, done) {
+      if (file.isBuffer() && /\.(wxss|wxml)$/.test(file.path)) {
+        let text = file.contents.toString('utf8');
+        text = file.path.endsWith('.wxss')
+          ? text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};:,])\s*/g, '$1').replace(/;}/g, '}').trim()
+          : text.split('\n').map((line) => line.trim()).filter(Boolean).join('\n');
+        file.contents = Buffer.from(text);
+      }
       done(null, file);
     },
   });
@@ -51,14 +85,14 @@ export async function scripts(): Promise<void> {
   );
   result.on('error', () => undefined);
   await Promise.all([
-    finished(result.js.pipe(relocate()).pipe(gulp.dest(DIST))),
+    finished(result.js.pipe(relocate()).pipe(minifyJs()).pipe(gulp.dest(DIST))),
     finished(result.dts.pipe(relocate()).pipe(gulp.dest(DIST))),
   ]);
   if (errors.length > 0) throw new Error(`TypeScript: ${errors.length} error(s); the build failed`);
 }
 
 export function assets(): NodeJS.ReadWriteStream {
-  return gulp.src(ASSETS, { base: '.', encoding: false }).pipe(relocate()).pipe(gulp.dest(DIST));
+  return gulp.src(ASSETS, { base: '.', encoding: false }).pipe(relocate()).pipe(compactMarkup()).pipe(gulp.dest(DIST));
 }
 
 /** Mirrors the dist into the demo the way DevTools' 构建 npm lays it out. */

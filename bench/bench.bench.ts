@@ -315,5 +315,5 @@ test('5. size', () => {
     ['whole dist (without .d.ts)', ...size(shipped)],
   ].map(([name, rawB, gz]) => [name as string, ((rawB as number) / 1024).toFixed(1), ((gz as number) / 1024).toFixed(1)]);
   results.size = rows;
-  table('Size of miniprogram_dist (not minified)', ['part', 'KB', 'gzip KB'], rows);
+  table('Size of miniprogram_dist (own JS minified by the build)', ['part', 'KB', 'gzip KB'], rows);
 });
