@@ -11,7 +11,7 @@ const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const source = (name: string) => fs.readFileSync(path.join(ROOT, 'components', name, 'index.ts'), 'utf8');
 
 function propertiesOf(code: string): string[] {
-  const block = /properties: \{([\s\S]*?)\n  \},/.exec(code)?.[1] ?? '';
+  const block = /properties: \{([\s\S]*?)\n {2}\},/.exec(code)?.[1] ?? '';
   return [...block.matchAll(/^\s{4}(\w+): \{/gm)].map((m) => m[1]);
 }
 const eventsOf = (code: string): string[] => [...new Set([...code.matchAll(/triggerEvent\('(\w+)'/g)].map((m) => m[1]))];
