@@ -10,6 +10,16 @@ import type {
   StatusEventDetail,
 } from '../../miniprogram_npm/miniprogram-mqtt/index';
 
+/** `{"value": 21.5}` → "21.5"; anything else is shown as it came. */
+function reading(payload: string): string {
+  try {
+    const parsed = JSON.parse(payload) as { value?: unknown };
+    return parsed && typeof parsed === 'object' && 'value' in parsed ? String(parsed.value) : payload;
+  } catch {
+    return payload;
+  }
+}
+
 interface Tile {
   name: string;
   value: string;
@@ -29,7 +39,7 @@ Component({
     },
     onMessage(e: WechatMiniprogram.CustomEvent<MessageEventDetail>) {
       const name = e.detail.topic.split('/').pop() ?? e.detail.topic;
-      const sensors = this.data.sensors.filter((s) => s.name !== name).concat({ name, value: e.detail.payload }).sort((a, b) => a.name.localeCompare(b.name));
+      const sensors = this.data.sensors.filter((s) => s.name !== name).concat({ name, value: reading(e.detail.payload) }).sort((a, b) => a.name.localeCompare(b.name));
       this.setData({ sensors });
       (this.selectComponent('#list') as unknown as MessageListMethods).append(e.detail);
     },

@@ -1,0 +1,44 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Broker } from './brokers';
+import type { Rendered } from './simulate';
+import type { NodeWx } from './wx';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+export const DEMO = path.join(ROOT, 'demo');
+export const DEMO_NPM = path.join(DEMO, 'miniprogram_npm', 'miniprogram-mqtt');
+/** The port the demo expects (`npm start`'s broker); tests route it to their own broker. */
+export const DEMO_PORT = 8083;
+
+export function ensureBuilt(): void {
+  if (fs.existsSync(path.join(DEMO_NPM, 'mqtt-panel', 'index.js'))) return;
+  const built = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'gulp'), ['build'], { cwd: ROOT, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(built.stderr);
+}
+
+export function installDemoApp(): void {
+  const app = { globalData: { local: { host: '127.0.0.1', port: DEMO_PORT, path: '/mqtt', secure: false }, emqx: { host: 'broker.emqx.io', port: 8084, path: '/mqtt', secure: true } } };
+  (global as unknown as { getApp: () => typeof app }).getApp = () => app;
+}
+
+/** Loads a demo page as DevTools would: through miniprogram_npm (the built dist). */
+export function loadDemoPage(name: string, wx: NodeWx, broker: Broker): Rendered {
+  // Each page loads the dist afresh (simulate renders nothing for a component path loaded twice).
+  jest.resetModules();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh instance after jest.resetModules()
+  const platform = require(path.join(DEMO_NPM, 'platform', 'index.js')) as typeof import('../../src/platform/index');
+  platform.setPlatformWx({ ...wx, connectSocket: (o) => wx.connectSocket({ ...o, url: o.url.replace(`:${DEMO_PORT}/`, `:${broker.wsPort}/`) }) });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh instance after jest.resetModules()
+  const simulate = require('miniprogram-simulate') as typeof import('miniprogram-simulate');
+  const id = simulate.load(path.join(DEMO, 'pages', name, 'index'), `page-${name}`, {
+    rootPath: DEMO,
+    usingComponents: {
+      'mqtt-panel': '/miniprogram_npm/miniprogram-mqtt/mqtt-panel/index',
+      'message-list': '/miniprogram_npm/miniprogram-mqtt/message-list/index',
+    },
+  });
+  const page = simulate.render(id);
+  page.attach(document.createElement('parent-wrapper'));
+  return page;
+}
