@@ -85,7 +85,6 @@ function toMessages(value: unknown): MqttMessage[] {
 }
 
 Component({
-  options: { multipleSlots: false },
   externalClasses: ['custom-class'],
   properties: {
     messages: { type: Array, value: [] },

@@ -67,13 +67,10 @@ export async function startAedes(options: AedesOptions = {}): Promise<AedesBroke
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = readline.createInterface({ input: child.stdout! });
-  const waiting: ((line: string) => void)[] = [];
-  lines.on('line', (line) => waiting.shift()?.(line));
-  const nextLine = (): Promise<string> =>
-    new Promise((resolve, reject) => {
-      waiting.push(resolve);
-      child.once('exit', () => reject(new Error('aedes exited')));
-    });
+  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  lines.on('line', (line) => waiting.shift()?.resolve(line));
+  child.once('exit', () => waiting.splice(0).forEach((w) => w.reject(new Error('aedes exited'))));
+  const nextLine = (): Promise<string> => new Promise((resolve, reject) => waiting.push({ resolve, reject }));
   const ready = JSON.parse(await nextLine()) as { tcpPort: number; wsPort: number };
   return {
     name: 'aedes',
