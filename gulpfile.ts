@@ -35,7 +35,7 @@ function minifyJs(): Transform {
     objectMode: true,
     transform(file: Vinyl, _enc, done) {
       if (!file.isBuffer() || !file.path.endsWith('.js')) return done(null, file);
-      minify(file.contents.toString('utf8'), { ecma: 2017, module: false, compress: { passes: 2 }, mangle: true, format: { comments: false } })
+      minify(file.contents.toString('utf8'), { ecma: 2017, module: false, toplevel: true, compress: { passes: 3 }, mangle: true, format: { comments: false } })
         .then((out) => {
           file.contents = Buffer.from(out.code ?? '');
           done(null, file);
