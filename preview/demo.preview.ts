@@ -2,34 +2,21 @@
  * npm run preview: each demo page, connected to a real broker with a few messages, rendered by the
  * components in miniprogram-simulate, drawn by headless Chromium into docs/demo-<page>.png.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { startAedes, Broker } from '../test/support/brokers';
-import { DEMO, DEMO_NPM, ensureBuilt, installDemoApp, loadDemoPage } from '../test/support/demo';
-import { sleep, until } from '../test/support/harness';
-import { connectPeer, Peer } from '../test/support/peer';
-import { NodeWx } from '../test/support/wx';
 import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
+import { DEMO, DEMO_NPM, DemoEnv, loadDemoPage, startDemoEnv } from '../test/support/demo';
+import { sleep, until } from '../test/support/harness';
 import { page, TreeNode } from './to-html';
 
 const OUT = path.resolve(__dirname, '..', 'docs');
-let broker: Broker;
-let peer: Peer;
-let wx: NodeWx;
+let env: DemoEnv;
 
 beforeAll(async () => {
-  ensureBuilt();
-  broker = await startAedes();
-  peer = await connectPeer(broker.tcpPort);
-  wx = new NodeWx();
-  installDemoApp();
+  env = await startDemoEnv();
 });
-afterAll(async () => {
-  wx.dispose();
-  await peer.end();
-  await broker.stop();
-});
+afterAll(() => env.stop());
 
 type Api = { connect(): Promise<unknown>; publish(t: string, p: unknown, o?: object): Promise<unknown>; getState(): { subscriptions: unknown[] } };
 const wxss = (...files: string[]) => [path.join(DEMO, 'app.wxss'), path.join(DEMO_NPM, 'mqtt-panel', 'index.wxss'), path.join(DEMO_NPM, 'message-list', 'index.wxss'), ...files];
@@ -40,25 +27,25 @@ const scenes: Record<string, (p: ReturnType<typeof loadDemoPage>) => Promise<voi
     await panel.connect();
     await until(() => panel.getState().subscriptions.length === 1, 'subscribed');
     await panel.publish('testtopic/miniprogram/demo', { temperature: 21.5, unit: '°C' }, { qos: 1 });
-    await peer.publish('testtopic/miniprogram/sensor', 'hello from mosquitto_pub', { qos: 1, retain: false });
+    await env.peer.publish('testtopic/miniprogram/sensor', 'hello from mosquitto_pub', { qos: 1, retain: false });
   },
   shared: async (p) => {
     const panels = p.querySelectorAll('.card').map((c) => c.instance as unknown as Api);
     await until(() => panels.every((x) => x.getState().subscriptions.length === 1), 'subscribed');
-    await peer.publish('demo/kitchen/t', 'kitchen 21.5°C', { qos: 1 });
-    await peer.publish('demo/garden/t', 'garden 14.0°C', { qos: 1 });
+    await env.peer.publish('demo/kitchen/t', 'kitchen 21.5°C', { qos: 1 });
+    await env.peer.publish('demo/garden/t', 'garden 14.0°C', { qos: 1 });
   },
   headless: async (p) => {
     const panel = p.querySelector('#mqtt')!.instance as unknown as Api;
     await until(() => panel.getState().subscriptions.length === 1, 'subscribed');
     for (const [name, value] of [['temperature', '21.5'], ['humidity', '48'], ['co2', '612'], ['lux', '320']]) {
-      await peer.publish(`demo/sensors/${name}`, JSON.stringify({ value: Number(value) }), { qos: 1 });
+      await env.peer.publish(`demo/sensors/${name}`, JSON.stringify({ value: Number(value) }), { qos: 1 });
     }
   },
   brokers: async (p) => {
     const local = p.querySelector('.card')!.instance as unknown as Api;
     await until(() => local.getState().subscriptions.length === 1, 'subscribed');
-    await peer.publish('demo/local/x', 'from the local broker', { qos: 1 });
+    await env.peer.publish('demo/local/x', 'from the local broker', { qos: 1 });
   },
 };
 
@@ -66,7 +53,7 @@ it('draws every demo page without page errors', async () => {
   fs.mkdirSync(OUT, { recursive: true });
   const pages: { html: string; png: string }[] = [];
   for (const [name, scene] of Object.entries(scenes)) {
-    const rendered = loadDemoPage(name, wx, broker);
+    const rendered = loadDemoPage(name, env.wx, env.broker);
     await scene(rendered);
     await sleep(300);
     const extra = fs.existsSync(path.join(DEMO, 'pages', name, 'index.wxss')) ? [path.join(DEMO, 'pages', name, 'index.wxss')] : [];

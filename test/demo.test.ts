@@ -3,31 +3,18 @@
  * miniprogram_npm/miniprogram-mqtt, i.e. the built dist), connects to a real broker and shows a
  * message published by another client.
  */
-import { startAedes, Broker } from './support/brokers';
-import { ensureBuilt, installDemoApp, loadDemoPage } from './support/demo';
+import { DemoEnv, loadDemoPage, startDemoEnv } from './support/demo';
 import { until } from './support/harness';
-import { connectPeer, Peer } from './support/peer';
 import type { Rendered } from './support/simulate';
-import { NodeWx } from './support/wx';
 
-let broker: Broker;
-let peer: Peer;
-let wx: NodeWx;
+let env: DemoEnv;
 
 beforeAll(async () => {
-  ensureBuilt();
-  broker = await startAedes();
-  peer = await connectPeer(broker.tcpPort);
-  wx = new NodeWx();
-  installDemoApp();
+  env = await startDemoEnv();
 });
-afterAll(async () => {
-  wx.dispose();
-  await peer.end();
-  await broker.stop();
-});
+afterAll(() => env.stop());
 
-const loadPage = (name: string): Rendered => loadDemoPage(name, wx, broker);
+const loadPage = (name: string): Rendered => loadDemoPage(name, env.wx, env.broker);
 
 type PanelApi = { connect(): Promise<unknown>; getState(): { status: string; subscriptions: unknown[] } };
 const panels = (page: Rendered): PanelApi[] => page.querySelectorAll('.card, #mqtt').map((c) => c.instance as unknown as PanelApi);
@@ -45,20 +32,20 @@ it('index: connects when tapped and logs a message published by another client',
   const [panel] = panels(page);
   await panel.connect();
   await until(() => panel.getState().subscriptions.length === 1, 'subscribed');
-  await peer.publish('testtopic/miniprogram/demo-test', 'hello demo', { qos: 1 });
+  await env.peer.publish('testtopic/miniprogram/demo-test', 'hello demo', { qos: 1 });
   await until(() => texts(page, '.log__line').includes('hello demo'), 'the event log to show the message');
   expect(texts(page, '.log__line')).toContain('message {"id"');
   (page as unknown as { detach(): void }).detach();
 });
 
 it('shared: two panels, one socket, each shows its own topic', async () => {
-  const before = wx.requests.length;
+  const before = env.wx.requests.length;
   const page = loadPage('shared');
   const [a, b] = panels(page);
   await until(() => a.getState().subscriptions.length === 1 && b.getState().subscriptions.length === 1, 'both subscribed');
-  expect(wx.requests.length - before).toBe(1);
-  await peer.publish('demo/kitchen/t', 'kitchen 21°C', { qos: 1 });
-  await peer.publish('demo/garden/t', 'garden 14°C', { qos: 1 });
+  expect(env.wx.requests.length - before).toBe(1);
+  await env.peer.publish('demo/kitchen/t', 'kitchen 21°C', { qos: 1 });
+  await env.peer.publish('demo/garden/t', 'garden 14°C', { qos: 1 });
   await until(() => listed(page).includes('kitchen 21°C') && listed(page).includes('garden 14°C'), 'both messages');
   const [first, second] = page.querySelectorAll('.card').map((p) => (p.querySelector('#list')!.instance as unknown as { getMessages(): { payload: string }[] }).getMessages().map((m) => m.payload));
   expect([first, second]).toEqual([['kitchen 21°C'], ['garden 14°C']]);
@@ -69,7 +56,7 @@ it('headless (TypeScript): the dashboard tile shows a sensor value', async () =>
   const page = loadPage('headless');
   const [panel] = panels(page);
   await until(() => panel.getState().subscriptions.length === 1, 'subscribed');
-  await peer.publish('demo/sensors/humidity', '{"value":48}', { qos: 1 });
+  await env.peer.publish('demo/sensors/humidity', '{"value":48}', { qos: 1 });
   await until(() => texts(page, '.dash__name').includes('humidity'), 'the tile');
   expect(texts(page, '.dash__value')).toContain('48');
   expect(texts(page, '.dash__value')).not.toContain('{');
@@ -81,7 +68,7 @@ it('brokers: the local panel connects on its own; the second one waits for a tap
   const page = loadPage('brokers');
   const [local, emqx] = panels(page);
   await until(() => local.getState().subscriptions.length === 1, 'the local panel subscribed');
-  await peer.publish('demo/local/x', 'local broker', { qos: 1 });
+  await env.peer.publish('demo/local/x', 'local broker', { qos: 1 });
   await until(() => listed(page).includes('local broker'), 'the local message');
   expect(emqx.getState().status).toBe('idle');
   (page as unknown as { detach(): void }).detach();

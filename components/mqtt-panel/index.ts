@@ -3,7 +3,7 @@
  * to events and calls methods; MQTT logic lives in src/platform, this file only maps props ⇄ engine.
  */
 import { Batcher } from '../../src/core/batcher';
-import { decodeUtf8, encodePayload } from '../../src/core/codec';
+import { decodeUtf8, encodePayload, exactArrayBuffer } from '../../src/core/codec';
 import { describeError, ErrorInfo, isErrorInfo, Locale, MqttErrorDetail, normalizeLocale } from '../../src/core/errors';
 import { ConnectionConfig, ConnectionInput, isLoopback, isQos, QoS, resolveOptions } from '../../src/core/options';
 import { topicFilterProblem, topicNameProblem } from '../../src/core/topics';
@@ -67,10 +67,6 @@ const states = new WeakMap<object, PanelInstanceState>();
 function sameConnection(a: ConnectionConfig, b: ConnectionConfig): boolean {
   const fields = (c: ConnectionConfig) => [c.key, c.password, c.protocolVersion, c.clean, c.keepalive, c.reconnectPeriod, c.connectTimeout, JSON.stringify(c.will ?? null)];
   return JSON.stringify(fields(a)) === JSON.stringify(fields(b));
-}
-
-function exactBuffer(bytes: Uint8Array): ArrayBuffer {
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }
 
 Component({
@@ -260,7 +256,7 @@ Component({
         if (!this.data.headless) state.counter.add();
         this.clearError('publish');
         this.triggerEvent('publish', detail);
-        this.list()?.append({ ...detail, bytes: exactBuffer(encoded.bytes) });
+        this.list()?.append({ ...detail, bytes: exactArrayBuffer(encoded.bytes) });
         return detail;
       });
     },
@@ -408,7 +404,7 @@ Component({
             id: `in_${++state.seq}`,
             topic: message.topic,
             payload,
-            bytes: exactBuffer(message.bytes),
+            bytes: exactArrayBuffer(message.bytes),
             qos: message.qos,
             retain: message.retain,
             dup: message.dup,

@@ -137,8 +137,9 @@ export const isArrayBuffer = (value: unknown): value is ArrayBuffer =>
 
 export type EncodeResult = { ok: true; bytes: Uint8Array } | { ok: false; error: ErrorInfo };
 
-const copyOf = (view: ArrayBufferView): Uint8Array =>
-  new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer);
+/** The view's own bytes in a new ArrayBuffer of exactly that size (never the larger underlying buffer). */
+export const exactArrayBuffer = (view: ArrayBufferView): ArrayBuffer =>
+  view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength) as ArrayBuffer;
 
 function isPlainJson(value: unknown): boolean {
   if (value === null || Array.isArray(value)) return true;
@@ -156,7 +157,7 @@ export function encodePayload(value: unknown, maxBytes = DEFAULT_MAX_PAYLOAD_BYT
     if (value.length > maxBytes) return { ok: false, error: { code: 'PAYLOAD_TOO_LARGE', field, limit: maxBytes } };
     bytes = encodeUtf8(value);
   } else if (isArrayBuffer(value)) bytes = new Uint8Array(value.slice(0));
-  else if (ArrayBuffer.isView(value)) bytes = copyOf(value);
+  else if (ArrayBuffer.isView(value)) bytes = new Uint8Array(exactArrayBuffer(value));
   else if (typeof value === 'number' && !Number.isFinite(value)) {
     return { ok: false, error: { code: 'INVALID_PAYLOAD', field, reason: `${value} is not JSON` } };
   } else if (typeof value === 'number' || typeof value === 'boolean') bytes = encodeUtf8(JSON.stringify(value));

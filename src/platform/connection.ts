@@ -387,11 +387,7 @@ export class Connection {
     if (error.code === 'SUSPENDED') this.pausedBy = 'background';
     if (emit) this.events.emit('error', error);
     this.rejectConnectWaiters(error);
-    this.subscriptions.forEach((s) => {
-      const waiters = s.waiters;
-      s.waiters = [];
-      waiters.forEach((w) => w.reject(error));
-    });
+    this.rejectSubscriptionWaiters(error);
     this.machine.transition('offline', error.code);
   }
 
@@ -432,13 +428,17 @@ export class Connection {
     const operations = [...this.operations];
     this.operations.clear();
     operations.forEach((o) => o.reject(error));
+    this.subscriptions.forEach((s) => (s.confirmed = false));
+    this.rejectSubscriptionWaiters(error);
+    this.offlinePublishes = 0;
+  }
+
+  private rejectSubscriptionWaiters(error: ErrorInfo): void {
     this.subscriptions.forEach((s) => {
-      s.confirmed = false;
       const waiters = s.waiters;
       s.waiters = [];
       waiters.forEach((w) => w.reject(error));
     });
-    this.offlinePublishes = 0;
   }
 
   private rejectConnectWaiters(error: ErrorInfo): void {

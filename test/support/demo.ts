@@ -1,9 +1,10 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Broker } from './brokers';
+import { Broker, startAedes } from './brokers';
+import { connectPeer, Peer } from './peer';
 import type { Rendered } from './simulate';
-import type { NodeWx } from './wx';
+import { NodeWx } from './wx';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 export const DEMO = path.join(ROOT, 'demo');
@@ -41,4 +42,31 @@ export function loadDemoPage(name: string, wx: NodeWx, broker: Broker): Rendered
   const page = simulate.render(id);
   page.attach(document.createElement('parent-wrapper'));
   return page;
+}
+
+export interface DemoEnv {
+  broker: Broker;
+  /** Another client, over TCP, that publishes what the pages should show. */
+  peer: Peer;
+  wx: NodeWx;
+  stop(): Promise<void>;
+}
+
+/** Built dist, an aedes broker, a peer, a Node wx and the demo's getApp(). */
+export async function startDemoEnv(): Promise<DemoEnv> {
+  ensureBuilt();
+  const broker = await startAedes();
+  const peer = await connectPeer(broker.tcpPort);
+  const wx = new NodeWx();
+  installDemoApp();
+  return {
+    broker,
+    peer,
+    wx,
+    async stop() {
+      wx.dispose();
+      await peer.end();
+      await broker.stop();
+    },
+  };
 }
