@@ -28,6 +28,7 @@ const FOLLOW_SLACK_PX = 40;
 
 interface ViewItem {
   key: string;
+  slot: number;
   shown: boolean;
   topic: string;
   text: string;
@@ -179,13 +180,14 @@ Component({
       return state.ring.toArray();
     },
 
-    viewItem(message: MqttMessage, seq: number, expanded = false): ViewItem {
+    viewItem(message: MqttMessage, seq: number, slot: number, expanded = false): ViewItem {
       const state = states.get(this)!;
       const format = formatOf(this.data.format);
       const collapsed = renderPayload(message, format, PREVIEW_CHARS);
       const body = expanded ? renderPayload(message, format, EXPANDED_CHARS) : collapsed;
       return {
         key: `ml-${seq}`,
+        slot,
         shown: state.matcher(message.topic),
         topic: message.topic,
         text: body.text + (expanded && body.truncated ? '…' : ''),
@@ -207,7 +209,7 @@ Component({
       state.matcher = matcherOf(this.data.filter);
       const messages = state.ring.toArray();
       state.slotMessages = messages.slice();
-      state.slotItems = messages.map((m) => this.viewItem(m, state.seq++));
+      state.slotItems = messages.map((m, slot) => this.viewItem(m, state.seq++, slot));
       state.writePos = messages.length % state.ring.capacity;
       state.shown = state.slotItems.filter((i) => i!.shown).length;
       const labels = LABELS[normalizeLocale(this.data.locale)];
@@ -232,7 +234,7 @@ Component({
         state.ring.push(message);
         const slot = state.writePos;
         state.writePos = (slot + 1) % cap;
-        const item = this.viewItem(message, state.seq++);
+        const item = this.viewItem(message, state.seq++, slot);
         if (state.slotItems[slot]?.shown) state.shown--;
         if (item.shown) {
           state.shown++;
@@ -263,7 +265,7 @@ Component({
       this.triggerEvent('select', detail);
       if (!current.truncated) return;
       const seq = Number(current.key.slice(3));
-      const item = this.viewItem(message, seq, !current.expanded);
+      const item = this.viewItem(message, seq, slot, !current.expanded);
       state.slotItems[slot] = item;
       this.setData({ [`slots[${slot}]`]: item });
     },
