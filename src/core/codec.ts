@@ -23,8 +23,14 @@ export function encodeUtf8(text: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+function isAscii(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] >= 0x80) return false;
+  return true;
+}
+
 /** UTF-8 → string as WHATWG TextDecoder does: each maximal invalid subpart becomes U+FFFD. */
 export function decodeUtf8(bytes: Uint8Array): string {
+  if (bytes.length <= 8192 && isAscii(bytes)) return String.fromCharCode.apply(null, bytes as unknown as number[]);
   let out = '';
   const chunk: number[] = [];
   const flush = (): void => {
