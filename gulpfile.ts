@@ -1,4 +1,6 @@
+import * as esbuild from 'esbuild';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Transform } from 'stream';
 import { finished } from 'stream/promises';
@@ -29,20 +31,59 @@ function relocate(): Transform {
   });
 }
 
-/** Minifies compiled JavaScript (the vendored bundle is already minified and is not touched). */
-function minifyJs(): Transform {
-  return new Transform({
-    objectMode: true,
-    transform(file: Vinyl, _enc, done) {
-      if (!file.isBuffer() || !file.path.endsWith('.js')) return done(null, file);
-      minify(file.contents.toString('utf8'), { ecma: 2017, module: false, toplevel: true, compress: { passes: 3 }, mangle: true, format: { comments: false } })
-        .then((out) => {
-          file.contents = Buffer.from(out.code ?? '');
-          done(null, file);
-        })
-        .catch((error: Error) => done(error));
+const COMPONENTS = ['mqtt-panel', 'message-list'];
+const FROM_SRC = /import\s*\{([^}]*)\}\s*from\s*'(\.\.\/\.\.\/src\/[^']+)'/g;
+
+/**
+ * The runtime every component shares, as one module (index.js): the public API plus exactly the
+ * names the components import from src. One copy means one connection registry.
+ */
+function sharedEntry(stage: string): string {
+  const specOf = new Map<string, string>();
+  for (const name of COMPONENTS) {
+    const code = fs.readFileSync(path.join(stage, 'components', name, 'index.js'), 'utf8');
+    for (const [, names, spec] of code.matchAll(FROM_SRC)) names.split(',').forEach((n) => specOf.set(n.trim(), spec.replace('../../', './')));
+  }
+  const lines = [...specOf].map(([name, spec]) => `export { ${name} } from '${spec}';`);
+  return [`export * from './src/index';`, ...lines].join('\n');
+}
+
+/** Component imports of src/… become require('../index'); the vendored mqtt.js stays its own file. */
+function sharedRuntime(stage: string): esbuild.Plugin {
+  return {
+    name: 'shared-runtime',
+    setup(build) {
+      build.onResolve({ filter: /^\./ }, (args) => {
+        const target = path.resolve(args.resolveDir, args.path);
+        if (target === path.join(stage, 'src', 'vendor', 'mqtt')) {
+          return { path: args.importer.startsWith(path.join(stage, 'components')) ? '../vendor/mqtt' : './vendor/mqtt', external: true };
+        }
+        if (args.importer.startsWith(path.join(stage, 'components')) && target.startsWith(path.join(stage, 'src'))) {
+          return { path: '../index', external: true };
+        }
+        return undefined;
+      });
     },
-  });
+  };
+}
+
+/** Bundles the compiled ES modules into index.js + one file per component, minified for ES2017. */
+async function bundle(stage: string): Promise<void> {
+  const common: esbuild.BuildOptions = { bundle: true, format: 'cjs', platform: 'neutral', target: 'es2017', plugins: [sharedRuntime(stage)], write: false, logLevel: 'error' };
+  const builds = [
+    esbuild.build({ ...common, stdin: { contents: sharedEntry(stage), resolveDir: stage, sourcefile: 'index.js' }, outfile: path.join(DIST, 'index.js') }),
+    // a component file only registers its Component(): nothing requires it, so it exports nothing
+    ...COMPONENTS.map((name) =>
+      esbuild.build({ ...common, stdin: { contents: `import './components/${name}/index.js';`, resolveDir: stage }, outfile: path.join(DIST, name, 'index.js') }),
+    ),
+  ];
+  for (const result of await Promise.all(builds)) {
+    for (const out of result.outputFiles ?? []) {
+      const min = await minify(out.text, { ecma: 2017, module: false, toplevel: true, compress: { passes: 3 }, mangle: true, format: { comments: false, preamble: '"use strict";' } });
+      await fs.promises.mkdir(path.dirname(out.path), { recursive: true });
+      await fs.promises.writeFile(out.path, min.code ?? '');
+    }
+  }
 }
 
 /** Drops comments and layout whitespace from WXSS and indentation from WXML. */
@@ -84,11 +125,14 @@ export async function scripts(): Promise<void> {
     }),
   );
   result.on('error', () => undefined);
-  await Promise.all([
-    finished(result.js.pipe(relocate()).pipe(minifyJs()).pipe(gulp.dest(DIST))),
-    finished(result.dts.pipe(relocate()).pipe(gulp.dest(DIST))),
-  ]);
-  if (errors.length > 0) throw new Error(`TypeScript: ${errors.length} error(s); the build failed`);
+  const stage = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'miniprogram-mqtt-'));
+  try {
+    await Promise.all([finished(result.js.pipe(gulp.dest(stage))), finished(result.dts.pipe(relocate()).pipe(gulp.dest(DIST)))]);
+    if (errors.length > 0) throw new Error(`TypeScript: ${errors.length} error(s); the build failed`);
+    await bundle(stage);
+  } finally {
+    await fs.promises.rm(stage, { recursive: true, force: true });
+  }
 }
 
 export function assets(): NodeJS.ReadWriteStream {

@@ -43,15 +43,28 @@ describe('gulp build', () => {
     if (result.status !== 0) throw new Error(`gulp build failed:\n${result.stdout}\n${result.stderr}`);
   }, 120000);
 
-  it('writes each component as <name>/index.* with core, platform and vendor beside them', () => {
+  it('writes each component as <name>/index.* beside one shared runtime (index.js) and the vendored bundle', () => {
     for (const name of ['mqtt-panel', 'message-list']) {
       for (const ext of ['js', 'json', 'wxml', 'wxss', 'd.ts']) {
         expect(fs.existsSync(path.join(dist, name, `index.${ext}`))).toBe(true);
       }
     }
-    expect(fs.existsSync(path.join(dist, 'core', 'index.js'))).toBe(true);
-    expect(fs.existsSync(path.join(dist, 'platform', 'index.js'))).toBe(true);
+    const js = filesUnder(dist).filter((f) => f.endsWith('.js')).map((f) => path.relative(dist, f).split(path.sep).join('/'));
+    expect(js.sort()).toEqual(['index.js', 'message-list/index.js', 'mqtt-panel/index.js', 'vendor/mqtt.js']);
+    expect(fs.existsSync(path.join(dist, 'core', 'errors.d.ts'))).toBe(true);
     expect(filesUnder(dist).some((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
+  });
+
+  it('components require only the shared runtime, which exports every name they use', () => {
+    const runtime = fs.readFileSync(path.join(dist, 'index.js'), 'utf8');
+    for (const name of ['mqtt-panel', 'message-list']) {
+      const code = fs.readFileSync(path.join(dist, name, 'index.js'), 'utf8');
+      expect(new Set([...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]))).toEqual(new Set(['../index']));
+      const runtimeVars = [...code.matchAll(/(\w+)=require\("\.\.\/index"\)/g)].map((m) => m[1]).join('|');
+      const used = [...code.matchAll(new RegExp(`(?:\\(0,|new )(?:${runtimeVars})\\.(\\w+)`, 'g'))].map((m) => m[1]);
+      expect(used.length).toBeGreaterThan(3);
+      for (const exported of used) expect(runtime).toContain(`${exported}:()=>`);
+    }
   });
 
   it('every relative require in the dist resolves to a dist file', () => {

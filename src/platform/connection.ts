@@ -6,8 +6,7 @@ import { Emitter } from '../core/emitter';
 import { ErrorInfo, errorFromConnack } from '../core/errors';
 import type { ConnectionConfig, QoS } from '../core/options';
 import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
-import createMqtt = require('../vendor/mqtt');
-import type { VendorClient, VendorPacket } from '../vendor/mqtt';
+import createMqtt, { type VendorClient, type VendorPacket } from '../vendor/mqtt';
 import { SocketAdapter, SocketCounter } from './socket';
 import type { PlatformWx } from './wx';
 

@@ -28,7 +28,7 @@ export function loadDemoPage(name: string, wx: NodeWx, broker: Broker): Rendered
   // Each page loads the dist afresh (simulate renders nothing for a component path loaded twice).
   jest.resetModules();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh instance after jest.resetModules()
-  const platform = require(path.join(DEMO_NPM, 'platform', 'index.js')) as typeof import('../../src/platform/index');
+  const platform = require(path.join(DEMO_NPM, 'index.js')) as typeof import('../../src/index');
   platform.setPlatformWx({ ...wx, connectSocket: (o) => wx.connectSocket({ ...o, url: o.url.replace(`:${DEMO_PORT}/`, `:${broker.wsPort}/`) }) });
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh instance after jest.resetModules()
   const simulate = require('miniprogram-simulate') as typeof import('miniprogram-simulate');
