@@ -35,8 +35,8 @@ interface ViewItem {
   truncated: boolean;
   valid: boolean;
   expanded: boolean;
-  qos: number;
-  retain: boolean;
+  /** QoS, retained and direction in one pill: one text node instead of three. */
+  badge: string;
   direction: 'in' | 'out';
   time: string;
   ord: number;
@@ -53,6 +53,7 @@ interface ListState {
   batcher: Batcher<MqttMessage>;
   following: boolean;
   viewport: number;
+  labels: Record<string, string>;
 }
 
 const LABELS: Record<Locale, Record<string, string>> = {
@@ -141,6 +142,7 @@ Component({
         batcher: new Batcher<MqttMessage>((items) => this.flushAppends(items)),
         following: true,
         viewport: 0,
+        labels: LABELS[normalizeLocale(this.data.locale)],
       };
       states.set(this, state);
       toMessages(this.data.messages).forEach((m) => state.ring.push(m));
@@ -182,6 +184,7 @@ Component({
 
     viewItem(message: MqttMessage, seq: number, slot: number, expanded = false): ViewItem {
       const state = states.get(this)!;
+      const labels = state.labels;
       const format = formatOf(this.data.format);
       const collapsed = renderPayload(message, format, PREVIEW_CHARS);
       const body = expanded ? renderPayload(message, format, EXPANDED_CHARS) : collapsed;
@@ -194,8 +197,7 @@ Component({
         truncated: collapsed.truncated,
         valid: collapsed.valid,
         expanded,
-        qos: message.qos,
-        retain: message.retain,
+        badge: [`QoS ${message.qos}`, message.retain ? labels.retain : '', labels[message.direction]].filter(Boolean).join(' · '),
         direction: message.direction,
         time: this.data.showTime ? formatTime(message.time) : '',
         ord: orderOf(this.data.order) === 'oldest-first' ? seq : -seq,
@@ -207,12 +209,13 @@ Component({
       const state = states.get(this);
       if (!state) return;
       state.matcher = matcherOf(this.data.filter);
+      state.labels = LABELS[normalizeLocale(this.data.locale)];
       const messages = state.ring.toArray();
       state.slotMessages = messages.slice();
       state.slotItems = messages.map((m, slot) => this.viewItem(m, state.seq++, slot));
       state.writePos = messages.length % state.ring.capacity;
       state.shown = state.slotItems.filter((i) => i!.shown).length;
-      const labels = LABELS[normalizeLocale(this.data.locale)];
+      const labels = state.labels;
       this.setData({
         slots: state.slotItems as ViewItem[],
         shownCount: state.shown,
