@@ -160,6 +160,8 @@ Component({
       const state = states.get(this);
       if (!state) return;
       state.batcher.addAll(toMessages(messageOrArray));
+      // More waiting than the list can show: a burst. Draw it twice a second, starting now.
+      if (state.batcher.size >= state.ring.capacity && state.batcher.intervalMs !== BUSY_INTERVAL_MS) state.batcher.intervalMs = BUSY_INTERVAL_MS;
     },
 
     /** Removes every message and emits `clear` with the count. */

@@ -21,13 +21,24 @@ export class Batcher<T> {
 
   constructor(
     private readonly flushFn: (items: T[]) => void,
-    /** May change between flushes, e.g. to flush less often under load. */
-    public intervalMs = DEFAULT_BATCH_INTERVAL_MS,
+    private interval = DEFAULT_BATCH_INTERVAL_MS,
     private readonly clock: Clock = systemClock,
   ) {}
 
   get size(): number {
     return this.pending.length;
+  }
+
+  get intervalMs(): number {
+    return this.interval;
+  }
+
+  /** A new interval, e.g. to flush less often under load; a flush already waiting moves to match. */
+  set intervalMs(ms: number) {
+    this.interval = ms;
+    if (this.timer === undefined) return;
+    this.cancelTimer();
+    this.schedule();
   }
 
   add(item: T): void {
@@ -58,7 +69,7 @@ export class Batcher<T> {
 
   private schedule(): void {
     if (this.timer !== undefined) return;
-    const wait = Math.max(0, this.lastFlush + this.intervalMs - this.clock.now());
+    const wait = Math.max(0, this.lastFlush + this.interval - this.clock.now());
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.flush();

@@ -88,6 +88,24 @@ describe('Batcher', () => {
     clock.advance(1000);
     expect(got).toEqual([[1], [2, 3]]);
   });
+
+  it('moves a waiting flush when the interval changes', () => {
+    const clock = fakeClock();
+    const got: { at: number; items: number[] }[] = [];
+    const batcher = new Batcher<number>((items) => got.push({ at: clock.now(), items }), 50, clock);
+    batcher.add(1);
+    clock.advance(0);
+    batcher.add(2);
+    batcher.intervalMs = 500;
+    clock.advance(100);
+    expect(got).toEqual([{ at: 0, items: [1] }]);
+    clock.advance(400);
+    expect(got).toEqual([{ at: 0, items: [1] }, { at: 500, items: [2] }]);
+    batcher.intervalMs = 50;
+    batcher.add(3);
+    clock.advance(50);
+    expect(got.at(-1)).toEqual({ at: 550, items: [3] });
+  });
 });
 
 describe('StateMachine', () => {
