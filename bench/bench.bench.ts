@@ -52,7 +52,7 @@ const withArray = (wx: NodeWx) => ({ connectSocket: (o: { url: string; protocols
 interface Contender {
   name: string;
   /** Subscribes to `topic`; resolves once ready; `count()` tells messages received so far. */
-  start(broker: Broker, topic: string): Promise<{ count(): number; stop(): Promise<void> }>;
+  start(broker: Broker, topic: string): Promise<{ count(): number; stop(): Promise<void>; renderMs?(): number }>;
 }
 
 const raw: Contender = {
@@ -94,11 +94,24 @@ const component: Contender = {
     const panel = page.querySelector('#p')!;
     await (panel.instance as unknown as MqttPanelMethods).connect();
     await until(() => (panel.instance as unknown as MqttPanelMethods).getState().subscriptions.length === 1, 'subscribed');
-    return { count: () => panelOnlyCount, stop: async () => { (page as unknown as { detach(): void }).detach(); await sleep(50); wx.dispose(); } };
+    const renderMs = timeSetData(page.querySelector('#l')!.instance);
+    return { count: () => panelOnlyCount, renderMs, stop: async () => { (page as unknown as { detach(): void }).detach(); await sleep(50); wx.dispose(); } };
   },
 };
 
-async function throughput(broker: Broker, contender: Contender, run: number): Promise<number> {
+/** Time spent inside a component's setData: in simulate that includes rendering the view, synchronously. */
+function timeSetData(instance: { setData: (data: Record<string, unknown>) => void }): () => number {
+  let ms = 0;
+  const original = instance.setData.bind(instance);
+  instance.setData = (data) => {
+    const t = performance.now();
+    original(data);
+    ms += performance.now() - t;
+  };
+  return () => ms;
+}
+
+async function throughput(broker: Broker, contender: Contender, run: number): Promise<{ rate: number; renderMs: number }> {
   const topic = `bench/${contender.name.slice(1, 2)}/${run}`;
   const sub = await contender.start(broker, topic);
   const first = { at: 0 };
@@ -107,9 +120,10 @@ async function throughput(broker: Broker, contender: Contender, run: number): Pr
   await flood(broker, topic, N);
   await until(() => sub.count() >= N, `${contender.name}: ${N} messages`, 120000);
   const elapsed = (performance.now() - started) / 1000;
+  const renderMs = sub.renderMs?.() ?? 0;
   clearInterval(poll);
   await sub.stop();
-  return N / elapsed;
+  return { rate: N / elapsed, renderMs };
 }
 
 let aedes: Broker;
@@ -145,20 +159,25 @@ test('1. inbound throughput', async () => {
   const rows: (string | number)[][] = [];
   for (const broker of [mosquitto, aedes]) {
     const rates: Record<string, number[]> = {};
+    const renders: Record<string, number[]> = {};
+    const withoutRender: Record<string, number[]> = {};
     for (let run = 0; run < RUNS; run++) {
       for (const c of [raw, platform, component]) {
-        const rate = await throughput(broker, c, run);
+        const { rate, renderMs } = await throughput(broker, c, run);
         (rates[c.name] ??= []).push(rate);
-        (results.runs as unknown[]).push({ scenario: 'throughput', broker: broker.name, contender: c.name, run, msgPerSec: Math.round(rate) });
+        (renders[c.name] ??= []).push(renderMs);
+        (withoutRender[c.name] ??= []).push(N / (N / rate - renderMs / 1000));
+        (results.runs as unknown[]).push({ scenario: 'throughput', broker: broker.name, contender: c.name, run, msgPerSec: Math.round(rate), listRenderMs: Math.round(renderMs) });
       }
     }
     const a = median(rates[raw.name]);
     for (const c of [raw, platform, component]) {
       const m = median(rates[c.name]);
-      rows.push([broker.name, c.name, Math.round(m), (m / a).toFixed(2)]);
+      const rendered = c === component;
+      rows.push([broker.name, c.name, Math.round(m), (m / a).toFixed(2), rendered ? Math.round(median(renders[c.name])) : '', rendered ? (median(withoutRender[c.name]) / a).toFixed(2) : '']);
     }
   }
-  table(`Inbound throughput: ${N} × 64 B QoS 0, median of ${RUNS}`, ['broker', 'contender', 'msg/s', 'ratio to (a)'], rows);
+  table(`Inbound throughput: ${N} × 64 B QoS 0, median of ${RUNS}`, ['broker', 'contender', 'msg/s', 'ratio to (a)', 'list setData+render ms', 'ratio without it'], rows);
 });
 
 interface ViewCost { calls: number; bytes: number; maxBytes: number; maxPerSecond: number }
