@@ -47,70 +47,78 @@ export interface MqttErrorDetail {
   topic?: string;
 }
 
-interface Words {
-  message: string;
-  fix?: string;
+/** A message and, where one exists, a fix. Placeholders are filled by `fill()`; an absent value leaves nothing. */
+type Text = [message: string, fix?: string];
+
+const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
+  'zh-CN': {
+    INVALID_OPTION: ['连接参数{field}无效{why}', '按属性表检查该参数的类型与取值范围。'],
+    INVALID_TOPIC: ['主题{topic}无效{why}', '发布主题不能含 + 或 #；订阅过滤器中 # 只能在最后一级，+ 必须独占一级。'],
+    INVALID_QOS: ['QoS 无效{why}', 'QoS 只能是 0、1 或 2。'],
+    INVALID_PAYLOAD: ['消息内容无效{why}', '传入字符串、ArrayBuffer、TypedArray 或可 JSON 序列化的对象。'],
+    PAYLOAD_TOO_LARGE: ['消息内容过大（上限 {limit} 字节）', '拆分消息，或改用文件上传后只发布地址。'],
+    NOT_CONNECTED: ['尚未连接到服务器', '先调用 connect()，等 connect 事件后再操作；QoS 1/2 消息可在重连期间排队。'],
+    OFFLINE_QUEUE_FULL: ['离线队列已满（{limit} 条）', '等待重连完成后再发布，或减少离线期间的发布。'],
+    CONNECT_TIMEOUT: ['连接超时（{limit} ms）', '检查服务器地址、端口与路径（EMQX 为 /mqtt），以及网络是否可用。'],
+    CONNECT_REFUSED: ['服务器拒绝连接{rc}{why}', '检查协议版本与 clientId 是否被服务器接受。'],
+    NOT_AUTHORIZED: ['认证失败或无权限{rc}', '检查用户名与密码，以及服务器的 ACL 设置。'],
+    DOMAIN_NOT_ALLOWED: ['域名不在小程序的 socket 合法域名列表中', '在小程序管理后台「开发管理 → 开发设置 → 服务器域名」添加 wss:// 域名；开发时可在开发者工具勾选「不校验合法域名」。'],
+    SOCKET_LIMIT: ['WebSocket 连接数已达上限（{limit} 个）', '让多个组件使用相同的 host、port、path、clientId 与 username 以共享连接，或关闭不用的连接。'],
+    SUSPENDED: ['小程序在后台被挂起，网络接口不可用', '无需处理：回到前台后会自动重连。'],
+    TLS_ERROR: ['TLS 握手失败', '服务器证书须由受信任 CA 签发、支持 TLS 1.2 及以上且与域名匹配。'],
+    SOCKET_ERROR: ['网络连接出错{errMsg}', '检查网络与服务器状态；组件会按 reconnectPeriod 自动重连。'],
+    SUBSCRIBE_REJECTED: ['服务器拒绝订阅{topic}', '检查服务器 ACL 是否允许该主题。'],
+    CLIENT_ID_CONFLICT: ['clientId 被另一个客户端反复顶下线，已停止重连', '每个客户端使用唯一的 clientId（留空则自动生成随机 id）。'],
+    DESTROYED: ['组件已销毁，连接已释放'],
+  },
+  en: {
+    INVALID_OPTION: ['Invalid connection option{field}{why}', 'Check the type and range of this option in the properties table.'],
+    INVALID_TOPIC: ['Invalid topic{topic}{why}', 'Publish topics cannot contain + or #; in filters # must be the last level and + a whole level.'],
+    INVALID_QOS: ['Invalid QoS{why}', 'QoS must be 0, 1 or 2.'],
+    INVALID_PAYLOAD: ['Invalid payload{why}', 'Pass a string, an ArrayBuffer, a typed array or a JSON-serialisable object.'],
+    PAYLOAD_TOO_LARGE: ['Payload too large (limit {limit} bytes)', 'Split the message, or upload the data elsewhere and publish its address.'],
+    NOT_CONNECTED: ['Not connected to the broker', 'Call connect() and wait for the connect event; QoS 1/2 publishes are queued while reconnecting.'],
+    OFFLINE_QUEUE_FULL: ['Offline queue is full ({limit} messages)', 'Wait for the reconnect, or publish less while offline.'],
+    CONNECT_TIMEOUT: ['Connection timed out ({limit} ms)', 'Check host, port and path (EMQX uses /mqtt) and that the network is up.'],
+    CONNECT_REFUSED: ['Connection refused by the broker{rc}{why}', 'Check that the broker accepts this protocol version and clientId.'],
+    NOT_AUTHORIZED: ['Not authorized{rc}', 'Check username and password, and the broker ACL.'],
+    DOMAIN_NOT_ALLOWED: ["The domain is not in the mini-program's socket domain list", 'Add the wss:// domain in the mini-program console (开发管理 → 开发设置 → 服务器域名); in DevTools you may tick 不校验合法域名 while developing.'],
+    SOCKET_LIMIT: ['Too many WebSocket connections (limit {limit})', 'Give components the same host, port, path, clientId and username so they share one connection, or close unused ones.'],
+    SUSPENDED: ['The mini-program is suspended in the background; network calls are not allowed', 'Nothing to do: the connection is restored when the app comes back to the foreground.'],
+    TLS_ERROR: ['TLS handshake failed', 'The certificate must be issued by a trusted CA, match the domain, and the server must support TLS 1.2+.'],
+    SOCKET_ERROR: ['Network error{errMsg}', 'Check the network and the broker; the component reconnects by reconnectPeriod.'],
+    SUBSCRIBE_REJECTED: ['The broker rejected the subscription{topic}', 'Check that the broker ACL allows this topic.'],
+    CLIENT_ID_CONFLICT: ['Another client keeps taking over this clientId; reconnecting stopped', 'Give every client a unique clientId (leave it empty for a random one).'],
+    DESTROYED: ['The component was detached and its connection released'],
+  },
+};
+
+/** WeChat's limit, for a SOCKET_LIMIT reported by WeChat itself (its errMsg carries no number we trust). */
+const WECHAT_SOCKETS = 5;
+
+function fill(template: string, info: ErrorInfo, locale: Locale): string {
+  const quote = (s: string): string => (locale === 'en' ? ` "${s}"` : `「${s}」`);
+  const parts: Record<string, string> = {
+    field: info.field ? quote(info.field) : '',
+    topic: info.topic === undefined ? '' : quote(info.topic),
+    why: info.reason ? `: ${info.reason}` : '',
+    rc: info.returnCode === undefined ? '' : ` (${info.returnCode})`,
+    limit: String(info.limit ?? (info.code === 'SOCKET_LIMIT' ? WECHAT_SOCKETS : '')),
+    errMsg: info.errMsg ? `${locale === 'en' ? ': ' : '：'}${info.errMsg}` : '',
+  };
+  return template.replace(/\{(\w+)\}/g, (_, key: string) => parts[key]);
 }
 
-type Table = Record<ErrorCode, (info: ErrorInfo) => Words>;
-
-const at = (info: ErrorInfo, zh: boolean): string =>
-  info.field ? (zh ? `「${info.field}」` : ` "${info.field}"`) : '';
-const why = (info: ErrorInfo): string => (info.reason ? `: ${info.reason}` : '');
-const rc = (info: ErrorInfo): string => (info.returnCode === undefined ? '' : ` (${info.returnCode})`);
-
-const zh: Table = {
-  INVALID_OPTION: (i) => ({ message: `连接参数${at(i, true)}无效${why(i)}`, fix: '按属性表检查该参数的类型与取值范围。' }),
-  INVALID_TOPIC: (i) => ({ message: `主题${i.topic === undefined ? '' : `「${i.topic}」`}无效${why(i)}`, fix: '发布主题不能含 + 或 #；订阅过滤器中 # 只能在最后一级，+ 必须独占一级。' }),
-  INVALID_QOS: (i) => ({ message: `QoS 无效${why(i)}`, fix: 'QoS 只能是 0、1 或 2。' }),
-  INVALID_PAYLOAD: (i) => ({ message: `消息内容无效${why(i)}`, fix: '传入字符串、ArrayBuffer、TypedArray 或可 JSON 序列化的对象。' }),
-  PAYLOAD_TOO_LARGE: (i) => ({ message: `消息内容过大（上限 ${i.limit} 字节）`, fix: '拆分消息，或改用文件上传后只发布地址。' }),
-  NOT_CONNECTED: () => ({ message: '尚未连接到服务器', fix: '先调用 connect()，等 connect 事件后再操作；QoS 1/2 消息可在重连期间排队。' }),
-  OFFLINE_QUEUE_FULL: (i) => ({ message: `离线队列已满（${i.limit} 条）`, fix: '等待重连完成后再发布，或减少离线期间的发布。' }),
-  CONNECT_TIMEOUT: (i) => ({ message: `连接超时（${i.limit} ms）`, fix: '检查服务器地址、端口与路径（EMQX 为 /mqtt），以及网络是否可用。' }),
-  CONNECT_REFUSED: (i) => ({ message: `服务器拒绝连接${rc(i)}${why(i)}`, fix: '检查协议版本与 clientId 是否被服务器接受。' }),
-  NOT_AUTHORIZED: (i) => ({ message: `认证失败或无权限${rc(i)}`, fix: '检查用户名与密码，以及服务器的 ACL 设置。' }),
-  DOMAIN_NOT_ALLOWED: () => ({ message: '域名不在小程序的 socket 合法域名列表中', fix: '在小程序管理后台「开发管理 → 开发设置 → 服务器域名」添加 wss:// 域名；开发时可在开发者工具勾选「不校验合法域名」。' }),
-  SOCKET_LIMIT: (i) => ({ message: `WebSocket 连接数已达上限（${i.limit ?? 5} 个）`, fix: '让多个组件使用相同的 host、port、path、clientId 与 username 以共享连接，或关闭不用的连接。' }),
-  SUSPENDED: () => ({ message: '小程序在后台被挂起，网络接口不可用', fix: '无需处理：回到前台后会自动重连。' }),
-  TLS_ERROR: () => ({ message: 'TLS 握手失败', fix: '服务器证书须由受信任 CA 签发、支持 TLS 1.2 及以上且与域名匹配。' }),
-  SOCKET_ERROR: (i) => ({ message: `网络连接出错${i.errMsg ? `：${i.errMsg}` : ''}`, fix: '检查网络与服务器状态；组件会按 reconnectPeriod 自动重连。' }),
-  SUBSCRIBE_REJECTED: (i) => ({ message: `服务器拒绝订阅${i.topic === undefined ? '' : `「${i.topic}」`}`, fix: '检查服务器 ACL 是否允许该主题。' }),
-  CLIENT_ID_CONFLICT: () => ({ message: 'clientId 被另一个客户端反复顶下线，已停止重连', fix: '每个客户端使用唯一的 clientId（留空则自动生成随机 id）。' }),
-  DESTROYED: () => ({ message: '组件已销毁，连接已释放' }),
-};
-
-const en: Table = {
-  INVALID_OPTION: (i) => ({ message: `Invalid connection option${at(i, false)}${why(i)}`, fix: 'Check the type and range of this option in the properties table.' }),
-  INVALID_TOPIC: (i) => ({ message: `Invalid topic${i.topic === undefined ? '' : ` "${i.topic}"`}${why(i)}`, fix: 'Publish topics cannot contain + or #; in filters # must be the last level and + a whole level.' }),
-  INVALID_QOS: (i) => ({ message: `Invalid QoS${why(i)}`, fix: 'QoS must be 0, 1 or 2.' }),
-  INVALID_PAYLOAD: (i) => ({ message: `Invalid payload${why(i)}`, fix: 'Pass a string, an ArrayBuffer, a typed array or a JSON-serialisable object.' }),
-  PAYLOAD_TOO_LARGE: (i) => ({ message: `Payload too large (limit ${i.limit} bytes)`, fix: 'Split the message, or upload the data elsewhere and publish its address.' }),
-  NOT_CONNECTED: () => ({ message: 'Not connected to the broker', fix: 'Call connect() and wait for the connect event; QoS 1/2 publishes are queued while reconnecting.' }),
-  OFFLINE_QUEUE_FULL: (i) => ({ message: `Offline queue is full (${i.limit} messages)`, fix: 'Wait for the reconnect, or publish less while offline.' }),
-  CONNECT_TIMEOUT: (i) => ({ message: `Connection timed out (${i.limit} ms)`, fix: 'Check host, port and path (EMQX uses /mqtt) and that the network is up.' }),
-  CONNECT_REFUSED: (i) => ({ message: `Connection refused by the broker${rc(i)}${why(i)}`, fix: 'Check that the broker accepts this protocol version and clientId.' }),
-  NOT_AUTHORIZED: (i) => ({ message: `Not authorized${rc(i)}`, fix: 'Check username and password, and the broker ACL.' }),
-  DOMAIN_NOT_ALLOWED: () => ({ message: "The domain is not in the mini-program's socket domain list", fix: 'Add the wss:// domain in the mini-program console (开发管理 → 开发设置 → 服务器域名); in DevTools you may tick 不校验合法域名 while developing.' }),
-  SOCKET_LIMIT: (i) => ({ message: `Too many WebSocket connections (limit ${i.limit ?? 5})`, fix: 'Give components the same host, port, path, clientId and username so they share one connection, or close unused ones.' }),
-  SUSPENDED: () => ({ message: 'The mini-program is suspended in the background; network calls are not allowed', fix: 'Nothing to do: the connection is restored when the app comes back to the foreground.' }),
-  TLS_ERROR: () => ({ message: 'TLS handshake failed', fix: 'The certificate must be issued by a trusted CA, match the domain, and the server must support TLS 1.2+.' }),
-  SOCKET_ERROR: (i) => ({ message: `Network error${i.errMsg ? `: ${i.errMsg}` : ''}`, fix: 'Check the network and the broker; the component reconnects by reconnectPeriod.' }),
-  SUBSCRIBE_REJECTED: (i) => ({ message: `The broker rejected the subscription${i.topic === undefined ? '' : ` to "${i.topic}"`}`, fix: 'Check that the broker ACL allows this topic.' }),
-  CLIENT_ID_CONFLICT: () => ({ message: 'Another client keeps taking over this clientId; reconnecting stopped', fix: 'Give every client a unique clientId (leave it empty for a random one).' }),
-  DESTROYED: () => ({ message: 'The component was detached and its connection released' }),
-};
-
-export const ERROR_CODES = Object.keys(en) as ErrorCode[];
+export const ERROR_CODES = Object.keys(TEXTS.en) as ErrorCode[];
 
 export function normalizeLocale(locale: unknown): Locale {
   return typeof locale === 'string' && locale.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
 }
 
 export function describeError(info: ErrorInfo, locale: Locale = 'zh-CN'): MqttErrorDetail {
-  const words = (locale === 'en' ? en : zh)[info.code](info);
-  const detail: MqttErrorDetail = { code: info.code, message: words.message };
-  if (words.fix) detail.fix = words.fix;
+  const [message, fix] = TEXTS[locale === 'en' ? 'en' : 'zh-CN'][info.code];
+  const detail: MqttErrorDetail = { code: info.code, message: fill(message, info, locale) };
+  if (fix) detail.fix = fix;
   if (info.field !== undefined) detail.field = info.field;
   if (info.returnCode !== undefined) detail.returnCode = info.returnCode;
   if (info.topic !== undefined) detail.topic = info.topic;
@@ -118,7 +126,7 @@ export function describeError(info: ErrorInfo, locale: Locale = 'zh-CN'): MqttEr
 }
 
 export function isErrorInfo(value: unknown): value is ErrorInfo {
-  return typeof value === 'object' && value !== null && typeof (value as ErrorInfo).code === 'string' && (value as ErrorInfo).code in en;
+  return typeof value === 'object' && value !== null && typeof (value as ErrorInfo).code === 'string' && (value as ErrorInfo).code in TEXTS.en;
 }
 
 /** Maps a WeChat `errMsg` (connectSocket, SocketTask.onError) to a code. */
