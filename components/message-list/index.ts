@@ -120,6 +120,7 @@ Component({
       if (!state) return;
       state.batcher.flush();
       state.ring.resize(clampMaxItems(maxItems));
+      state.batcher.keepLast = state.ring.capacity;
       this.renderAll();
     },
     'filter, format, order, showTime, locale, emptyText'() {
@@ -144,6 +145,7 @@ Component({
         viewport: 0,
         labels: LABELS[normalizeLocale(this.data.locale)],
       };
+      state.batcher.keepLast = state.ring.capacity;
       states.set(this, state);
       toMessages(this.data.messages).forEach((m) => state.ring.push(m));
       this.renderAll();
@@ -168,7 +170,7 @@ Component({
     clear() {
       const state = states.get(this);
       if (!state) return;
-      const count = state.ring.size + state.batcher.size;
+      const count = Math.min(state.ring.capacity, state.ring.size + state.batcher.size);
       state.batcher.dispose();
       state.ring.clear();
       this.renderAll();

@@ -18,6 +18,8 @@ export class Batcher<T> {
   private pending: T[] = [];
   private timer: unknown;
   private lastFlush = -Infinity;
+  /** Keep at least this many of the newest pending items; older ones may be dropped (a bounded view needs no more). */
+  keepLast = Infinity;
 
   constructor(
     private readonly flushFn: (items: T[]) => void,
@@ -43,11 +45,13 @@ export class Batcher<T> {
 
   add(item: T): void {
     this.pending.push(item);
+    this.trim();
     this.schedule();
   }
 
   addAll(items: readonly T[]): void {
     for (const item of items) this.pending.push(item);
+    this.trim();
     if (items.length > 0) this.schedule();
   }
 
@@ -65,6 +69,10 @@ export class Batcher<T> {
   dispose(): void {
     this.cancelTimer();
     this.pending = [];
+  }
+
+  private trim(): void {
+    if (this.pending.length > 2 * this.keepLast) this.pending = this.pending.slice(-this.keepLast);
   }
 
   private schedule(): void {

@@ -89,6 +89,21 @@ describe('Batcher', () => {
     expect(got).toEqual([[1], [2, 3]]);
   });
 
+  it('holds at most twice keepLast pending items and always flushes the newest keepLast', () => {
+    const clock = fakeClock();
+    const got: number[][] = [];
+    const batcher = new Batcher<number>((items) => got.push(items), 50, clock);
+    batcher.keepLast = 10;
+    batcher.add(-1);
+    clock.advance(0);
+    for (let i = 0; i < 1000; i++) {
+      batcher.add(i);
+      expect(batcher.size).toBeLessThanOrEqual(20);
+    }
+    clock.advance(50);
+    expect(got[1].slice(-10)).toEqual([990, 991, 992, 993, 994, 995, 996, 997, 998, 999]);
+  });
+
   it('moves a waiting flush when the interval changes', () => {
     const clock = fakeClock();
     const got: { at: number; items: number[] }[] = [];
