@@ -2,6 +2,7 @@
  * The gulp build: miniprogram_dist laid out as 构建 npm consumers see it, requires that resolve,
  * the vendored bundle byte-identical to what tests load, and type errors failing the build.
  */
+import * as acorn from 'acorn';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -65,6 +66,13 @@ describe('gulp build', () => {
       expect(used.length).toBeGreaterThan(3);
       for (const exported of used) expect(runtime).toContain(`${exported}:()=>`);
     }
+  });
+
+  it('ships only ES2017 scripts (older base libraries run them without DevTools transpiling)', () => {
+    for (const file of filesUnder(dist).filter((f) => f.endsWith('.js'))) {
+      expect(() => acorn.parse(fs.readFileSync(file, 'utf8'), { ecmaVersion: 2017, sourceType: 'script' })).not.toThrow();
+    }
+    expect(() => acorn.parse('const a = b?.c;', { ecmaVersion: 2017 })).toThrow();
   });
 
   it('every relative require in the dist resolves to a dist file', () => {
