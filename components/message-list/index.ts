@@ -6,7 +6,8 @@
  * never the whole list.
  */
 import { Batcher, DEFAULT_BATCH_INTERVAL_MS } from '../../src/core/batcher';
-import { Locale, normalizeLocale } from '../../src/core/errors';
+import { normalizeLocale } from '../../src/core/errors';
+import { LIST_LABELS, ListLabels } from '../../src/core/labels';
 import { formatTime, MqttMessage, normalizeMessage, PAYLOAD_FORMATS, PayloadFormat, renderPayload } from '../../src/core/message';
 import { Ring } from '../../src/core/ring';
 import { compileFilter, isValidTopicFilter } from '../../src/core/topics';
@@ -53,13 +54,8 @@ interface ListState {
   batcher: Batcher<MqttMessage>;
   following: boolean;
   viewport: number;
-  labels: Record<string, string>;
+  labels: ListLabels;
 }
-
-const LABELS: Record<Locale, Record<string, string>> = {
-  'zh-CN': { retain: '保留', in: '接收', out: '发送', more: '展开', less: '收起', notJson: '⚠ 不是有效的 JSON，按原文显示', empty: '暂无消息' },
-  en: { retain: 'Retained', in: 'In', out: 'Out', more: 'More', less: 'Less', notJson: '⚠ Not valid JSON, shown as is', empty: 'No messages yet' },
-};
 
 const states = new WeakMap<object, ListState>();
 let nextId = 0;
@@ -103,8 +99,8 @@ Component({
     slots: [] as ViewItem[],
     shownCount: 0,
     anchor: '',
-    emptyLabel: LABELS['zh-CN'].empty,
-    labels: LABELS['zh-CN'],
+    emptyLabel: LIST_LABELS['zh-CN'].empty,
+    labels: LIST_LABELS['zh-CN'],
   },
   observers: {
     messages(messages: unknown) {
@@ -143,7 +139,7 @@ Component({
         batcher: new Batcher<MqttMessage>((items) => this.flushAppends(items)),
         following: true,
         viewport: 0,
-        labels: LABELS[normalizeLocale(this.data.locale)],
+        labels: LIST_LABELS[normalizeLocale(this.data.locale)],
       };
       state.batcher.keepLast = state.ring.capacity;
       states.set(this, state);
@@ -213,7 +209,7 @@ Component({
       const state = states.get(this);
       if (!state) return;
       state.matcher = matcherOf(this.data.filter);
-      state.labels = LABELS[normalizeLocale(this.data.locale)];
+      state.labels = LIST_LABELS[normalizeLocale(this.data.locale)];
       const messages = state.ring.toArray();
       state.slotMessages = messages.slice();
       state.slotItems = messages.map((m, slot) => this.viewItem(m, state.seq++, slot));

@@ -4,8 +4,9 @@
  */
 import { Batcher } from '../../src/core/batcher';
 import { decodeUtf8, encodePayload, exactArrayBuffer } from '../../src/core/codec';
-import { describeError, ErrorInfo, isErrorInfo, Locale, MqttErrorDetail, normalizeLocale } from '../../src/core/errors';
-import { ConnectionConfig, ConnectionInput, isLoopback, isQos, QoS, resolveOptions } from '../../src/core/options';
+import { describeError, ErrorInfo, isErrorInfo, MqttErrorDetail, normalizeLocale } from '../../src/core/errors';
+import { PANEL_LABELS, PanelLabels } from '../../src/core/labels';
+import { ConnectionConfig, ConnectionInput, isLoopback, isQos, QoS, resolveOptions, sameConnection } from '../../src/core/options';
 import { topicFilterProblem, topicNameProblem } from '../../src/core/topics';
 import { getRegistry } from '../../src/platform/index';
 import type { Lease } from '../../src/platform/registry';
@@ -42,32 +43,9 @@ interface PanelInstanceState {
   list?: MessageListMethods;
 }
 
-const LABELS: Record<Locale, Record<string, unknown>> = {
-  'zh-CN': {
-    status: { idle: '未连接', connecting: '连接中', connected: '已连接', reconnecting: '重连中', offline: '离线', closed: '已断开' },
-    host: '地址', port: '端口', path: '路径', username: '用户名', password: '密码', randomId: '留空自动生成',
-    connect: '连接', reconnect: '重新连接', disconnect: '断开', topic: '订阅主题', subscribe: '订阅', unsubscribe: '取消订阅',
-    pubTopic: '发布主题', payload: '消息内容', retain: '保留', publish: '发布',
-    insecure: '正在使用不加密的 ws:// 连接非本机地址；真机只允许 wss://',
-  },
-  en: {
-    status: { idle: 'Idle', connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', offline: 'Offline', closed: 'Closed' },
-    host: 'Host', port: 'Port', path: 'Path', username: 'Username', password: 'Password', randomId: 'empty = random',
-    connect: 'Connect', reconnect: 'Reconnect', disconnect: 'Disconnect', topic: 'Topic', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe',
-    pubTopic: 'Publish to', payload: 'Payload', retain: 'Retain', publish: 'Publish',
-    insecure: 'Using unencrypted ws:// to a non-loopback host; real devices only allow wss://',
-  },
-};
-
 const DRAFT_FIELDS = ['host', 'port', 'path', 'clientId', 'username', 'topic', 'pubTopic', 'payload'] as const;
 
 const states = new WeakMap<object, PanelInstanceState>();
-
-/** Whether two configs would open the same connection (the password included). */
-function sameConnection(a: ConnectionConfig, b: ConnectionConfig): boolean {
-  const fields = (c: ConnectionConfig) => [c.key, c.password, c.protocolVersion, c.clean, c.keepalive, c.reconnectPeriod, c.connectTimeout, JSON.stringify(c.will ?? null)];
-  return JSON.stringify(fields(a)) === JSON.stringify(fields(b));
-}
 
 Component({
   externalClasses: ['custom-class'],
@@ -98,7 +76,7 @@ Component({
   },
   data: {
     status: 'idle',
-    labels: LABELS['zh-CN'],
+    labels: PANEL_LABELS['zh-CN'],
     qosLevels: [0, 1, 2],
     draft: { host: '', port: '8084', path: '/mqtt', clientId: '', username: '', topic: 'testtopic/miniprogram', pubTopic: '', payload: '', qos: 0, retain: false },
     passwordSet: false,
@@ -116,7 +94,7 @@ Component({
       this.setData({ passwordSet: Boolean(password) });
     },
     locale(locale: string) {
-      this.setData({ labels: LABELS[normalizeLocale(locale)] });
+      this.setData({ labels: PANEL_LABELS[normalizeLocale(locale)] });
     },
     'host, port, path, secure, clientId, username, password, protocolVersion, clean, keepalive, reconnectPeriod, connectTimeout, will'() {
       this.scheduleReconfigure();
@@ -136,7 +114,7 @@ Component({
       };
       states.set(this, state);
       this.syncDraft();
-      this.setData({ labels: LABELS[normalizeLocale(this.data.locale)], passwordSet: Boolean(this.data.password) });
+      this.setData({ labels: PANEL_LABELS[normalizeLocale(this.data.locale)], passwordSet: Boolean(this.data.password) });
       if (this.data.autoConnect) this.connect().catch(() => undefined);
     },
     detached() {
@@ -160,7 +138,7 @@ Component({
         if (!state.lease) this.acquire(config);
         const lease = state.lease!;
         if (!config.secure && !isLoopback(config.host)) {
-          this.warn({ code: 'INSECURE_TRANSPORT', message: String(this.labels().insecure) });
+          this.warn({ code: 'INSECURE_TRANSPORT', message: this.labels().insecure });
         }
         const { sessionPresent } = await lease.connect();
         const detail: ConnectEventDetail = { clientId: lease.clientId, url: config.url, sessionPresent };
@@ -311,8 +289,8 @@ Component({
       return state;
     },
 
-    labels(): Record<string, unknown> {
-      return LABELS[normalizeLocale(this.data.locale)];
+    labels(): PanelLabels {
+      return PANEL_LABELS[normalizeLocale(this.data.locale)];
     },
 
     /** Runs a method body: every failure becomes one coded error, emitted and rejected; nothing throws. */
@@ -418,7 +396,7 @@ Component({
         }),
       ];
       if (lease.sharedBy > 1) {
-        this.warn({ code: 'SHARED_CONNECTION_OPTIONS', message: 'shared connection: the first panel’s keepalive, clean, will and timeouts apply' });
+        this.warn({ code: 'SHARED_CONNECTION_OPTIONS', message: this.labels().sharedOptions });
       }
     },
 

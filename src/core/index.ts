@@ -2,6 +2,7 @@ export * from './batcher';
 export * from './codec';
 export * from './emitter';
 export * from './errors';
+export * from './labels';
 export * from './message';
 export * from './options';
 export * from './ring';

@@ -214,6 +214,12 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
   }
 }
 
+/** Whether two configs would open the same connection, password and session options included. */
+export function sameConnection(a: ConnectionConfig, b: ConnectionConfig): boolean {
+  const fields = (c: ConnectionConfig) => [c.key, c.password, c.protocolVersion, c.clean, c.keepalive, c.reconnectPeriod, c.connectTimeout, JSON.stringify(c.will ?? null)];
+  return JSON.stringify(fields(a)) === JSON.stringify(fields(b));
+}
+
 export function isLoopback(hostName: string): boolean {
   return hostName === 'localhost' || hostName === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(hostName);
 }

@@ -1,6 +1,7 @@
 /** @jest-environment node */
 import { describeError, ERROR_CODES, errorFromConnack, errorFromErrMsg, normalizeLocale } from '../../src/core/errors';
-import { ConnectionInput, isLoopback, randomClientId, resolveOptions } from '../../src/core/options';
+import { LIST_LABELS, PANEL_LABELS } from '../../src/core/labels';
+import { ConnectionInput, isLoopback, randomClientId, resolveOptions, sameConnection } from '../../src/core/options';
 import { seeded } from '../support/random';
 
 const ok = (input: ConnectionInput) => {
@@ -114,6 +115,31 @@ describe('resolveOptions', () => {
     expect(isLoopback('127.0.0.1')).toBe(true);
     expect(isLoopback('localhost')).toBe(true);
     expect(isLoopback('broker.emqx.io')).toBe(false);
+  });
+});
+
+describe('sameConnection', () => {
+  const config = (input: ConnectionInput) => ok({ host: 'h', clientId: 'c', username: 'u', ...input });
+
+  it('is true for the same options and false when the password, session options or will differ', () => {
+    expect(sameConnection(config({ password: 'p' }), config({ password: 'p' }))).toBe(true);
+    expect(sameConnection(config({ password: 'p' }), config({ password: 'q' }))).toBe(false);
+    expect(sameConnection(config({}), config({ keepalive: 30 }))).toBe(false);
+    expect(sameConnection(config({}), config({ clean: false }))).toBe(false);
+    expect(sameConnection(config({ will: { topic: 'w', payload: 'a' } }), config({ will: { topic: 'w', payload: 'b' } }))).toBe(false);
+    expect(sameConnection(config({}), config({ port: 8083 }))).toBe(false);
+  });
+});
+
+describe('labels', () => {
+  it('has every word in both locales', () => {
+    for (const table of [PANEL_LABELS, LIST_LABELS]) {
+      const flat = (o: object): [string, unknown][] => Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' ? flat(v as object).map(([k2, v2]) => [`${k}.${k2}`, v2] as [string, unknown]) : [[k, v]]));
+      const [zh, en] = [flat(table['zh-CN']), flat(table.en)];
+      expect(zh.map(([k]) => k)).toEqual(en.map(([k]) => k));
+      for (const [, v] of [...zh, ...en]) expect(typeof v === 'string' && v.length > 0).toBe(true);
+      expect(zh.some(([, v]) => /[\u4e00-\u9fff]/.test(String(v)))).toBe(true);
+    }
   });
 });
 

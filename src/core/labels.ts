@@ -1,0 +1,61 @@
+/** Every word the two components show, zh-CN by default and en. Error texts are in errors.ts. */
+import type { Locale } from './errors';
+import type { ConnectionStatus } from './state';
+
+export interface PanelLabels {
+  status: Record<ConnectionStatus, string>;
+  host: string;
+  port: string;
+  path: string;
+  username: string;
+  password: string;
+  randomId: string;
+  connect: string;
+  reconnect: string;
+  disconnect: string;
+  topic: string;
+  subscribe: string;
+  unsubscribe: string;
+  pubTopic: string;
+  payload: string;
+  retain: string;
+  publish: string;
+  /** `warning` INSECURE_TRANSPORT */
+  insecure: string;
+  /** `warning` SHARED_CONNECTION_OPTIONS */
+  sharedOptions: string;
+}
+
+export interface ListLabels {
+  retain: string;
+  in: string;
+  out: string;
+  more: string;
+  less: string;
+  notJson: string;
+  empty: string;
+}
+
+export const PANEL_LABELS: Record<Locale, PanelLabels> = {
+  'zh-CN': {
+    status: { idle: '未连接', connecting: '连接中', connected: '已连接', reconnecting: '重连中', offline: '离线', closed: '已断开' },
+    host: '地址', port: '端口', path: '路径', username: '用户名', password: '密码', randomId: '留空自动生成',
+    connect: '连接', reconnect: '重新连接', disconnect: '断开', topic: '订阅主题', subscribe: '订阅', unsubscribe: '取消订阅',
+    pubTopic: '发布主题', payload: '消息内容', retain: '保留', publish: '发布',
+    insecure: '正在使用不加密的 ws:// 连接非本机地址；真机只允许 wss://',
+    sharedOptions: '与其他面板共享连接：keepalive、clean、will 与超时以最先连接的面板为准',
+  },
+  en: {
+    status: { idle: 'Idle', connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', offline: 'Offline', closed: 'Closed' },
+    host: 'Host', port: 'Port', path: 'Path', username: 'Username', password: 'Password', randomId: 'empty = random',
+    connect: 'Connect', reconnect: 'Reconnect', disconnect: 'Disconnect', topic: 'Topic', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe',
+    pubTopic: 'Publish to', payload: 'Payload', retain: 'Retain', publish: 'Publish',
+    insecure: 'Using unencrypted ws:// to a non-loopback host; real devices only allow wss://',
+    sharedOptions: 'Shared connection: the first panel’s keepalive, clean, will and timeouts apply',
+  },
+};
+
+export const LIST_LABELS: Record<Locale, ListLabels> = {
+  'zh-CN': { retain: '保留', in: '接收', out: '发送', more: '展开', less: '收起', notJson: '⚠ 不是有效的 JSON，按原文显示', empty: '暂无消息' },
+  en: { retain: 'Retained', in: 'In', out: 'Out', more: 'More', less: 'Less', notJson: '⚠ Not valid JSON, shown as is', empty: 'No messages yet' },
+};
