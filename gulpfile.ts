@@ -42,7 +42,9 @@ function sharedEntry(stage: string): string {
   const specOf = new Map<string, string>();
   for (const name of COMPONENTS) {
     const code = fs.readFileSync(path.join(stage, 'components', name, 'index.js'), 'utf8');
-    for (const [, names, spec] of code.matchAll(FROM_SRC)) names.split(',').forEach((n) => specOf.set(n.trim(), spec.replace('../../', './')));
+    const named = [...code.matchAll(FROM_SRC)];
+    if (named.length !== code.split("from '../../src/").length - 1) throw new Error(`${name}: import from src only as import { … } from '…'`);
+    for (const [, names, spec] of named) names.split(',').forEach((n) => specOf.set(n.trim(), spec.replace('../../', './')));
   }
   const lines = [...specOf].map(([name, spec]) => `export { ${name} } from '${spec}';`);
   return [`export * from './src/index';`, ...lines].join('\n');
