@@ -23,7 +23,7 @@ const SMOKE = process.env.BENCH_SMOKE === '1';
 const N = SMOKE ? 300 : 20000;
 const VIEW_N = SMOKE ? 300 : 10000;
 const MEM_N = SMOKE ? 500 : 100000;
-const RUNS = SMOKE ? 1 : 3;
+const RUNS = SMOKE ? 1 : 5;
 const LAT_N = SMOKE ? 20 : 200;
 const ROOT = path.resolve(__dirname, '..');
 const results: Record<string, unknown> = { machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGB: Math.round(os.totalmem() / 2 ** 30) }, node: process.version, date: new Date().toISOString(), smoke: SMOKE, runs: [] };
