@@ -153,7 +153,7 @@ Component({
     },
   },
   methods: {
-    /** Adds one message or an array; shown within one batch interval (50 ms). */
+    /** Adds one message or an array; drawn within 50 ms, or 500 ms during a burst. */
     append(messageOrArray: MqttMessage | MqttMessage[]) {
       const state = states.get(this);
       if (!state) return;
