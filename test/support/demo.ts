@@ -1,5 +1,3 @@
-import { spawnSync } from 'child_process';
-import * as fs from 'fs';
 import * as path from 'path';
 import { Broker, startAedes } from './brokers';
 import { connectPeer, Peer } from './peer';
@@ -11,12 +9,6 @@ export const DEMO = path.join(ROOT, 'demo');
 export const DEMO_NPM = path.join(DEMO, 'miniprogram_npm', 'miniprogram-mqtt');
 /** The port the demo expects (`npm start`'s broker); tests route it to their own broker. */
 export const DEMO_PORT = 8083;
-
-export function ensureBuilt(): void {
-  if (fs.existsSync(path.join(DEMO_NPM, 'mqtt-panel', 'index.js'))) return;
-  const built = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'gulp'), ['build'], { cwd: ROOT, encoding: 'utf8' });
-  if (built.status !== 0) throw new Error(built.stderr);
-}
 
 export function installDemoApp(): void {
   const app = { globalData: { local: { host: '127.0.0.1', port: DEMO_PORT, path: '/mqtt', secure: false }, emqx: { host: 'broker.emqx.io', port: 8084, path: '/mqtt', secure: true } } };
@@ -54,7 +46,6 @@ export interface DemoEnv {
 
 /** Built dist, an aedes broker, a peer, a Node wx and the demo's getApp(). */
 export async function startDemoEnv(): Promise<DemoEnv> {
-  ensureBuilt();
   const broker = await startAedes();
   const peer = await connectPeer(broker.tcpPort);
   const wx = new NodeWx();
