@@ -12,8 +12,7 @@ export class Emitter<Events extends object> {
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const set = this.listeners.get(event);
     if (!set) return;
-    // A Set iterates live: a listener removed by an earlier one is skipped, as it should be.
-    for (const listener of set) {
+    for (const listener of [...set]) {
       try {
         (listener as (payload: Events[K]) => void)(payload);
       } catch (error) {
