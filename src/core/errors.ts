@@ -93,8 +93,8 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
   },
 };
 
-/** WeChat's limit, for a SOCKET_LIMIT reported by WeChat itself (its errMsg carries no number we trust). */
-const WECHAT_SOCKETS = 5;
+/** Concurrent sockets WeChat allows a mini-program; also the limit named when WeChat itself refuses one. */
+export const WECHAT_SOCKET_LIMIT = 5;
 
 function fill(template: string, info: ErrorInfo, locale: Locale): string {
   const quote = (s: string): string => (locale === 'en' ? ` "${s}"` : `「${s}」`);
@@ -103,7 +103,7 @@ function fill(template: string, info: ErrorInfo, locale: Locale): string {
     topic: info.topic === undefined ? '' : quote(info.topic),
     why: info.reason ? `: ${info.reason}` : '',
     rc: info.returnCode === undefined ? '' : ` (${info.returnCode})`,
-    limit: String(info.limit ?? (info.code === 'SOCKET_LIMIT' ? WECHAT_SOCKETS : '')),
+    limit: String(info.limit ?? (info.code === 'SOCKET_LIMIT' ? WECHAT_SOCKET_LIMIT : '')),
     errMsg: info.errMsg ? `${locale === 'en' ? ': ' : '：'}${info.errMsg}` : '',
   };
   return template.replace(/\{(\w+)\}/g, (_, key: string) => parts[key]);

@@ -3,11 +3,11 @@
  * the wx path: `protocols` goes out as an array, every errMsg is kept and mapped to a code, the
  * owner hears of every close, and the 5-socket limit is enforced before WeChat is asked.
  */
-import { ErrorInfo, errorFromErrMsg } from '../core/errors';
+import { ErrorInfo, errorFromErrMsg, WECHAT_SOCKET_LIMIT } from '../core/errors';
 import type { VendorSocketTask, VendorWx } from '../vendor/mqtt';
 import type { PlatformWx, WxSocketTask } from './wx';
 
-export const WECHAT_SOCKET_LIMIT = 5;
+export { WECHAT_SOCKET_LIMIT };
 
 /** Open sockets of this mini-program, across every connection. */
 export class SocketCounter {
