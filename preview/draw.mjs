@@ -1,12 +1,14 @@
-// Draws HTML files in headless Chromium (Debian's /usr/bin/chromium, no browser download).
+// Draws HTML files in headless Chromium (CHROMIUM_PATH, else Debian's chromium on PATH: no browser download).
 // Usage: node preview/draw.mjs jobs.json  — jobs: [{ "html": "file.html", "png": "out.png" }]
 // Prints a JSON array of page errors; exits 1 when Chromium cannot start.
 import fs from 'node:fs';
 import { chromium } from 'playwright-core';
+import { chromiumPath } from '../scripts/ensure-system-deps.mjs';
 
 const jobs = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  // The same lookup `npm run preview` checked (and installed for) before jest started.
+  executablePath: chromiumPath() ?? '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const errors = [];
