@@ -50,12 +50,24 @@ export interface UnsubscribeEventDetail {
 /** <mqtt-panel> `error`, and what every method rejects with. */
 export type ErrorEventDetail = MqttErrorDetail;
 
-export type WarningCode = 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS';
+export type WarningCode = 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS' | 'SESSION_LOST';
 
-/** <mqtt-panel> `warning`: something works but will not in production. */
+/** <mqtt-panel> `warning`: something works but will not in production, or a session ended with exchanges open. */
 export interface WarningEventDetail {
   code: WarningCode;
   message: string;
+  /** SESSION_LOST: what happened to the QoS 1/2 exchanges that were open when the broker's session ended. */
+  session?: SessionLostDetail;
+}
+
+/** SESSION_LOST counts (MQTT 3.1.1/5.0 §4.4). */
+export interface SessionLostDetail {
+  /** Unacknowledged QoS 1/2 publishes sent again in the new session (a QoS 2 one may arrive twice). */
+  resent: number;
+  /** QoS 2 publishes the broker had taken (PUBREC) but not completed: resolved as delivered. */
+  released: number;
+  /** QoS 2 messages received whose PUBREL will never come: delivered to you now. */
+  delivered: number;
 }
 
 export interface PanelState {

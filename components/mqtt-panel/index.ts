@@ -17,6 +17,7 @@ import type {
   PanelState,
   PublishEventDetail,
   PublishOptions,
+  SessionLostDetail,
   StatusEventDetail,
   SubscribeEventDetail,
   UnsubscribeEventDetail,
@@ -63,6 +64,8 @@ Component({
     reconnectPeriod: { type: Number, value: 1000 },
     connectTimeout: { type: Number, value: 30000 },
     will: { type: Object, value: null as unknown as Record<string, unknown> },
+    /** MQTT 5 only; empty = 7200 s with clean: false, none with clean: true. */
+    sessionExpiryInterval: { type: null, value: null as unknown as number },
     topic: { type: String, value: 'testtopic/miniprogram' },
     qos: { type: Number, value: 0 },
     pubTopic: { type: String, value: '' },
@@ -344,6 +347,7 @@ Component({
         reconnectPeriod: data.reconnectPeriod,
         connectTimeout: data.connectTimeout,
         will: data.will,
+        sessionExpiryInterval: data.sessionExpiryInterval,
       };
       const result = resolveOptions(input);
       if (!result.ok) throw result.error;
@@ -375,6 +379,10 @@ Component({
           const detail = describeError(info, normalizeLocale(this.data.locale));
           this.setData({ [`errors.${info.code === 'SUBSCRIBE_REJECTED' ? 'subscribe' : 'connection'}`]: detail.message });
           this.triggerEvent('error', detail);
+        }),
+        lease.on('sessionLost', (session) => {
+          const message = this.labels().sessionLost.replace(/\{(resent|released|delivered)\}/g, (_, key: keyof SessionLostDetail) => String(session[key]));
+          this.warn({ code: 'SESSION_LOST', message, session: { ...session } });
         }),
         lease.on('message', (message) => {
           const payload = decodeUtf8(message.bytes);

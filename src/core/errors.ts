@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'TLS_ERROR'
   | 'SOCKET_ERROR'
   | 'SUBSCRIBE_REJECTED'
+  | 'PROTOCOL_ERROR'
   | 'CLIENT_ID_CONFLICT'
   | 'DESTROYED';
 
@@ -56,7 +57,7 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     INVALID_TOPIC: ['主题{topic}无效{why}', '发布主题不能含 + 或 #；订阅过滤器中 # 只能在最后一级，+ 必须独占一级。'],
     INVALID_QOS: ['QoS 无效{why}', 'QoS 只能是 0、1 或 2。'],
     INVALID_PAYLOAD: ['消息内容无效{why}', '传入字符串、ArrayBuffer、TypedArray 或可 JSON 序列化的对象。'],
-    PAYLOAD_TOO_LARGE: ['消息内容过大（上限 {limit} 字节）', '拆分消息，或改用文件上传后只发布地址。'],
+    PAYLOAD_TOO_LARGE: ['消息内容过大（上限 {limit} 字节）{why}', '拆分消息，或改用文件上传后只发布地址。'],
     NOT_CONNECTED: ['尚未连接到服务器', '先调用 connect()，等 connect 事件后再操作；QoS 1/2 消息可在重连期间排队。'],
     OFFLINE_QUEUE_FULL: ['离线队列已满（{limit} 条）', '等待重连完成后再发布，或减少离线期间的发布。'],
     CONNECT_TIMEOUT: ['连接超时（{limit} ms）', '检查服务器地址、端口与路径（EMQX 为 /mqtt），以及网络是否可用。'],
@@ -68,6 +69,7 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     TLS_ERROR: ['TLS 握手失败', '服务器证书须由受信任 CA 签发、支持 TLS 1.2 及以上且与域名匹配。'],
     SOCKET_ERROR: ['网络连接出错{errMsg}', '检查网络与服务器状态；组件会按 reconnectPeriod 自动重连。'],
     SUBSCRIBE_REJECTED: ['服务器拒绝订阅{topic}', '检查服务器 ACL 是否允许该主题。'],
+    PROTOCOL_ERROR: ['服务器发来不合 MQTT 协议的数据包{rc}{why}', '连接已关闭并将按 reconnectPeriod 重连；请把这条信息转给服务器运维。'],
     CLIENT_ID_CONFLICT: ['clientId 被另一个客户端反复顶下线，已停止重连', '每个客户端使用唯一的 clientId（留空则自动生成随机 id）。'],
     DESTROYED: ['组件已销毁，连接已释放'],
   },
@@ -76,7 +78,7 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     INVALID_TOPIC: ['Invalid topic{topic}{why}', 'Publish topics cannot contain + or #; in filters # must be the last level and + a whole level.'],
     INVALID_QOS: ['Invalid QoS{why}', 'QoS must be 0, 1 or 2.'],
     INVALID_PAYLOAD: ['Invalid payload{why}', 'Pass a string, an ArrayBuffer, a typed array or a JSON-serialisable object.'],
-    PAYLOAD_TOO_LARGE: ['Payload too large (limit {limit} bytes)', 'Split the message, or upload the data elsewhere and publish its address.'],
+    PAYLOAD_TOO_LARGE: ['Payload too large (limit {limit} bytes){why}', 'Split the message, or upload the data elsewhere and publish its address.'],
     NOT_CONNECTED: ['Not connected to the broker', 'Call connect() and wait for the connect event; QoS 1/2 publishes are queued while reconnecting.'],
     OFFLINE_QUEUE_FULL: ['Offline queue is full ({limit} messages)', 'Wait for the reconnect, or publish less while offline.'],
     CONNECT_TIMEOUT: ['Connection timed out ({limit} ms)', 'Check host, port and path (EMQX uses /mqtt) and that the network is up.'],
@@ -88,6 +90,7 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     TLS_ERROR: ['TLS handshake failed', 'The certificate must be issued by a trusted CA, match the domain, and the server must support TLS 1.2+.'],
     SOCKET_ERROR: ['Network error{errMsg}', 'Check the network and the broker; the component reconnects by reconnectPeriod.'],
     SUBSCRIBE_REJECTED: ['The broker rejected the subscription{topic}', 'Check that the broker ACL allows this topic.'],
+    PROTOCOL_ERROR: ['The broker sent a packet MQTT does not allow{rc}{why}', 'The connection was closed and reconnects by reconnectPeriod; pass this message to the broker’s operators.'],
     CLIENT_ID_CONFLICT: ['Another client keeps taking over this clientId; reconnecting stopped', 'Give every client a unique clientId (leave it empty for a random one).'],
     DESTROYED: ['The component was detached and its connection released'],
   },

@@ -24,6 +24,8 @@ export interface PanelLabels {
   insecure: string;
   /** `warning` SHARED_CONNECTION_OPTIONS */
   sharedOptions: string;
+  /** `warning` SESSION_LOST; {resent}, {released}, {delivered} are counts. */
+  sessionLost: string;
 }
 
 export interface ListLabels {
@@ -44,6 +46,7 @@ export const PANEL_LABELS: Record<Locale, PanelLabels> = {
     pubTopic: '发布主题', payload: '消息内容', retain: '保留', publish: '发布',
     insecure: '正在使用不加密的 ws:// 连接非本机地址；真机只允许 wss://',
     sharedOptions: '与其他面板共享连接：keepalive、clean、will 与超时以最先连接的面板为准',
+    sessionLost: '服务器端会话已结束：{resent} 条未确认的 QoS 1/2 消息已重发（QoS 2 可能重复），{released} 条已被服务器接收的 QoS 2 消息视为送达，{delivered} 条等待释放的 QoS 2 消息已交付',
   },
   en: {
     status: { idle: 'Idle', connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', offline: 'Offline', closed: 'Closed' },
@@ -52,6 +55,7 @@ export const PANEL_LABELS: Record<Locale, PanelLabels> = {
     pubTopic: 'Publish to', payload: 'Payload', retain: 'Retain', publish: 'Publish',
     insecure: 'Using unencrypted ws:// to a non-loopback host; real devices only allow wss://',
     sharedOptions: 'Shared connection: the first panel’s keepalive, clean, will and timeouts apply',
+    sessionLost: 'The broker’s session ended: {resent} unacknowledged QoS 1/2 publishes were sent again (QoS 2 may arrive twice), {released} QoS 2 publishes the broker had taken count as delivered, {delivered} QoS 2 messages awaiting release were delivered',
   },
 };
 

@@ -27,6 +27,7 @@ export interface ConnectionInput {
   reconnectPeriod?: unknown;
   connectTimeout?: unknown;
   will?: unknown;
+  sessionExpiryInterval?: unknown;
 }
 
 export interface Will {
@@ -56,6 +57,8 @@ export interface ConnectionConfig {
   reconnectPeriod: number;
   connectTimeout: number;
   will?: Will;
+  /** MQTT 5 CONNECT Session Expiry Interval in seconds; undefined at 3.1.1 and for a clean session without one. */
+  sessionExpiryInterval?: number;
   /** Connections with equal keys share one socket. */
   key: string;
 }
@@ -69,6 +72,11 @@ export const DEFAULTS = {
   keepalive: 60,
   reconnectPeriod: 1000,
   connectTimeout: 30000,
+  /**
+   * MQTT 5 ends a session when the socket closes unless CONNECT says otherwise: `clean: false`
+   * keeps it this long (seconds), the 2 hours EMQX gives MQTT 3.1.1 sessions by default.
+   */
+  sessionExpiryInterval: 7200,
 } as const;
 
 export type OptionsResult = { ok: true; config: ConnectionConfig } | { ok: false; error: ErrorInfo };
@@ -204,6 +212,10 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
       connectTimeout: integer(input.connectTimeout, 'connectTimeout', DEFAULTS.connectTimeout, 100, 600000),
       key: '',
     };
+    const expiry = integer(input.sessionExpiryInterval, 'sessionExpiryInterval', -1, 0, 0xffffffff);
+    if (expiry >= 0 && protocolVersion !== 5) fail('sessionExpiryInterval', 'MQTT 5 only; set protocolVersion to 5');
+    if (expiry >= 0) config.sessionExpiryInterval = expiry;
+    else if (protocolVersion === 5 && !config.clean) config.sessionExpiryInterval = DEFAULTS.sessionExpiryInterval;
     const w = will(input.will);
     if (w) config.will = w;
     config.key = connectionKey(config);
@@ -216,7 +228,7 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
 
 /** Whether two configs would open the same connection, password and session options included. */
 export function sameConnection(a: ConnectionConfig, b: ConnectionConfig): boolean {
-  const fields = (c: ConnectionConfig) => [c.key, c.password, c.protocolVersion, c.clean, c.keepalive, c.reconnectPeriod, c.connectTimeout, JSON.stringify(c.will ?? null)];
+  const fields = (c: ConnectionConfig) => [c.key, c.password, c.protocolVersion, c.clean, c.keepalive, c.reconnectPeriod, c.connectTimeout, c.sessionExpiryInterval, JSON.stringify(c.will ?? null)];
   return JSON.stringify(fields(a)) === JSON.stringify(fields(b));
 }
 

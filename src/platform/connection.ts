@@ -2,11 +2,13 @@
  * One MQTT connection on its own evaluated copy of mqtt.js. The library, not mqtt.js, decides when
  * to reconnect: on the wx path mqtt.js never learns that the socket closed (see socket.ts).
  */
+import { encodeUtf8 } from '../core/codec';
 import { Emitter } from '../core/emitter';
 import { ErrorInfo, errorFromConnack } from '../core/errors';
 import type { ConnectionConfig, QoS } from '../core/options';
+import { ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '../core/packets';
 import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
-import createMqtt, { type VendorClient, type VendorPacket } from '../vendor/mqtt';
+import createMqtt, { type VendorClient, type VendorConnectProperties, type VendorPacket } from '../vendor/mqtt';
 import { SocketAdapter, SocketCounter } from './socket';
 import type { PlatformWx } from './wx';
 
@@ -18,11 +20,22 @@ export interface InboundMessage {
   dup: boolean;
 }
 
+/** The broker ended the session while QoS 1/2 exchanges were open (MQTT 3.1.1/5.0 §4.4). */
+export interface SessionLost {
+  /** Sent, unacknowledged QoS 1/2 publishes: sent again in the new session (QoS 2 may arrive twice). */
+  resent: number;
+  /** QoS 2 publishes the broker had taken (PUBREC) but not completed: counted as delivered. */
+  released: number;
+  /** QoS 2 messages received (PUBREC sent) whose PUBREL will never come: delivered now. */
+  delivered: number;
+}
+
 export interface ConnectionEventMap {
   status: StatusChange;
   connect: { sessionPresent: boolean };
   message: InboundMessage;
   error: ErrorInfo;
+  sessionLost: SessionLost;
 }
 
 export interface ConnectionLimits {
@@ -40,6 +53,8 @@ export interface ConnectionLimits {
   offlineQueueLimit: number;
   /** How long a graceful DISCONNECT may take before the socket is closed anyway. */
   disconnectGraceMs: number;
+  /** Unacknowledged QoS 1/2 publishes at MQTT 3.1.1, which has no Receive Maximum. */
+  inflightLimit311: number;
 }
 
 export const DEFAULT_LIMITS: ConnectionLimits = {
@@ -47,7 +62,11 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   conflictStrikes: 3,
   offlineQueueLimit: 1000,
   disconnectGraceMs: 500,
+  inflightLimit311: Infinity,
 };
+
+/** MQTT 5.0 §3.2.2.3.3: a CONNACK without Receive Maximum means 65,535. */
+const DEFAULT_RECEIVE_MAXIMUM = 65535;
 
 export interface ConnectionEnv {
   wx: PlatformWx;
@@ -57,6 +76,24 @@ export interface ConnectionEnv {
 }
 
 type Settle<T> = { resolve: (value: T) => void; reject: (error: ErrorInfo) => void };
+
+/** A QoS 1/2 publish this class holds until the Receive Maximum lets it go to mqtt.js. */
+interface Held {
+  topic: string;
+  bytes: Uint8Array;
+  qos: QoS;
+  retain: boolean;
+  size: number;
+  settle: Settle<void>;
+}
+
+/** A QoS 1/2 publish handed to mqtt.js and not yet acknowledged. */
+interface Inflight {
+  size: number;
+  /** The socket it last went out on; undefined while only stored. */
+  sentOn?: number;
+  fail: (error: ErrorInfo) => void;
+}
 
 interface Subscription {
   qos: QoS;
@@ -81,6 +118,11 @@ function retryable(error: ErrorInfo): boolean {
   return error.code === 'SOCKET_ERROR' || error.code === 'CONNECT_TIMEOUT';
 }
 
+const noop = (): void => undefined;
+
+const toBytes = (payload: Uint8Array | string | undefined): Uint8Array =>
+  typeof payload === 'string' ? encodeUtf8(payload) : (payload ?? new Uint8Array(0));
+
 export class Connection {
   readonly config: ConnectionConfig;
   private readonly machine = new StateMachine();
@@ -101,21 +143,41 @@ export class Connection {
   private closing: Closing = 'none';
   private pausedBy?: string;
   private streamClosed = true;
-  private offlinePublishes = 0;
   private sessionPresent = false;
   private onClosedOnce?: () => void;
+  /** QoS 1/2 publishes waiting for a free slot under the Receive Maximum, oldest first. */
+  private held: Held[] = [];
+  /** QoS 1/2 publishes mqtt.js holds, by messageId. */
+  private readonly inflight = new Map<number, Inflight>();
+  /** Counts sockets, so that an in-flight publish knows whether it went out on this one. */
+  private socketNumber = 0;
+  /** From the last CONNACK (MQTT 5). */
+  private receiveMaximum = DEFAULT_RECEIVE_MAXIMUM;
+  private serverPacketLimit?: number;
+  /** One less than the smallest publish the broker refused with 0x95. */
+  private learntPacketLimit?: number;
 
   constructor(config: ConnectionConfig, env: ConnectionEnv) {
     this.config = config;
     this.limits = { ...DEFAULT_LIMITS, ...env.limits };
     this.random = env.random ?? Math.random;
-    this.adapter = new SocketAdapter(env.wx, env.counter, {
-      onOpen: () => undefined,
-      onError: (error) => {
-        this.lastError = error;
+    this.adapter = new SocketAdapter(
+      env.wx,
+      env.counter,
+      {
+        onOpen: () => undefined,
+        onError: (error) => {
+          this.lastError = error;
+        },
+        onClose: (res) => this.onSocketClosed(res.reason),
+        onPacket: (event) => this.onPacket(event),
+        onViolation: (violation) => {
+          this.lastError = { code: 'PROTOCOL_ERROR', returnCode: violation.reasonCode, reason: violation.message };
+          this.events.emit('error', this.lastError);
+        },
       },
-      onClose: (res) => this.onSocketClosed(res.reason),
-    });
+      { protocolVersion: config.protocolVersion, topicAliasMaximum: 0 },
+    );
     this.machine.onChange((change) => this.events.emit('status', change));
   }
 
@@ -127,9 +189,15 @@ export class Connection {
     return [...this.subscriptions.keys()];
   }
 
-  /** QoS 1/2 publishes waiting for a connection. */
+  /** QoS 1/2 publishes not yet acknowledged: waiting for a slot, or for a connection. */
   get queued(): number {
-    return this.offlinePublishes;
+    return this.held.length + (this.status === 'connected' ? 0 : this.inflight.size);
+  }
+
+  /** The largest packet the broker takes, when it said so or refused a larger one. */
+  get maximumPacketSize(): number | undefined {
+    const limits = [this.serverPacketLimit, this.learntPacketLimit].filter((n): n is number => n !== undefined);
+    return limits.length > 0 ? Math.min(...limits) : undefined;
   }
 
   on<K extends keyof ConnectionEventMap>(event: K, listener: (payload: ConnectionEventMap[K]) => void): () => void {
@@ -219,34 +287,39 @@ export class Connection {
   }
 
   unsubscribe(filter: string): Promise<void> {
-    const subscription = this.subscriptions.get(filter);
-    this.subscriptions.delete(filter);
-    subscription?.waiters.forEach((w) => w.reject({ code: 'NOT_CONNECTED', topic: filter, reason: 'unsubscribed' }));
+    this.forget(filter);
     if (this.status !== 'connected' || !this.client) return Promise.resolve();
     const client = this.client;
     return this.track<void>((resolve) => client.unsubscribe(filter, () => resolve()));
   }
 
+  /** Stops tracking a filter without telling the broker: a persistent session keeps it. */
+  forget(filter: string): void {
+    const subscription = this.subscriptions.get(filter);
+    this.subscriptions.delete(filter);
+    subscription?.waiters.forEach((w) => w.reject({ code: 'NOT_CONNECTED', topic: filter, reason: 'unsubscribed' }));
+  }
+
   publish(topic: string, bytes: Uint8Array, qos: QoS, retain: boolean): Promise<void> {
+    const size = publishPacketSize(encodeUtf8(topic).length, bytes.length, qos, this.config.protocolVersion === 5 ? 0 : undefined);
+    const tooLarge = this.tooLarge(size);
+    if (tooLarge) return Promise.reject<void>(tooLarge);
     const client = this.client;
-    if (this.status === 'connected' && client) {
+    if (qos === 0) {
+      if (this.status !== 'connected' || !client) return Promise.reject<void>({ code: 'NOT_CONNECTED' });
       return this.track<void>((resolve, reject) =>
         client.publish(topic, bytes, { qos, retain }, (error) => (error ? reject({ code: 'NOT_CONNECTED', reason: error.message }) : resolve())),
       );
     }
-    const waiting = this.status === 'connecting' || this.status === 'reconnecting' || this.status === 'offline';
-    if (qos === 0 || !waiting || !client) return Promise.reject<void>({ code: 'NOT_CONNECTED' });
-    if (this.offlinePublishes >= this.limits.offlineQueueLimit) {
+    const open = this.status === 'connected' || this.status === 'connecting' || this.status === 'reconnecting' || this.status === 'offline';
+    if (!open || !client) return Promise.reject<void>({ code: 'NOT_CONNECTED' });
+    if (this.queued >= this.limits.offlineQueueLimit) {
       return Promise.reject<void>({ code: 'OFFLINE_QUEUE_FULL', limit: this.limits.offlineQueueLimit });
     }
-    this.offlinePublishes++;
-    return this.track<void>((resolve, reject) =>
-      client.publish(topic, bytes, { qos, retain }, (error) => {
-        this.offlinePublishes = Math.max(0, this.offlinePublishes - 1);
-        if (error) reject({ code: 'NOT_CONNECTED', reason: error.message });
-        else resolve();
-      }),
-    );
+    return this.track<void>((resolve, reject) => {
+      this.held.push({ topic, bytes, qos, retain, size, settle: { resolve, reject } });
+      this.pump();
+    });
   }
 
   /** Closes for good: no events after this. */
@@ -255,16 +328,75 @@ export class Connection {
     this.events.clear();
   }
 
+  private tooLarge(size: number): ErrorInfo | undefined {
+    const limit = this.maximumPacketSize;
+    if (limit === undefined || size <= limit) return undefined;
+    return { code: 'PAYLOAD_TOO_LARGE', limit, reason: `a ${size}-byte packet exceeds the broker's Maximum Packet Size` };
+  }
+
+  /** Hands held publishes to mqtt.js while the broker's Receive Maximum leaves room. */
+  private pump(): void {
+    const client = this.client;
+    const window = this.config.protocolVersion === 5 ? this.receiveMaximum : this.limits.inflightLimit311;
+    while (client && this.held.length > 0 && this.inflight.size < window) {
+      const next = this.held.shift()!;
+      const tooLarge = this.tooLarge(next.size);
+      if (tooLarge) next.settle.reject(tooLarge);
+      else this.handOver(client, next);
+    }
+  }
+
+  private handOver(client: VendorClient, held: Held): void {
+    const id = client.nextId;
+    const entry: Inflight = { size: held.size, fail: held.settle.reject };
+    this.inflight.set(id, entry);
+    try {
+      client.publish(held.topic, held.bytes, { qos: held.qos, retain: held.retain }, (error) => {
+        // mqtt.js may call back twice for one packet (a failed PUBACK, then its store removal).
+        if (this.inflight.get(id) !== entry) return;
+        this.inflight.delete(id);
+        if (error) {
+          this.forgetPacket(client, id);
+          held.settle.reject({ code: 'NOT_CONNECTED', reason: error.message });
+        } else {
+          held.settle.resolve();
+        }
+        this.pump();
+      });
+    } catch (error) {
+      this.inflight.delete(id);
+      held.settle.reject({ code: 'SOCKET_ERROR', errMsg: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** Removes a QoS 1/2 exchange from mqtt.js so it is never sent again. */
+  private forgetPacket(client: VendorClient, id: number): void {
+    client.outgoingStore.del({ messageId: id }, noop);
+    delete client.outgoing[id];
+  }
+
+  private connectProperties(): VendorConnectProperties | undefined {
+    if (this.config.protocolVersion !== 5) return undefined;
+    const properties: VendorConnectProperties = {};
+    if (this.config.sessionExpiryInterval !== undefined) properties.sessionExpiryInterval = this.config.sessionExpiryInterval;
+    return properties;
+  }
+
   private openSocket(): void {
     this.clearTimers();
     this.lastError = undefined;
     this.closing = 'none';
     this.streamClosed = false;
+    this.socketNumber++;
     this.connectTimer = setTimeout(() => {
       this.lastError = { code: 'CONNECT_TIMEOUT', limit: this.config.connectTimeout };
       this.adapter.close(1000, 'connect timeout');
     }, this.config.connectTimeout);
     if (this.client) {
+      // mqtt.js copied the last CONNACK's limits and keepalive into its options: CONNECT carries
+      // only what the user asked for.
+      this.client.options.properties = this.connectProperties();
+      this.client.options.keepalive = this.config.keepalive;
       this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
       return;
     }
@@ -282,13 +414,94 @@ export class Connection {
       resubscribe: false,
       queueQoSZero: false,
       will: c.will,
+      properties: this.connectProperties(),
     });
     this.client = client;
     client.on('connect', (connack) => this.onConnack(client, connack));
     client.on('message', (topic, payload, packet) => this.onMessage(client, topic, payload, packet));
+    client.on('packetsend', (packet) => {
+      const entry = packet.cmd === 'publish' && packet.messageId !== undefined ? this.inflight.get(packet.messageId) : undefined;
+      if (entry) entry.sentOn = this.socketNumber;
+    });
     client.on('error', (error) => {
       if (typeof error.code === 'number') this.lastError = errorFromConnack(error.code);
     });
+  }
+
+  private onPacket(event: InboundEvent): void {
+    if (event.type === 'connack') this.onConnackSeen(event.info);
+    else this.onServerDisconnect(event.info);
+  }
+
+  /** CONNACK, before mqtt.js acts on it: the server's limits, and what a lost session means for open exchanges. */
+  private onConnackSeen(info: ConnackInfo): void {
+    if (info.returnCode !== 0) return;
+    if (this.config.protocolVersion === 5) {
+      this.receiveMaximum = info.receiveMaximum ?? DEFAULT_RECEIVE_MAXIMUM;
+      this.serverPacketLimit = info.maximumPacketSize;
+      this.dropTooLarge();
+    }
+    if (!info.sessionPresent) this.settleLostSession();
+    this.pump();
+  }
+
+  /** Publishes stored before the broker named its Maximum Packet Size that exceed it: never sent. */
+  private dropTooLarge(): void {
+    const client = this.client;
+    if (!client) return;
+    for (const [id, entry] of [...this.inflight]) {
+      const tooLarge = this.tooLarge(entry.size);
+      if (!tooLarge) continue;
+      this.inflight.delete(id);
+      this.forgetPacket(client, id);
+      entry.fail(tooLarge);
+    }
+  }
+
+  /**
+   * MQTT 3.1.1/5.0 §4.4: without a session, PUBREL for an earlier exchange is a protocol error and
+   * the broker will never send PUBREL for a message it gave us. A publish the broker took (PUBREC)
+   * counts as delivered; a message we took is delivered now; an unacknowledged publish is sent
+   * again as a new one.
+   */
+  private settleLostSession(): void {
+    const client = this.client;
+    if (!client) return;
+    const lost: SessionLost = { resent: 0, released: 0, delivered: 0 };
+    for (const [id, packet] of [...client.outgoingStore._inflights]) {
+      if (packet.cmd === 'pubrel') {
+        const callback = client.outgoing[id]?.cb;
+        this.forgetPacket(client, id);
+        lost.released++;
+        callback?.();
+      } else if (this.inflight.get(id)?.sentOn !== undefined) {
+        lost.resent++;
+      }
+    }
+    for (const [, packet] of [...client.incomingStore._inflights]) {
+      client.incomingStore.del({ messageId: packet.messageId! }, noop);
+      lost.delivered++;
+      this.onMessage(client, packet.topic ?? '', toBytes(packet.payload), packet);
+    }
+    if (lost.resent + lost.released + lost.delivered > 0) this.events.emit('sessionLost', lost);
+  }
+
+  /** A server DISCONNECT (MQTT 5). 0x95: the largest publish on this socket was too large; never send it again. */
+  private onServerDisconnect(info: DisconnectInfo): void {
+    const reason = info.reasonString ? `: ${info.reasonString}` : '';
+    this.lastError = { code: 'SOCKET_ERROR', returnCode: info.reasonCode, errMsg: `DISCONNECT 0x${info.reasonCode.toString(16)}${reason}` };
+    const client = this.client;
+    if (info.reasonCode !== 0x95 || !client) return;
+    let largest: [number, Inflight] | undefined;
+    for (const [id, entry] of this.inflight) {
+      if (entry.sentOn === this.socketNumber && (!largest || entry.size > largest[1].size)) largest = [id, entry];
+    }
+    if (!largest) return;
+    const [id, entry] = largest;
+    this.inflight.delete(id);
+    this.forgetPacket(client, id);
+    this.learntPacketLimit = Math.min(this.learntPacketLimit ?? Infinity, entry.size - 1);
+    entry.fail({ code: 'PAYLOAD_TOO_LARGE', limit: this.maximumPacketSize, reason: info.reasonString ?? 'refused by the broker (0x95)' });
   }
 
   private onConnack(client: VendorClient, connack: VendorPacket): void {
@@ -429,7 +642,8 @@ export class Connection {
     operations.forEach((o) => o.reject(error));
     this.subscriptions.forEach((s) => (s.confirmed = false));
     this.rejectSubscriptionWaiters(error);
-    this.offlinePublishes = 0;
+    this.held = [];
+    this.inflight.clear();
   }
 
   private rejectSubscriptionWaiters(error: ErrorInfo): void {

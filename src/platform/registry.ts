@@ -20,7 +20,15 @@ interface Shared {
   leases: Set<Lease>;
   /** filter → the QoS each lease asked for. */
   owners: Map<string, Map<Lease, QoS>>;
+  /**
+   * Messages of a persistent session that arrived before any lease subscribed to them (the broker
+   * sends them right after CONNACK), oldest first: handed over when a lease subscribes.
+   */
+  unclaimed: InboundMessage[];
 }
+
+/** Unclaimed session messages kept per connection; older ones are dropped first. */
+export const UNCLAIMED_LIMIT = 1000;
 
 const maxQos = (wanted: Map<Lease, QoS>): QoS => Math.max(...wanted.values()) as QoS;
 
@@ -71,14 +79,22 @@ export class Lease {
     return done;
   }
 
-  /** Leaves the shared connection; the socket closes when no other lease is active. */
+  /**
+   * Leaves the shared connection; the socket closes when no other lease is active. The last lease
+   * of a persistent session (clean: false) leaves its subscriptions at the broker, which queues
+   * their QoS 1/2 messages for the next visit.
+   */
   async disconnect(): Promise<void> {
     if (!this.active) return;
     this.active = false;
     const filters = [...this.filters.keys()];
     this.filters.clear();
-    await Promise.all(filters.map((f) => this.dropFilter(f).catch(() => undefined)));
     const others = [...this.shared.leases].some((l) => l.active);
+    if (!others && !this.config.clean) {
+      filters.forEach((f) => this.forgetFilter(f));
+    } else {
+      await Promise.all(filters.map((f) => this.dropFilter(f).catch(() => undefined)));
+    }
     if (!others) await this.shared.connection.disconnect();
     this.setStatus('closed', 'disconnect');
   }
@@ -88,6 +104,7 @@ export class Lease {
     if (!this.active) return Promise.reject<number>({ code: 'NOT_CONNECTED' });
     const entry = { qos, test: compileFilter(filter), acked: false };
     this.filters.set(filter, entry);
+    this.claim(entry.test);
     let wanted = this.shared.owners.get(filter);
     if (!wanted) this.shared.owners.set(filter, (wanted = new Map()));
     wanted.set(this, qos);
@@ -162,6 +179,24 @@ export class Lease {
     this.events.emit('status', change);
   }
 
+  /** Delivers the session's waiting messages that this new filter matches. */
+  private claim(test: (topic: string) => boolean): void {
+    const shared = this.shared;
+    if (shared.unclaimed.length === 0) return;
+    const mine = shared.unclaimed.filter((m) => test(m.topic));
+    if (mine.length === 0) return;
+    shared.unclaimed = shared.unclaimed.filter((m) => !test(m.topic));
+    mine.forEach((m) => this.events.emit('message', m));
+  }
+
+  private forgetFilter(filter: string): void {
+    const wanted = this.shared.owners.get(filter);
+    wanted?.delete(this);
+    if (wanted && wanted.size > 0) return;
+    this.shared.owners.delete(filter);
+    this.shared.connection.forget(filter);
+  }
+
   private dropFilter(filter: string): Promise<void> {
     const wanted = this.shared.owners.get(filter);
     if (!wanted) return Promise.resolve();
@@ -221,7 +256,7 @@ export class Registry {
       random: this.options.random,
       limits: this.options.limits,
     });
-    const shared: Shared = { connection, leases: new Set(), owners: new Map() };
+    const shared: Shared = { connection, leases: new Set(), owners: new Map(), unclaimed: [] };
     const forward =
       <K extends keyof LeaseEventMap>(event: K) =>
       (payload: LeaseEventMap[K]): void =>
@@ -229,10 +264,17 @@ export class Registry {
     connection.on('status', forward('status'));
     connection.on('connect', forward('connect'));
     connection.on('error', forward('error') as (e: ErrorInfo) => void);
+    connection.on('sessionLost', forward('sessionLost'));
     connection.on('message', (message: InboundMessage) => {
+      let claimed = false;
       shared.leases.forEach((l) => {
-        if (l.wants(message.topic)) l.deliver('message', message);
+        if (!l.wants(message.topic)) return;
+        claimed = true;
+        l.deliver('message', message);
       });
+      if (claimed || config.clean) return;
+      shared.unclaimed.push(message);
+      if (shared.unclaimed.length > UNCLAIMED_LIMIT) shared.unclaimed.shift();
     });
     return shared;
   }

@@ -1,9 +1,12 @@
 /**
  * The connectSocket adapter each mqtt.js copy is given. It fixes what mqtt.js 4.0.1 gets wrong on
  * the wx path: `protocols` goes out as an array, every errMsg is kept and mapped to a code, the
- * owner hears of every close, and the 5-socket limit is enforced before WeChat is asked.
+ * owner hears of every close, the 5-socket limit is enforced before WeChat is asked, and inbound
+ * bytes pass an InboundFilter (packets its parser cannot read, CONNACK seen first).
  */
+import { exactArrayBuffer, isArrayBuffer } from '../core/codec';
 import { ErrorInfo, errorFromErrMsg, WECHAT_SOCKET_LIMIT } from '../core/errors';
+import { InboundEvent, InboundFilter, ProtocolViolation } from '../core/packets';
 import type { VendorSocketTask, VendorWx } from '../vendor/mqtt';
 import type { PlatformWx, WxSocketTask } from './wx';
 
@@ -20,6 +23,16 @@ export interface SocketEvents {
   onError(error: ErrorInfo): void;
   /** Called exactly once per socket, whatever ended it. */
   onClose(res: { code: number; reason: string }): void;
+  /** CONNACK or DISCONNECT arrived; called before mqtt.js reads it. */
+  onPacket(event: InboundEvent): void;
+  /** The server sent what MQTT forbids; the socket is closed right after. */
+  onViolation(violation: ProtocolViolation): void;
+}
+
+/** What the inbound filter needs to know of the connection. */
+export interface InboundProtocol {
+  protocolVersion: 4 | 5;
+  topicAliasMaximum?: number;
 }
 
 type Listener<T> = (res: T) => void;
@@ -33,6 +46,7 @@ class AdaptedTask implements VendorSocketTask {
   constructor(
     private readonly events: SocketEvents,
     private readonly counter: SocketCounter,
+    private readonly filter: InboundFilter,
   ) {}
 
   attach(real: WxSocketTask): void {
@@ -44,7 +58,27 @@ class AdaptedTask implements VendorSocketTask {
       this.openListeners.forEach((l) => l(res));
     });
     real.onMessage((res) => {
-      if (!this.ended) this.messageListeners.forEach((l) => l(res));
+      if (this.ended) return;
+      const data = res?.data;
+      if (!isArrayBuffer(data)) {
+        this.messageListeners.forEach((l) => l(res));
+        return;
+      }
+      const chunk = new Uint8Array(data);
+      let bytes: Uint8Array;
+      try {
+        const filtered = this.filter.push(chunk);
+        filtered.events.forEach((event) => this.events.onPacket(event));
+        bytes = filtered.bytes;
+      } catch (error) {
+        if (!(error instanceof ProtocolViolation)) throw error;
+        this.events.onViolation(error);
+        this.abort(1002, error.message);
+        return;
+      }
+      if (this.ended || bytes.length === 0) return;
+      const forwarded = bytes === chunk ? res : { data: exactArrayBuffer(bytes) };
+      this.messageListeners.forEach((l) => l(forwarded));
     });
     real.onError((res) => this.fail(typeof res?.errMsg === 'string' ? res.errMsg : 'socket error'));
     real.onClose((res) => this.end(res?.code ?? 1006, res?.reason ?? ''));
@@ -109,6 +143,7 @@ export class SocketAdapter {
     private readonly wx: PlatformWx,
     private readonly counter: SocketCounter,
     private readonly events: SocketEvents,
+    private readonly protocol: InboundProtocol,
   ) {}
 
   /** The `wx` the vendored mqtt.js copy sees. */
@@ -122,7 +157,8 @@ export class SocketAdapter {
 
   private open(url: string, protocols: string | string[] | undefined): VendorSocketTask {
     this.current?.abort(1000, 'replaced');
-    const task = new AdaptedTask(this.events, this.counter);
+    const filter = new InboundFilter(this.protocol.protocolVersion, this.protocol.topicAliasMaximum);
+    const task = new AdaptedTask(this.events, this.counter, filter);
     this.current = task;
     const later = (fn: () => void): unknown => setTimeout(fn, 0);
     if (this.counter.open >= this.counter.limit) {

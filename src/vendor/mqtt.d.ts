@@ -16,6 +16,8 @@ export interface VendorWx {
 
 export interface VendorPacket {
   cmd: string;
+  topic?: string;
+  payload?: Uint8Array | string;
   qos?: 0 | 1 | 2;
   retain?: boolean;
   dup?: boolean;
@@ -35,7 +37,18 @@ export interface VendorStream {
   emit(event: 'close'): boolean;
 }
 
-export type VendorStore = object;
+/** mqtt.js's in-memory Store; `_inflights` (messageId → packet) is read to act on session loss. */
+export interface VendorStore {
+  _inflights: Map<number, VendorPacket>;
+  del(packet: { messageId: number }, callback: (error?: Error) => void): this;
+}
+
+/** CONNECT properties (MQTT 5) as mqtt.js takes them. */
+export interface VendorConnectProperties {
+  sessionExpiryInterval?: number;
+  topicAliasMaximum?: number;
+  maximumPacketSize?: number;
+}
 
 export interface VendorClientOptions {
   clientId: string;
@@ -49,12 +62,19 @@ export interface VendorClientOptions {
   resubscribe: boolean;
   queueQoSZero: boolean;
   will?: { topic: string; payload: Uint8Array; qos: 0 | 1 | 2; retain: boolean };
+  properties?: VendorConnectProperties;
   incomingStore?: VendorStore;
   outgoingStore?: VendorStore;
 }
 
 export interface VendorClient {
   connected: boolean;
+  /** Options as mqtt.js keeps them: it writes CONNACK's limits and server keepalive into these. */
+  options: VendorClientOptions;
+  /** QoS 1/2 callbacks by messageId. */
+  outgoing: Record<number, { cb: (error?: Error) => void } | undefined>;
+  /** The messageId the next publish takes. */
+  nextId: number;
   stream: VendorStream;
   incomingStore: VendorStore;
   outgoingStore: VendorStore;
@@ -62,7 +82,7 @@ export interface VendorClient {
   on(event: 'message', listener: (topic: string, payload: Uint8Array, packet: VendorPacket) => void): this;
   on(event: 'error', listener: (error: Error & { code?: number | string }) => void): this;
   on(event: 'close' | 'offline' | 'end' | 'reconnect', listener: () => void): this;
-  on(event: 'packetreceive' | 'packetsend', listener: (packet: VendorPacket) => void): this;
+  on(event: 'packetreceive' | 'packetsend' | 'disconnect', listener: (packet: VendorPacket) => void): this;
   removeAllListeners(): this;
   subscribe(
     topics: Record<string, { qos: 0 | 1 | 2 }>,

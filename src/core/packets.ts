@@ -1,0 +1,299 @@
+/**
+ * MQTT framing over a byte stream, and the few packet fields the platform reads before mqtt.js
+ * does: packet boundaries (packets may span or share WebSocket frames), CONNACK and DISCONNECT
+ * properties, topic aliases. MQTT 3.1.1 §2.2, MQTT 5.0 §2.1–2.2 and §3.
+ */
+import { decodeUtf8 } from './codec';
+
+export const CONNACK = 2;
+export const PUBLISH = 3;
+export const PUBACK = 4;
+export const PUBCOMP = 7;
+export const DISCONNECT = 14;
+export const AUTH = 15;
+
+/** A malformed packet from the server: the connection must close (MQTT 5 reason 0x81, 0x94 …). */
+export class ProtocolViolation extends Error {
+  constructor(
+    readonly reasonCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Bytes a Variable Byte Integer of this value takes. */
+export function varintLength(value: number): number {
+  return value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : 4;
+}
+
+function writeVarint(value: number, out: number[]): void {
+  do {
+    let byte = value % 128;
+    value = Math.floor(value / 128);
+    if (value > 0) byte |= 0x80;
+    out.push(byte);
+  } while (value > 0);
+}
+
+/** The size of a PUBLISH packet on the wire, for comparing with the server's Maximum Packet Size. */
+export function publishPacketSize(topicBytes: number, payloadBytes: number, qos: number, propertyBytes?: number): number {
+  const properties = propertyBytes === undefined ? 0 : varintLength(propertyBytes) + propertyBytes;
+  const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + properties + payloadBytes;
+  return 1 + varintLength(remaining) + remaining;
+}
+
+/** Reads a Variable Byte Integer; undefined when the bytes end first. */
+function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } | undefined {
+  let value = 0;
+  let factor = 1;
+  for (let i = 0; i < 4; i++) {
+    if (at + i >= bytes.length) return undefined;
+    const byte = bytes[at + i];
+    value += (byte & 0x7f) * factor;
+    if ((byte & 0x80) === 0) return { value, next: at + i + 1 };
+    factor *= 128;
+  }
+  throw new ProtocolViolation(0x81, 'malformed remaining length');
+}
+
+/** Splits a byte stream into whole MQTT packets; keeps a partial tail for the next chunk. */
+export class PacketSplitter {
+  private tail?: Uint8Array;
+
+  /** Whole packets in `chunk` (with any tail before it), as views. */
+  push(chunk: Uint8Array): Uint8Array[] {
+    const bytes = this.tail ? concat([this.tail, chunk]) : chunk;
+    this.tail = undefined;
+    const packets: Uint8Array[] = [];
+    let at = 0;
+    while (at < bytes.length) {
+      const length = readVarint(bytes, at + 1);
+      if (!length || length.next + length.value > bytes.length) break;
+      packets.push(bytes.subarray(at, length.next + length.value));
+      at = length.next + length.value;
+    }
+    if (at < bytes.length) this.tail = bytes.slice(at);
+    return packets;
+  }
+
+  /** Whether bytes of an incomplete packet are waiting. */
+  get pending(): boolean {
+    return this.tail !== undefined;
+  }
+}
+
+export function concat(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+type PropertyKind = 'byte' | 'two' | 'four' | 'varint' | 'string' | 'binary' | 'pair';
+
+/** MQTT 5.0 §2.2.2.2: each property identifier and how its value is encoded. */
+const PROPERTY_KINDS: Record<number, PropertyKind> = {
+  0x01: 'byte', 0x02: 'four', 0x03: 'string', 0x08: 'string', 0x09: 'binary', 0x0b: 'varint', 0x11: 'four',
+  0x12: 'string', 0x13: 'two', 0x15: 'string', 0x16: 'binary', 0x17: 'byte', 0x18: 'four', 0x19: 'byte',
+  0x1a: 'string', 0x1c: 'string', 0x1f: 'string', 0x21: 'two', 0x22: 'two', 0x23: 'two', 0x24: 'byte',
+  0x25: 'byte', 0x26: 'pair', 0x27: 'four', 0x28: 'byte', 0x29: 'byte', 0x2a: 'byte',
+};
+
+export const RECEIVE_MAXIMUM = 0x21;
+export const TOPIC_ALIAS_MAXIMUM = 0x22;
+export const TOPIC_ALIAS = 0x23;
+export const MAXIMUM_PACKET_SIZE = 0x27;
+export const REASON_STRING = 0x1f;
+export const SERVER_REFERENCE = 0x1c;
+
+/** The numeric and string properties of one property block, by identifier (user properties skipped). */
+export interface PropertyBlock {
+  values: Map<number, number | string>;
+  /** Offsets of the block in the packet: its length field, and the first byte after it. */
+  start: number;
+  end: number;
+}
+
+const twoBytes = (b: Uint8Array, at: number): number => (b[at] << 8) | b[at + 1];
+
+export function readProperties(packet: Uint8Array, start: number, limit = packet.length): PropertyBlock {
+  const length = readVarint(packet, start);
+  if (!length || length.next + length.value > limit) throw new ProtocolViolation(0x81, 'properties longer than the packet');
+  const end = length.next + length.value;
+  const values = new Map<number, number | string>();
+  let at = length.next;
+  const need = (n: number): void => {
+    if (at + n > end) throw new ProtocolViolation(0x81, 'property longer than its block');
+  };
+  while (at < end) {
+    const id = packet[at++];
+    const kind = PROPERTY_KINDS[id];
+    if (!kind) throw new ProtocolViolation(0x81, `unknown property 0x${id.toString(16)}`);
+    if (kind === 'byte') {
+      need(1);
+      values.set(id, packet[at++]);
+    } else if (kind === 'two') {
+      need(2);
+      values.set(id, twoBytes(packet, at));
+      at += 2;
+    } else if (kind === 'four') {
+      need(4);
+      values.set(id, (twoBytes(packet, at) * 65536) + twoBytes(packet, at + 2));
+      at += 4;
+    } else if (kind === 'varint') {
+      const v = readVarint(packet, at);
+      if (!v || v.next > end) throw new ProtocolViolation(0x81, 'property longer than its block');
+      values.set(id, v.value);
+      at = v.next;
+    } else {
+      const fields = kind === 'pair' ? 2 : 1;
+      for (let f = 0; f < fields; f++) {
+        need(2);
+        const n = twoBytes(packet, at);
+        need(2 + n);
+        if (kind === 'string') values.set(id, decodeUtf8(packet.subarray(at + 2, at + 2 + n)));
+        at += 2 + n;
+      }
+    }
+  }
+  return { values, start, end };
+}
+
+
+/** What the platform learns from CONNACK before mqtt.js sees it. */
+export interface ConnackInfo {
+  sessionPresent: boolean;
+  returnCode: number;
+  receiveMaximum?: number;
+  maximumPacketSize?: number;
+  topicAliasMaximum?: number;
+}
+
+/** A server DISCONNECT (MQTT 5 only). */
+export interface DisconnectInfo {
+  reasonCode: number;
+  reasonString?: string;
+  serverReference?: string;
+}
+
+export type InboundEvent = { type: 'connack'; info: ConnackInfo } | { type: 'disconnect'; info: DisconnectInfo };
+
+const asNumber = (v: number | string | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
+const asString = (v: number | string | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Sits between the socket and mqtt.js 4.0.1 on one connection. Reports CONNACK and DISCONNECT,
+ * and rewrites what the bundled mqtt-packet cannot parse:
+ * - MQTT 5 acknowledgements with a reason code but no property length (PUBACK … PUBCOMP,
+ *   remaining length 3, §3.4.2.2), and DISCONNECT/AUTH with no reason code or no properties
+ *   (§3.14.2.1, §3.15.2.1): the missing defaults are added.
+ * - PUBLISH with a Topic Alias (§3.3.2.3.4): the topic is filled in, since mqtt.js 4.0.1
+ *   would acknowledge it and drop it. An alias the client never allowed, or one never set, is a
+ *   protocol error (0x94) thrown as a ProtocolViolation.
+ */
+export class InboundFilter {
+  private readonly splitter = new PacketSplitter();
+  private readonly aliases = new Map<number, Uint8Array>();
+
+  constructor(
+    private readonly protocolVersion: 4 | 5,
+    /** The Topic Alias Maximum the client sent in CONNECT (0: none allowed). */
+    private readonly topicAliasMaximum = 0,
+  ) {}
+
+  /**
+   * The bytes to hand to mqtt.js for this chunk (the chunk itself when nothing changed), and
+   * what was seen. Bytes of a packet that is not complete yet are held back.
+   */
+  push(chunk: Uint8Array): { bytes: Uint8Array; events: InboundEvent[] } {
+    const hadTail = this.splitter.pending;
+    const packets = this.splitter.push(chunk);
+    const events: InboundEvent[] = [];
+    let changed = hadTail || this.splitter.pending;
+    const out: Uint8Array[] = [];
+    for (const packet of packets) {
+      const fixed = this.inspect(packet, events);
+      if (fixed !== packet) changed = true;
+      out.push(fixed);
+    }
+    return { bytes: changed ? concat(out) : chunk, events };
+  }
+
+  private inspect(packet: Uint8Array, events: InboundEvent[]): Uint8Array {
+    const type = packet[0] >> 4;
+    const header = readVarint(packet, 1)!;
+    const body = header.next;
+    const remaining = header.value;
+    const v5 = this.protocolVersion === 5;
+    if (type === CONNACK) {
+      events.push({ type: 'connack', info: this.connack(packet, body, v5) });
+      return packet;
+    }
+    if (!v5) return packet;
+    if (type >= PUBACK && type <= PUBCOMP && remaining === 3) return withBody(packet[0], packet.subarray(body), [0]);
+    if (type === DISCONNECT || type === AUTH) {
+      const fixed = remaining === 0 ? withBody(packet[0], packet.subarray(body), [0, 0]) : remaining === 1 ? withBody(packet[0], packet.subarray(body), [0]) : packet;
+      if (type === DISCONNECT) events.push({ type: 'disconnect', info: disconnect(fixed) });
+      return fixed;
+    }
+    if (type === PUBLISH) return this.publish(packet, body);
+    return packet;
+  }
+
+  private connack(packet: Uint8Array, body: number, v5: boolean): ConnackInfo {
+    const info: ConnackInfo = { sessionPresent: (packet[body] & 1) === 1, returnCode: packet[body + 1] ?? 0 };
+    if (v5 && packet.length > body + 2) {
+      const { values } = readProperties(packet, body + 2);
+      info.receiveMaximum = asNumber(values.get(RECEIVE_MAXIMUM));
+      info.maximumPacketSize = asNumber(values.get(MAXIMUM_PACKET_SIZE));
+      info.topicAliasMaximum = asNumber(values.get(TOPIC_ALIAS_MAXIMUM));
+    }
+    this.aliases.clear();
+    return info;
+  }
+
+  private publish(packet: Uint8Array, body: number): Uint8Array {
+    const qos = (packet[0] >> 1) & 3;
+    const topicLength = twoBytes(packet, body);
+    const afterTopic = body + 2 + topicLength + (qos > 0 ? 2 : 0);
+    if (afterTopic >= packet.length) throw new ProtocolViolation(0x81, 'PUBLISH without properties');
+    if (packet[afterTopic] === 0) {
+      if (topicLength === 0) throw new ProtocolViolation(0x82, 'PUBLISH with an empty topic and no alias');
+      return packet;
+    }
+    const alias = asNumber(readProperties(packet, afterTopic).values.get(TOPIC_ALIAS));
+    if (alias === undefined) return packet;
+    if (alias === 0 || alias > this.topicAliasMaximum) throw new ProtocolViolation(0x94, `topic alias ${alias} not allowed (maximum ${this.topicAliasMaximum})`);
+    if (topicLength > 0) {
+      this.aliases.set(alias, packet.slice(body, body + 2 + topicLength));
+      return packet;
+    }
+    const topic = this.aliases.get(alias);
+    if (!topic) throw new ProtocolViolation(0x82, `topic alias ${alias} was never set`);
+    return withBody(packet[0], concat([topic, packet.subarray(body + 2)]), []);
+  }
+}
+
+/** A packet with this first byte and body (plus `extra` bytes), its remaining length recomputed. */
+function withBody(first: number, body: Uint8Array, extra: number[]): Uint8Array {
+  const header = [first];
+  writeVarint(body.length + extra.length, header);
+  return concat([Uint8Array.from(header), body, Uint8Array.from(extra)]);
+}
+
+function disconnect(packet: Uint8Array): DisconnectInfo {
+  const body = readVarint(packet, 1)!.next;
+  const info: DisconnectInfo = { reasonCode: packet[body] };
+  const { values } = readProperties(packet, body + 1);
+  const reasonString = asString(values.get(REASON_STRING));
+  const serverReference = asString(values.get(SERVER_REFERENCE));
+  if (reasonString !== undefined) info.reasonString = reasonString;
+  if (serverReference !== undefined) info.serverReference = serverReference;
+  return info;
+}
