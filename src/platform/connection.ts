@@ -490,6 +490,8 @@ export class Connection {
   private onServerDisconnect(info: DisconnectInfo): void {
     const reason = info.reasonString ? `: ${info.reasonString}` : '';
     this.lastError = { code: 'SOCKET_ERROR', returnCode: info.reasonCode, errMsg: `DISCONNECT 0x${info.reasonCode.toString(16)}${reason}` };
+    // MQTT 5.0 §3.14.4: the connection ends with a DISCONNECT, whether or not the server closes it.
+    this.adapter.close(1000, `server DISCONNECT 0x${info.reasonCode.toString(16)}`);
     const client = this.client;
     if (info.reasonCode !== 0x95 || !client) return;
     let largest: [number, Inflight] | undefined;
