@@ -107,6 +107,8 @@ export interface MosquittoOptions {
   tcpPort?: number;
   wsPort?: number;
   dir?: string;
+  /** More general options, e.g. 'max_inflight_messages 2', 'max_packet_size 256'. */
+  config?: string[];
 }
 
 export interface MosquittoBroker extends Broker {
@@ -132,6 +134,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       `persistence_location ${dir}/`,
       'autosave_interval 1',
       'sys_interval 1',
+      ...(options.config ?? []),
       `listener ${tcpPort} ${HOST}`,
       'socket_domain ipv4',
       `listener ${wsPort} ${HOST}`,
@@ -164,6 +167,12 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     },
   };
   return broker;
+}
+
+/** Debian's mosquitto_pub against a test broker's TCP listener (the independent peer of the issue's steps). */
+export function mosquittoPub(broker: Pick<Broker, 'tcpPort'>, topic: string, message: string, args: string[] = []): void {
+  const run = spawnSync('mosquitto_pub', ['-h', HOST, '-p', String(broker.tcpPort), '-t', topic, '-m', message, ...args], { encoding: 'utf8' });
+  if (run.status !== 0) throw new Error(`mosquitto_pub failed: ${run.stderr || run.error}`);
 }
 
 export type BrokerName = 'aedes' | 'mosquitto';
