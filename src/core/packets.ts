@@ -193,6 +193,7 @@ const asString = (v: number | string | undefined): string | undefined => (typeof
  * - MQTT 5 acknowledgements with a reason code but no property length (PUBACK … PUBCOMP,
  *   remaining length 3, §3.4.2.2), and DISCONNECT/AUTH with no reason code or no properties
  *   (§3.14.2.1, §3.15.2.1): the missing defaults are added.
+ * - A CONNACK without properties, as a server that does not speak MQTT 5 refuses it.
  * - PUBLISH with a Topic Alias (§3.3.2.3.4): the topic is filled in, since mqtt.js 4.0.1
  *   would acknowledge it and drop it. An alias the client never allowed, or one never set, is a
  *   protocol error (0x94) thrown as a ProtocolViolation.
@@ -233,7 +234,8 @@ export class InboundFilter {
     const v5 = this.protocolVersion === 5;
     if (type === CONNACK) {
       events.push({ type: 'connack', info: this.connack(packet, body, v5) });
-      return packet;
+      // A server without MQTT 5 refuses in 3.1.1 form (return code 1, no properties).
+      return v5 && remaining === 2 ? withBody(packet[0], packet.subarray(body), [0]) : packet;
     }
     if (!v5) return packet;
     if (type >= PUBACK && type <= PUBCOMP && remaining === 3) return withBody(packet[0], packet.subarray(body), [0]);

@@ -53,7 +53,10 @@ export interface ConnectionLimits {
   offlineQueueLimit: number;
   /** How long a graceful DISCONNECT may take before the socket is closed anyway. */
   disconnectGraceMs: number;
-  /** Unacknowledged QoS 1/2 publishes at MQTT 3.1.1, which has no Receive Maximum. */
+  /**
+   * Unacknowledged QoS 1/2 publishes at MQTT 3.1.1, which has no Receive Maximum: mosquitto
+   * silently drops QoS 2 publishes beyond its max_inflight_messages (20 by default), and acks them.
+   */
   inflightLimit311: number;
 }
 
@@ -62,7 +65,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   conflictStrikes: 3,
   offlineQueueLimit: 1000,
   disconnectGraceMs: 500,
-  inflightLimit311: Infinity,
+  inflightLimit311: 10,
 };
 
 /** MQTT 5.0 §3.2.2.3.3: a CONNACK without Receive Maximum means 65,535. */
@@ -435,7 +438,12 @@ export class Connection {
 
   /** CONNACK, before mqtt.js acts on it: the server's limits, and what a lost session means for open exchanges. */
   private onConnackSeen(info: ConnackInfo): void {
-    if (info.returnCode !== 0) return;
+    if (info.returnCode !== 0) {
+      // Refused: the server should close the socket; do not wait for it to.
+      this.lastError = errorFromConnack(info.returnCode);
+      this.adapter.close(1000, 'connection refused');
+      return;
+    }
     if (this.config.protocolVersion === 5) {
       this.receiveMaximum = info.receiveMaximum ?? DEFAULT_RECEIVE_MAXIMUM;
       this.serverPacketLimit = info.maximumPacketSize;

@@ -85,6 +85,12 @@ describe('InboundFilter at MQTT 5', () => {
     ]);
   });
 
+  it('completes a 3.1.1-form CONNACK, as a server without MQTT 5 refuses one (return code 1)', () => {
+    const result = new InboundFilter(5).push(bytes(0x20, 0x02, 0x00, 0x01));
+    expect(hex(result.bytes)).toBe('2003000100');
+    expect(result.events).toEqual([{ type: 'connack', info: { sessionPresent: false, returnCode: 1 } }]);
+  });
+
   it('fills in the topic of an aliased PUBLISH when the client allowed aliases', () => {
     const filter = new InboundFilter(5, 10);
     const first = bytes(0x30, 0x0c, ...str('a/b'), 0x03, 0x23, 0x00, 0x01, 0x68, 0x69, 0x21);

@@ -92,6 +92,14 @@ describe('MQTT 5 acknowledgements the bundled parser cannot read (defect 1)', ()
     expect(broker.connections).toHaveLength(1);
   });
 
+  it('a broker without MQTT 5 (aedes 1.2) refuses in 3.1.1 form: CONNECT_REFUSED with return code 1 at once, not a timeout', async () => {
+    broker = await startScriptedBroker((c, p) => {
+      if (type(p) === 1) c.send([0x20, 0x02, 0x00, 0x01]);
+    });
+    const { lease } = acquire(broker.port, { reconnectPeriod: 0 });
+    expect(await settle(lease.connect())).toMatchObject({ ok: false, error: { code: 'CONNECT_REFUSED', returnCode: 1 } });
+  });
+
   it('a server DISCONNECT without reason code is read, and the client reconnects', async () => {
     broker = await startScriptedBroker((c, p) => {
       if (type(p) !== 1) return;

@@ -48,6 +48,19 @@ describe('mosquitto, default configuration', () => {
     detach(panel);
   });
 
+  it('MQTT 3.1.1: 60 concurrent QoS 2 publishes all arrive (mosquitto drops those beyond 20 in flight, and acks them)', async () => {
+    const peer = await connectPeer(broker.tcpPort);
+    await peer.subscribe('window/#', 2);
+    const panel = panelOn(broker, { protocolVersion: 4 });
+    await api(panel).connect();
+    const results = await Promise.all(Array.from({ length: 60 }, (_, n) => settle(api(panel).publish(`window/${n}`, String(n), { qos: 2 }))));
+    expect(results.every((r) => r.ok)).toBe(true);
+    await peer.waitFor(60);
+    expect(new Set(peer.received.map((m) => m.payload.toString())).size).toBe(60);
+    await peer.end();
+    detach(panel);
+  });
+
   it.each([4, 5])('clean: false at MQTT %s: leaving keeps the subscription; three messages sent while away arrive on return with sessionPresent', async (version) => {
     const clientId = `persist_v${version}`;
     const props = { protocolVersion: version, clean: false, clientId, topic: `away${version}/#`, qos: 1 };
