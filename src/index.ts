@@ -8,3 +8,5 @@ export { describeError, ERROR_CODES, errorFromErrMsg } from './core/errors';
 export { decodeUtf8, encodeUtf8, toBase64, toHex } from './core/codec';
 export { isValidTopicFilter, isValidTopicName, matches } from './core/topics';
 export { setPlatformWx } from './platform/index';
+/** The connection registry the panel runs on (until the panel runs on the client). */
+export { getRegistry } from './platform/index';

@@ -8,7 +8,7 @@ import { describeError, ErrorInfo, isErrorInfo, MqttErrorDetail, normalizeLocale
 import { PANEL_LABELS, PanelLabels } from '../../src/core/labels';
 import { ConnectionConfig, ConnectionInput, isLoopback, isQos, QoS, resolveOptions, sameConnection } from '../../src/core/options';
 import { topicFilterProblem, topicNameProblem } from '../../src/core/topics';
-import { getRegistry } from '../../src/platform/index';
+import { getRegistry } from '../../src/index';
 import type { Lease } from '../../src/platform/registry';
 import type {
   ConnectEventDetail,
