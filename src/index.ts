@@ -1,12 +1,14 @@
 /**
- * miniprogram-mqtt: use the components through usingComponents
- * ("mqtt-panel": "miniprogram-mqtt/mqtt-panel/index", "message-list": "miniprogram-mqtt/message-list/index").
- * This entry exports the types and the pure helpers for host code written in TypeScript.
+ * miniprogram-mqtt: createClient / getClient / scopes / mqttBehavior for code, and the
+ * <mqtt-panel> and <message-list> components (usingComponents "miniprogram-mqtt/mqtt-panel/index").
  */
 export * from './types';
-export { describeError, ERROR_CODES, errorFromErrMsg } from './core/errors';
+export { createClient, getClient, MqttClient, onClient } from './client/client';
+export { MqttError, toMqttError } from './client/error';
+export { MqttScope } from './client/scope';
+export { mqttBehavior } from './client/behavior';
+export type { MqttBehaviorMethods } from './client/behavior';
+export { describeError, ERROR_CODES } from './core/errors';
 export { decodeUtf8, encodeUtf8, toBase64, toHex } from './core/codec';
 export { isValidTopicFilter, isValidTopicName, matches } from './core/topics';
 export { setPlatformWx } from './platform/index';
-/** The connection registry the panel runs on (until the panel runs on the client). */
-export { getRegistry } from './platform/index';

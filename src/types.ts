@@ -1,7 +1,8 @@
 /** Public types of both components: event details, method signatures, error codes. */
 import type { MqttErrorDetail } from './core/errors';
 import type { MqttMessage } from './core/message';
-import type { QoS } from './core/options';
+import type { Locale } from './core/errors';
+import type { QoS, WillInput } from './core/options';
 import type { ConnectionStatus } from './core/state';
 
 export type { ErrorCode, Locale, MqttErrorDetail } from './core/errors';
@@ -79,6 +80,45 @@ export interface PanelState {
 export interface PublishOptions {
   qos?: QoS;
   retain?: boolean;
+}
+
+export interface SubscribeOptions {
+  qos?: QoS;
+}
+
+/** createClient() options: the panel's connection properties, plus a name and a locale. */
+export interface ClientOptions {
+  host: string;
+  port?: number;
+  path?: string;
+  secure?: boolean;
+  clientId?: string;
+  username?: string;
+  password?: string;
+  protocolVersion?: 4 | 5;
+  clean?: boolean;
+  keepalive?: number;
+  reconnectPeriod?: number;
+  connectTimeout?: number;
+  will?: WillInput;
+  /** MQTT 5 only, seconds; default 7200 with clean: false. */
+  sessionExpiryInterval?: number;
+  /** Registers the client: getClient(name) returns it, `<mqtt-panel client="name">` uses it. */
+  name?: string;
+  /** Language of error and warning messages. */
+  locale?: Locale;
+}
+
+/** What a client and a scope emit: the same details as the panel's events. */
+export interface ClientEventMap {
+  status: StatusEventDetail;
+  connect: ConnectEventDetail;
+  message: MessageEventDetail;
+  publish: PublishEventDetail;
+  subscribe: SubscribeEventDetail;
+  unsubscribe: UnsubscribeEventDetail;
+  error: ErrorEventDetail;
+  warning: WarningEventDetail;
 }
 
 /** <mqtt-panel> methods, for `this.selectComponent('#panel')`. Every Promise rejects with ErrorEventDetail. */

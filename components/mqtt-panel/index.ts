@@ -1,68 +1,195 @@
 /**
- * <mqtt-panel>: connect, subscribe and publish over wss, as a UI or headless. The host page listens
- * to events and calls methods; MQTT logic lives in src/platform, this file only maps props ⇄ engine.
+ * <mqtt-panel>: a UI (or headless) on a client — its own, made from its properties, or the one
+ * named by `client`. Properties ⇄ client, the draft the user types, client events → triggerEvent.
  */
 import { Batcher } from '../../src/core/batcher';
-import { decodeUtf8, encodePayload, exactArrayBuffer } from '../../src/core/codec';
-import { describeError, ErrorInfo, isErrorInfo, MqttErrorDetail, normalizeLocale } from '../../src/core/errors';
-import { PANEL_LABELS, PanelLabels } from '../../src/core/labels';
-import { ConnectionConfig, ConnectionInput, isLoopback, isQos, QoS, resolveOptions, sameConnection } from '../../src/core/options';
-import { topicFilterProblem, topicNameProblem } from '../../src/core/topics';
-import { getRegistry } from '../../src/index';
-import type { Lease } from '../../src/platform/registry';
-import type {
-  ConnectEventDetail,
-  MessageEventDetail,
-  MessageListMethods,
-  PanelState,
-  PublishEventDetail,
-  PublishOptions,
-  SessionLostDetail,
-  StatusEventDetail,
-  SubscribeEventDetail,
-  UnsubscribeEventDetail,
-  WarningEventDetail,
-} from '../../src/types';
+import { normalizeLocale } from '../../src/core/errors';
+import { PANEL_LABELS } from '../../src/core/labels';
+import { DEFAULTS, isQos } from '../../src/core/options';
+import { createClient, onClient, toMqttError } from '../../src/index';
+import type { MqttClient, MqttScope } from '../../src/index';
+import type { ClientOptions, MessageListMethods, PanelState, PublishEventDetail, PublishOptions, QoS, SubscribeEventDetail, UnsubscribeEventDetail } from '../../src/types';
 
 export type * from '../../src/types';
 
 type ErrorPlace = 'connection' | 'subscribe' | 'publish';
+interface Draft {
+  host: string;
+  port: string;
+  path: string;
+  clientId: string;
+  username: string;
+  topic: string;
+  pubTopic: string;
+  payload: string;
+  qos: number;
+  retain: boolean;
+}
 
-interface PanelInstanceState {
-  lease?: Lease;
+/** What the module functions use of a panel instance. */
+interface Panel {
+  data: {
+    client: string; secure: boolean; password: string; protocolVersion: number; clean: boolean; keepalive: number; reconnectPeriod: number;
+    connectTimeout: number; will: Record<string, unknown>; sessionExpiryInterval: number; topic: string; autoSubscribe: boolean; headless: boolean;
+    locale: string; host: string; port: number; path: string; clientId: string; username: string; pubTopic: string; payload: string; qos: number;
+    retain: boolean; draft: Draft; errors: Record<ErrorPlace, string>;
+  };
+  setData(data: Record<string, unknown>): void;
+  triggerEvent(name: string, detail: object): void;
+  selectComponent(selector: string): unknown;
+  connect(): Promise<unknown>;
+  subscribe(topic?: string, qos?: QoS): Promise<unknown>;
+}
+
+interface PanelState$ {
+  client?: MqttClient;
+  /** The panel made its client (no `client` property): it ends it when it goes. */
+  owns: boolean;
+  scope?: MqttScope;
   offs: (() => void)[];
   /** Typed into the password box; never in `data`. */
   typedPassword?: string;
-  /** The filter the panel's own `topic` is subscribed as. */
+  /** The filter subscribed from `topic`. */
   panelFilter?: string;
   counts: { in: number; out: number };
   counter: Batcher<void>;
   reconfigure?: ReturnType<typeof setTimeout>;
-  seq: number;
-  detached: boolean;
-  /** The embedded <message-list>, found once. */
+  waitForClient?: () => void;
   list?: MessageListMethods;
 }
 
-const DRAFT_FIELDS = ['host', 'port', 'path', 'clientId', 'username', 'topic', 'pubTopic', 'payload'] as const;
+const DRAFT_FIELDS = ['host', 'port', 'path', 'clientId', 'username', 'topic', 'pubTopic', 'payload'];
+const states = new WeakMap<Panel, PanelState$>();
 
-const states = new WeakMap<object, PanelInstanceState>();
+function stateOf(panel: Panel): PanelState$ {
+  const state = states.get(panel);
+  if (!state) throw { code: 'DESTROYED' };
+  return state;
+}
+
+/** Every failure: shown next to its cause, emitted as `error`, rejected as MqttError. */
+function guard<T>(panel: Panel, place: ErrorPlace, body: () => Promise<T>): Promise<T> {
+  let run: Promise<T>;
+  try {
+    run = body();
+  } catch (error) {
+    run = Promise.reject(error);
+  }
+  return run.then(
+    (value) => {
+      if (panel.data.errors[place]) panel.setData({ [`errors.${place}`]: '' });
+      return value;
+    },
+    (error: unknown) => {
+      const mqttError = toMqttError(error, normalizeLocale(panel.data.locale));
+      if (states.has(panel)) {
+        panel.setData({ [`errors.${place}`]: mqttError.message });
+        panel.triggerEvent('error', mqttError.toJSON());
+      }
+      throw mqttError;
+    },
+  );
+}
+
+function clientOptions(panel: Panel, state: PanelState$): ClientOptions {
+  const d = panel.data;
+  const options: ClientOptions = {
+    host: d.draft.host, port: d.draft.port, path: d.draft.path, secure: d.secure, clientId: d.draft.clientId, username: d.draft.username,
+    password: state.typedPassword !== undefined ? state.typedPassword : d.password, protocolVersion: d.protocolVersion, clean: d.clean,
+    keepalive: d.keepalive, reconnectPeriod: d.reconnectPeriod, connectTimeout: d.connectTimeout, will: d.will,
+    sessionExpiryInterval: d.sessionExpiryInterval, locale: normalizeLocale(d.locale),
+  } as unknown as ClientOptions;
+  // keep this panel's random id across reconnects
+  if (!options.clientId && state.client && state.owns) options.clientId = state.client.clientId;
+  return options;
+}
+
+/** Follows a client through a scope of its own: its events become the panel's. */
+function bind(panel: Panel, state: PanelState$, client: MqttClient, owns: boolean): void {
+  state.client = client;
+  state.owns = owns;
+  const scope = client.scope();
+  state.scope = scope;
+  state.offs = [
+    scope.on('status', (detail) => {
+      panel.setData({ status: detail.status });
+      panel.triggerEvent('status', detail);
+    }),
+    scope.on('connect', (detail) => {
+      panel.triggerEvent('connect', detail);
+      if (panel.data.autoSubscribe && state.panelFilter === undefined && panel.data.topic) panel.subscribe().catch(() => undefined);
+    }),
+    scope.on('error', (detail) => {
+      panel.setData({ [`errors.${detail.code === 'SUBSCRIBE_REJECTED' ? 'subscribe' : 'connection'}`]: detail.message });
+      panel.triggerEvent('error', detail);
+    }),
+    scope.on('warning', (detail) => panel.triggerEvent('warning', detail)),
+    scope.on('message', (detail) => {
+      state.counts.in++;
+      if (!panel.data.headless) state.counter.add();
+      panel.triggerEvent('message', detail);
+      list(panel, state)?.append(detail);
+    }),
+  ];
+  panel.setData({ status: client.status });
+}
+
+function unbind(state: PanelState$): void {
+  const { client, scope, owns } = state;
+  state.offs.forEach((off) => off());
+  state.offs = [];
+  state.client = state.scope = undefined;
+  state.panelFilter = undefined;
+  scope?.release().catch(() => undefined);
+  if (owns) client?.end().catch(() => undefined);
+}
+
+function list(panel: Panel, state: PanelState$): MessageListMethods | undefined {
+  if (panel.data.headless) return undefined;
+  if (!state.list) {
+    const found = panel.selectComponent('#list') as unknown as Partial<MessageListMethods> | null;
+    if (found && typeof found.append === 'function') state.list = found as MessageListMethods;
+  }
+  return state.list;
+}
+
+function syncDraft(panel: Panel): void {
+  const d = panel.data;
+  const draft = { host: d.host, port: String(d.port), path: d.path, clientId: d.clientId, username: d.username, topic: d.topic, pubTopic: d.pubTopic, payload: d.payload };
+  panel.setData({ draft: { ...draft, qos: isQos(d.qos) ? d.qos : 0, retain: d.retain } });
+}
+
+/** Connection properties changed while this panel's own client is connected: reconnect once with all of them. */
+function scheduleReconfigure(panel: Panel): void {
+  const state = states.get(panel);
+  if (!state || !state.owns || !state.client || state.reconfigure !== undefined) return;
+  state.reconfigure = setTimeout(() => {
+    state.reconfigure = undefined;
+    const client = state.client;
+    if (!client || !states.has(panel) || client.status === 'idle' || client.status === 'closed') return;
+    if (client.accepts(clientOptions(panel, state))) return;
+    const filter = state.panelFilter;
+    unbind(state);
+    panel.connect().then(() => (filter !== undefined && !panel.data.autoSubscribe ? panel.subscribe(filter) : undefined)).catch(() => undefined);
+  }, 0);
+}
 
 Component({
   externalClasses: ['custom-class'],
   properties: {
+    client: { type: String, value: '' },
     host: { type: String, value: '' },
-    port: { type: Number, value: 8084 },
-    path: { type: String, value: '/mqtt' },
-    secure: { type: Boolean, value: true },
+    port: { type: Number, value: DEFAULTS.port },
+    path: { type: String, value: DEFAULTS.path },
+    secure: { type: Boolean, value: DEFAULTS.secure },
     clientId: { type: String, value: '' },
     username: { type: String, value: '' },
     password: { type: String, value: '' },
-    protocolVersion: { type: Number, value: 4 },
-    clean: { type: Boolean, value: true },
-    keepalive: { type: Number, value: 60 },
-    reconnectPeriod: { type: Number, value: 1000 },
-    connectTimeout: { type: Number, value: 30000 },
+    protocolVersion: { type: Number, value: DEFAULTS.protocolVersion },
+    clean: { type: Boolean, value: DEFAULTS.clean },
+    keepalive: { type: Number, value: DEFAULTS.keepalive },
+    reconnectPeriod: { type: Number, value: DEFAULTS.reconnectPeriod },
+    connectTimeout: { type: Number, value: DEFAULTS.connectTimeout },
     will: { type: Object, value: null as unknown as Record<string, unknown> },
     /** MQTT 5 only; empty = 7200 s with clean: false, none with clean: true. */
     sessionExpiryInterval: { type: null, value: null as unknown as number },
@@ -81,7 +208,7 @@ Component({
     status: 'idle',
     labels: PANEL_LABELS['zh-CN'],
     qosLevels: [0, 1, 2],
-    draft: { host: '', port: '8084', path: '/mqtt', clientId: '', username: '', topic: 'testtopic/miniprogram', pubTopic: '', payload: '', qos: 0, retain: false },
+    draft: { host: '', port: String(DEFAULTS.port), path: DEFAULTS.path, clientId: '', username: '', topic: 'testtopic/miniprogram', pubTopic: '', payload: '', qos: 0, retain: false },
     passwordSet: false,
     errors: { connection: '', subscribe: '', publish: '' },
     subscriptions: [] as { topic: string; qos: number }[],
@@ -89,7 +216,7 @@ Component({
   },
   observers: {
     'host, port, path, clientId, username, topic, pubTopic, payload, qos, retain'() {
-      this.syncDraft();
+      syncDraft(this);
     },
     password(password: string) {
       const state = states.get(this);
@@ -99,166 +226,132 @@ Component({
     locale(locale: string) {
       this.setData({ labels: PANEL_LABELS[normalizeLocale(locale)] });
     },
-    'host, port, path, secure, clientId, username, password, protocolVersion, clean, keepalive, reconnectPeriod, connectTimeout, will'() {
-      this.scheduleReconfigure();
+    'host, port, path, secure, clientId, username, password, protocolVersion, clean, keepalive, reconnectPeriod, connectTimeout, will, sessionExpiryInterval'() {
+      scheduleReconfigure(this);
     },
-    topic() {
-      this.moveSubscription();
+    topic(next: string) {
+      const state = states.get(this);
+      if (!state?.client || state.client.status !== 'connected' || state.panelFilter === next) return;
+      const old = state.panelFilter;
+      (old !== undefined ? this.unsubscribe(old) : Promise.resolve()).then(() => (next ? this.subscribe(next) : undefined)).catch(() => undefined);
     },
   },
   lifetimes: {
     attached() {
-      const state: PanelInstanceState = {
-        offs: [],
-        counts: { in: 0, out: 0 },
-        counter: new Batcher<void>(() => this.setData({ counts: { ...state.counts } })),
-        seq: 0,
-        detached: false,
-      };
+      const state: PanelState$ = { owns: false, offs: [], counts: { in: 0, out: 0 }, counter: new Batcher<void>(() => this.setData({ counts: { ...state.counts } })) };
       states.set(this, state);
-      this.syncDraft();
+      syncDraft(this);
       this.setData({ labels: PANEL_LABELS[normalizeLocale(this.data.locale)], passwordSet: Boolean(this.data.password) });
-      if (this.data.autoConnect) this.connect().catch(() => undefined);
+      const name = this.data.client;
+      if (name) {
+        let waiting = true;
+        state.waitForClient = onClient(name, (client) => {
+          waiting = false;
+          if (!states.has(this)) return;
+          bind(this, state, client, false);
+          if (this.data.autoConnect || client.status === 'connected') this.connect().catch(() => undefined);
+        });
+        if (waiting) guard(this, 'connection', () => Promise.reject({ code: 'NO_CLIENT', field: name })).catch(() => undefined);
+      } else if (this.data.autoConnect) {
+        this.connect().catch(() => undefined);
+      }
     },
     detached() {
       const state = states.get(this);
       if (!state) return;
-      state.detached = true;
+      states.delete(this);
       state.counter.dispose();
       if (state.reconfigure !== undefined) clearTimeout(state.reconfigure);
-      this.releaseLease();
-      states.delete(this);
+      state.waitForClient?.();
+      unbind(state);
     },
   },
   methods: {
-    /** Connects with the current properties (and what was typed in the panel). */
-    connect(): Promise<ConnectEventDetail> {
-      return this.guard('connection', async () => {
-        const state = this.state();
-        const config = this.resolveConfig();
-        if (state.lease && state.lease.config.key !== config.key) this.releaseLease();
-        if (state.lease && state.lease.config.password !== config.password) this.releaseLease();
-        if (!state.lease) this.acquire(config);
-        const lease = state.lease!;
-        if (!config.secure && !isLoopback(config.host)) {
-          this.warn({ code: 'INSECURE_TRANSPORT', message: this.labels().insecure });
+    /** Connects (its own client with the current properties, or the named one). */
+    connect() {
+      return guard(this, 'connection', async () => {
+        const state = stateOf(this);
+        if (state.owns && state.client && !state.client.accepts(clientOptions(this, state))) unbind(state);
+        if (!state.client) {
+          if (this.data.client) throw { code: 'NO_CLIENT', field: this.data.client };
+          bind(this, state, createClient(clientOptions(this, state)), true);
         }
-        const { sessionPresent } = await lease.connect();
-        const detail: ConnectEventDetail = { clientId: lease.clientId, url: config.url, sessionPresent };
-        this.clearError('connection');
-        if (this.data.autoSubscribe && state.panelFilter === undefined && this.data.topic) {
-          this.subscribe().catch(() => undefined);
-        }
+        const detail = await state.client!.connect();
+        if (this.data.autoSubscribe && state.panelFilter === undefined && this.data.topic) this.subscribe().catch(() => undefined);
         return detail;
       });
     },
 
-    /** Leaves the connection (the socket closes when no other panel shares it). */
-    disconnect(): Promise<void> {
-      return this.guard('connection', async () => {
-        const state = this.state();
-        const lease = state.lease;
+    /** Ends the client: the socket closes when nothing else uses it. */
+    disconnect() {
+      return guard(this, 'connection', async () => {
+        const state = stateOf(this);
         state.panelFilter = undefined;
-        if (lease) await lease.disconnect();
+        await state.client?.end();
         this.setData({ subscriptions: [] });
       });
     },
 
     subscribe(topic?: string, qos?: QoS): Promise<SubscribeEventDetail> {
-      return this.guard('subscribe', async () => {
+      return guard(this, 'subscribe', async () => {
+        const state = stateOf(this);
         const filter = topic === undefined ? this.data.draft.topic : topic;
-        const problem = topicFilterProblem(filter);
-        if (problem) throw { code: 'INVALID_TOPIC', topic: typeof filter === 'string' ? filter : undefined, reason: problem };
-        const level = qos === undefined ? this.data.draft.qos : qos;
-        if (!isQos(level)) throw { code: 'INVALID_QOS', reason: String(level) };
-        const lease = this.requireLease();
-        const state = this.state();
-        const isPanelTopic = topic === undefined || filter === this.data.topic;
-        if (isPanelTopic) state.panelFilter = filter;
-        let granted: number;
+        const ownTopic = topic === undefined || filter === this.data.topic;
+        if (ownTopic) state.panelFilter = filter;
         try {
-          granted = await lease.subscribe(filter, level);
+          const detail = await (state.scope ?? notConnected()).subscribe(filter, { qos: (qos === undefined ? this.data.draft.qos : qos) as QoS });
+          this.triggerEvent('subscribe', detail);
+          return detail;
         } catch (error) {
-          if (isPanelTopic && state.panelFilter === filter) state.panelFilter = undefined;
-          this.refreshSubscriptions();
+          if (ownTopic && state.panelFilter === filter) state.panelFilter = undefined;
           throw error;
+        } finally {
+          this.setData({ subscriptions: state.scope?.subscriptions ?? [] });
         }
-        this.refreshSubscriptions();
-        this.clearError('subscribe');
-        const detail: SubscribeEventDetail = { topic: filter, qos: level, granted };
-        this.triggerEvent('subscribe', detail);
-        return detail;
       });
     },
 
     unsubscribe(topic?: string): Promise<UnsubscribeEventDetail> {
-      return this.guard('subscribe', async () => {
-        const state = this.state();
+      return guard(this, 'subscribe', async () => {
+        const state = stateOf(this);
         const filter = topic === undefined ? (state.panelFilter ?? this.data.draft.topic) : topic;
-        const problem = topicFilterProblem(filter);
-        if (problem) throw { code: 'INVALID_TOPIC', topic: typeof filter === 'string' ? filter : undefined, reason: problem };
-        const lease = this.requireLease();
-        await lease.unsubscribe(filter);
+        const detail = await (state.scope ?? notConnected()).unsubscribe(filter);
         if (state.panelFilter === filter) state.panelFilter = undefined;
-        this.refreshSubscriptions();
-        this.clearError('subscribe');
-        const detail: UnsubscribeEventDetail = { topic: filter };
+        this.setData({ subscriptions: state.scope?.subscriptions ?? [] });
         this.triggerEvent('unsubscribe', detail);
         return detail;
       });
     },
 
     publish(topic?: string, payload?: unknown, options?: PublishOptions): Promise<PublishEventDetail> {
-      return this.guard('publish', async () => {
+      return guard(this, 'publish', async () => {
+        const state = stateOf(this);
         const draft = this.data.draft;
-        const name = topic === undefined ? draft.pubTopic || draft.topic : topic;
-        const problem = topicNameProblem(name);
-        if (problem) throw { code: 'INVALID_TOPIC', topic: typeof name === 'string' ? name : undefined, reason: problem };
         const opts = options === undefined || options === null ? {} : options;
         if (typeof opts !== 'object') throw { code: 'INVALID_OPTION', field: 'options', reason: 'expected {qos, retain}' };
-        const qos = opts.qos === undefined ? draft.qos : opts.qos;
-        if (!isQos(qos)) throw { code: 'INVALID_QOS', reason: String(qos) };
-        const retain = opts.retain === undefined ? draft.retain : opts.retain === true;
-        const encoded = encodePayload(payload === undefined ? draft.payload : payload);
-        if (!encoded.ok) throw encoded.error;
-        const lease = this.requireLease();
-        await lease.publish(name, encoded.bytes, qos, retain);
-        const state = this.state();
-        const detail: PublishEventDetail = {
-          id: `out_${++state.seq}`,
-          topic: name,
-          payload: decodeUtf8(encoded.bytes),
-          qos,
-          retain,
-          direction: 'out',
-          time: Date.now(),
-        };
+        const name = topic === undefined ? draft.pubTopic || draft.topic : topic;
+        const body = payload === undefined ? draft.payload : payload;
+        const detail = await (state.scope ?? notConnected()).publish(name, body, { qos: (opts.qos === undefined ? draft.qos : opts.qos) as QoS, retain: opts.retain === undefined ? draft.retain : opts.retain });
         state.counts.out++;
         if (!this.data.headless) state.counter.add();
-        this.clearError('publish');
         this.triggerEvent('publish', detail);
-        this.list()?.append({ ...detail, bytes: exactArrayBuffer(encoded.bytes) });
+        list(this, state)?.append(detail);
         return detail;
       });
     },
 
     getState(): PanelState {
-      const lease = states.get(this)?.lease;
-      return {
-        status: lease ? lease.status : 'idle',
-        clientId: lease ? lease.clientId : this.data.clientId,
-        subscriptions: lease ? lease.subscriptions : [],
-      };
+      const state = states.get(this);
+      const client = state?.client;
+      return { status: client ? client.status : 'idle', clientId: client ? client.clientId : this.data.clientId, subscriptions: state?.scope?.subscriptions ?? [] };
     },
-
-    // ——— UI handlers ———
 
     onInput(event: WechatMiniprogram.Input) {
       const field = String(event.currentTarget.dataset.field);
-      if ((DRAFT_FIELDS as readonly string[]).includes(field)) this.setData({ [`draft.${field}`]: event.detail.value });
+      if (DRAFT_FIELDS.includes(field)) this.setData({ [`draft.${field}`]: event.detail.value });
     },
     onPassword(event: WechatMiniprogram.Input) {
-      this.state().typedPassword = event.detail.value;
+      stateOf(this).typedPassword = event.detail.value;
     },
     onQosTap(event: WechatMiniprogram.TouchEvent) {
       this.setData({ 'draft.qos': Number(event.currentTarget.dataset.qos) });
@@ -267,8 +360,9 @@ Component({
       this.setData({ 'draft.retain': Boolean(event.detail.value) });
     },
     onConnectTap() {
-      const state = this.state();
-      if (state.lease && state.lease.status === 'connected') this.releaseLease();
+      const state = states.get(this);
+      // "reconnect" with what was typed: a fresh client from the draft
+      if (state?.owns && state.client?.status === 'connected') unbind(state);
       this.connect().catch(() => undefined);
     },
     onDisconnectTap() {
@@ -283,216 +377,9 @@ Component({
     onPublishTap() {
       this.publish().catch(() => undefined);
     },
-
-    // ——— internals ———
-
-    state(): PanelInstanceState {
-      const state = states.get(this);
-      if (!state) throw { code: 'DESTROYED' };
-      return state;
-    },
-
-    labels(): PanelLabels {
-      return PANEL_LABELS[normalizeLocale(this.data.locale)];
-    },
-
-    /** Runs a method body: every failure becomes one coded error, emitted and rejected; nothing throws. */
-    guard<T>(place: ErrorPlace, body: () => Promise<T>): Promise<T> {
-      let run: Promise<T>;
-      try {
-        run = body();
-      } catch (error) {
-        run = Promise.reject(error);
-      }
-      return run.catch((error: unknown) => {
-        const detail = this.toErrorDetail(error);
-        if (!states.get(this)?.detached) {
-          this.setData({ [`errors.${place}`]: detail.message });
-          this.triggerEvent('error', detail);
-        }
-        throw detail;
-      });
-    },
-
-    toErrorDetail(error: unknown): MqttErrorDetail {
-      const locale = normalizeLocale(this.data.locale);
-      if (isErrorInfo(error)) return describeError(error, locale);
-      const text = error instanceof Error ? error.message : String(error);
-      return describeError({ code: 'SOCKET_ERROR', errMsg: text }, locale);
-    },
-
-    clearError(place: ErrorPlace) {
-      if (this.data.errors[place]) this.setData({ [`errors.${place}`]: '' });
-    },
-
-    warn(detail: WarningEventDetail) {
-      this.triggerEvent('warning', detail);
-    },
-
-    resolveConfig(): ConnectionConfig {
-      const data = this.data;
-      const draft = data.draft;
-      const state = this.state();
-      const input: ConnectionInput = {
-        host: draft.host,
-        port: draft.port,
-        path: draft.path,
-        secure: data.secure,
-        clientId: draft.clientId,
-        username: draft.username,
-        password: state.typedPassword !== undefined ? state.typedPassword : data.password,
-        protocolVersion: data.protocolVersion,
-        clean: data.clean,
-        keepalive: data.keepalive,
-        reconnectPeriod: data.reconnectPeriod,
-        connectTimeout: data.connectTimeout,
-        will: data.will,
-        sessionExpiryInterval: data.sessionExpiryInterval,
-      };
-      const result = resolveOptions(input);
-      if (!result.ok) throw result.error;
-      if (state.lease && result.config.generatedClientId && state.lease.config.generatedClientId) {
-        // keep the random id of this panel across reconnects
-        const kept = resolveOptions({ ...input, clientId: state.lease.clientId });
-        if (kept.ok) return { ...kept.config, generatedClientId: true };
-      }
-      return result.config;
-    },
-
-    acquire(config: ConnectionConfig) {
-      const registry = getRegistry();
-      if (!registry) throw { code: 'SOCKET_ERROR', errMsg: 'wx.connectSocket is not available' } as ErrorInfo;
-      const state = this.state();
-      const lease = registry.acquire(config);
-      state.lease = lease;
-      state.offs = [
-        lease.on('status', (change) => {
-          const detail: StatusEventDetail = { ...change };
-          this.setData({ status: change.status });
-          this.triggerEvent('status', detail);
-        }),
-        lease.on('connect', ({ sessionPresent }) => {
-          const detail: ConnectEventDetail = { clientId: lease.clientId, url: config.url, sessionPresent };
-          this.triggerEvent('connect', detail);
-        }),
-        lease.on('error', (info) => {
-          const detail = describeError(info, normalizeLocale(this.data.locale));
-          this.setData({ [`errors.${info.code === 'SUBSCRIBE_REJECTED' ? 'subscribe' : 'connection'}`]: detail.message });
-          this.triggerEvent('error', detail);
-        }),
-        lease.on('sessionLost', (session) => {
-          const message = this.labels().sessionLost.replace(/\{(resent|released|delivered)\}/g, (_, key: keyof SessionLostDetail) => String(session[key]));
-          this.warn({ code: 'SESSION_LOST', message, session: { ...session } });
-        }),
-        lease.on('message', (message) => {
-          const payload = decodeUtf8(message.bytes);
-          const detail: MessageEventDetail = {
-            id: `in_${++state.seq}`,
-            topic: message.topic,
-            payload,
-            bytes: exactArrayBuffer(message.bytes),
-            qos: message.qos,
-            retain: message.retain,
-            dup: message.dup,
-            direction: 'in',
-            time: Date.now(),
-          };
-          state.counts.in++;
-          if (!this.data.headless) state.counter.add();
-          this.triggerEvent('message', detail);
-          this.list()?.append(detail);
-        }),
-      ];
-      if (lease.sharedBy > 1) {
-        this.warn({ code: 'SHARED_CONNECTION_OPTIONS', message: this.labels().sharedOptions });
-      }
-    },
-
-    releaseLease() {
-      const state = states.get(this);
-      if (!state || !state.lease) return;
-      const lease = state.lease;
-      state.offs.forEach((off) => off());
-      state.offs = [];
-      state.lease = undefined;
-      state.panelFilter = undefined;
-      lease.release().catch(() => undefined);
-      if (!state.detached) this.setData({ status: 'closed', subscriptions: [] });
-    },
-
-    requireLease(): Lease {
-      const lease = this.state().lease;
-      if (!lease || lease.status === 'idle' || lease.status === 'closed') throw { code: 'NOT_CONNECTED' } as ErrorInfo;
-      return lease;
-    },
-
-    refreshSubscriptions() {
-      const lease = states.get(this)?.lease;
-      this.setData({ subscriptions: lease ? lease.subscriptions : [] });
-    },
-
-    /** The embedded list, when it is rendered and ready. */
-    list(): MessageListMethods | undefined {
-      if (this.data.headless) return undefined;
-      const state = states.get(this);
-      if (state?.list) return state.list;
-      const list = this.selectComponent('#list') as unknown as Partial<MessageListMethods> | null;
-      if (!list || typeof list.append !== 'function') return undefined;
-      if (state) state.list = list as MessageListMethods;
-      return list as MessageListMethods;
-    },
-
-    syncDraft() {
-      const d = this.data;
-      this.setData({
-        draft: {
-          host: d.host,
-          port: String(d.port),
-          path: d.path,
-          clientId: d.clientId,
-          username: d.username,
-          topic: d.topic,
-          pubTopic: d.pubTopic,
-          payload: d.payload,
-          qos: isQos(d.qos) ? d.qos : 0,
-          retain: d.retain,
-        },
-      });
-    },
-
-    /** Connection properties changed while connected: reconnect once with all the changes. */
-    scheduleReconfigure() {
-      const state = states.get(this);
-      if (!state || !state.lease || state.reconfigure !== undefined) return;
-      state.reconfigure = setTimeout(() => {
-        state.reconfigure = undefined;
-        const lease = state.lease;
-        if (!lease || state.detached || lease.status === 'idle' || lease.status === 'closed') return;
-        let next: ConnectionConfig;
-        try {
-          next = this.resolveConfig();
-        } catch {
-          next = { ...lease.config, key: '' };
-        }
-        if (sameConnection(next, lease.config)) return;
-        const filter = state.panelFilter;
-        this.releaseLease();
-        this.connect()
-          .then(() => (filter !== undefined && !this.data.autoSubscribe ? this.subscribe(filter) : undefined))
-          .catch(() => undefined);
-      }, 0);
-    },
-
-    /** `topic` changed while connected: unsubscribe the old filter, subscribe the new one. */
-    moveSubscription() {
-      const state = states.get(this);
-      if (!state || !state.lease || state.lease.status !== 'connected') return;
-      const old = state.panelFilter;
-      if (old === this.data.topic) return;
-      const next = this.data.topic;
-      (old !== undefined ? this.unsubscribe(old) : Promise.resolve())
-        .then(() => (next ? this.subscribe(next) : undefined))
-        .catch(() => undefined);
-    },
   },
 });
+
+function notConnected(): never {
+  throw { code: 'NOT_CONNECTED' };
+}

@@ -10,6 +10,7 @@ import { ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '..
 import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
 import createMqtt, { type VendorClient, type VendorConnectProperties, type VendorPacket } from '../vendor/mqtt';
 import { SocketAdapter, SocketCounter } from './socket';
+import { Holder, Settle, SubscriptionTable } from './subscriptions';
 import type { PlatformWx } from './wx';
 
 export interface InboundMessage {
@@ -30,10 +31,16 @@ export interface SessionLost {
   delivered: number;
 }
 
+/** A message and the holders whose filters match it. */
+export interface Delivery {
+  message: InboundMessage;
+  holders: ReadonlySet<Holder>;
+}
+
 export interface ConnectionEventMap {
   status: StatusChange;
   connect: { sessionPresent: boolean };
-  message: InboundMessage;
+  message: Delivery;
   error: ErrorInfo;
   sessionLost: SessionLost;
 }
@@ -78,7 +85,6 @@ export interface ConnectionEnv {
   limits?: Partial<ConnectionLimits>;
 }
 
-type Settle<T> = { resolve: (value: T) => void; reject: (error: ErrorInfo) => void };
 
 /** A QoS 1/2 publish this class holds until the Receive Maximum lets it go to mqtt.js. */
 interface Held {
@@ -96,13 +102,6 @@ interface Inflight {
   /** The socket it last went out on; undefined while only stored. */
   sentOn?: number;
   fail: (error: ErrorInfo) => void;
-}
-
-interface Subscription {
-  qos: QoS;
-  /** The broker has it in the current session. */
-  confirmed: boolean;
-  waiters: Settle<number>[];
 }
 
 type Closing = 'none' | 'user' | 'pause';
@@ -123,6 +122,9 @@ function retryable(error: ErrorInfo): boolean {
 
 const noop = (): void => undefined;
 
+/** Messages of a persistent session that no holder wants yet, kept per connection (oldest dropped first). */
+export const UNCLAIMED_LIMIT = 1000;
+
 const toBytes = (payload: Uint8Array | string | undefined): Uint8Array =>
   typeof payload === 'string' ? encodeUtf8(payload) : (payload ?? new Uint8Array(0));
 
@@ -134,7 +136,14 @@ export class Connection {
   private readonly limits: ConnectionLimits;
   private readonly random: () => number;
   private client?: VendorClient;
-  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly subscriptions = new SubscriptionTable();
+  /** Whoever called connect() and has not left: the socket closes when the last one leaves. */
+  private readonly users = new Set<object>();
+  /**
+   * Messages of a persistent session that arrived before anyone subscribed to them (the broker
+   * sends them right after CONNACK): handed over when a matching filter is subscribed.
+   */
+  private unclaimed: InboundMessage[] = [];
   private readonly operations = new Set<Settle<never>>();
   private connectWaiters: Settle<{ sessionPresent: boolean }>[] = [];
   private connectTimer?: Timer;
@@ -188,12 +197,18 @@ export class Connection {
     return this.machine.status;
   }
 
-  get filters(): string[] {
-    return [...this.subscriptions.keys()];
+  /** The holder's filters the broker confirmed. */
+  subscriptionsOf(holder: Holder): { topic: string; qos: QoS }[] {
+    return this.subscriptions.confirmedOf(holder);
+  }
+
+  /** Whether anyone besides `user` is using the connection. */
+  isSharedBeyond(user: object): boolean {
+    return [...this.users].some((u) => u !== user);
   }
 
   /** QoS 1/2 publishes not yet acknowledged: waiting for a slot, or for a connection. */
-  get queued(): number {
+  private get queued(): number {
     return this.held.length + (this.status === 'connected' ? 0 : this.inflight.size);
   }
 
@@ -205,6 +220,21 @@ export class Connection {
 
   on<K extends keyof ConnectionEventMap>(event: K, listener: (payload: ConnectionEventMap[K]) => void): () => void {
     return this.events.on(event, listener);
+  }
+
+  /** `user` starts using the connection; it opens unless it is open already. */
+  join(user: object): Promise<{ sessionPresent: boolean }> {
+    this.users.add(user);
+    return this.connect();
+  }
+
+  /**
+   * `user` stops using the connection, after releasing its holders; the last one to leave
+   * closes it (DISCONNECT).
+   */
+  async leave(user: object): Promise<void> {
+    if (!this.users.delete(user) || this.users.size > 0) return;
+    await this.disconnect();
   }
 
   connect(): Promise<{ sessionPresent: boolean }> {
@@ -278,29 +308,48 @@ export class Connection {
     }
   }
 
-  subscribe(filter: string, qos: QoS): Promise<number> {
+  /** `holder` subscribes; resolves with the QoS the broker granted. */
+  subscribe(holder: Holder, filter: string, qos: QoS): Promise<number> {
     if (this.status === 'idle' || this.status === 'closed') return Promise.reject<number>({ code: 'NOT_CONNECTED' });
-    const existing = this.subscriptions.get(filter);
-    const subscription: Subscription = existing && existing.qos === qos ? existing : { qos, confirmed: false, waiters: existing?.waiters ?? [] };
-    this.subscriptions.set(filter, subscription);
-    if (subscription.confirmed) return Promise.resolve(qos);
-    const granted = new Promise<number>((resolve, reject) => subscription.waiters.push({ resolve, reject }));
+    const { entry, ask } = this.subscriptions.add(holder, filter, qos);
+    this.claim(holder, entry.test);
+    if (!ask) return Promise.resolve(entry.granted ?? entry.qos);
+    const granted = new Promise<number>((resolve, reject) => entry.waiters.push({ resolve, reject }));
     if (this.status === 'connected') this.sendSubscribe([filter]);
     return granted;
   }
 
-  unsubscribe(filter: string): Promise<void> {
-    this.forget(filter);
-    if (this.status !== 'connected' || !this.client) return Promise.resolve();
+  /** `holder` lets go of a filter; the broker hears UNSUBSCRIBE when nobody else holds it. */
+  unsubscribe(holder: Holder, filter: string): Promise<void> {
+    const left = this.subscriptions.remove(holder, filter);
+    if (left === 'lower' && this.status === 'connected') this.sendSubscribe([filter]);
+    if (left !== 'last' || this.status !== 'connected' || !this.client) return Promise.resolve();
     const client = this.client;
     return this.track<void>((resolve) => client.unsubscribe(filter, () => resolve()));
   }
 
-  /** Stops tracking a filter without telling the broker: a persistent session keeps it. */
-  forget(filter: string): void {
-    const subscription = this.subscriptions.get(filter);
-    this.subscriptions.delete(filter);
-    subscription?.waiters.forEach((w) => w.reject({ code: 'NOT_CONNECTED', topic: filter, reason: 'unsubscribed' }));
+  /**
+   * `holder` lets go of all its filters. When `keepAtBroker` (the last user of a persistent
+   * session leaving), filters nobody else holds stay subscribed at the broker, which queues their
+   * QoS 1/2 messages for the next visit.
+   */
+  async release(holder: Holder, keepAtBroker: boolean): Promise<void> {
+    const filters = this.subscriptions.filtersOf(holder);
+    if (keepAtBroker) {
+      filters.forEach((f) => this.subscriptions.remove(holder, f));
+      return;
+    }
+    await Promise.all(filters.map((f) => this.unsubscribe(holder, f).catch(() => undefined)));
+  }
+
+  /** Hands the session's waiting messages that a new filter matches to its holder. */
+  private claim(holder: Holder, test: (topic: string) => boolean): void {
+    if (this.unclaimed.length === 0) return;
+    const mine = this.unclaimed.filter((m) => test(m.topic));
+    if (mine.length === 0) return;
+    this.unclaimed = this.unclaimed.filter((m) => !test(m.topic));
+    const holders = new Set([holder]);
+    mine.forEach((message) => this.events.emit('message', { message, holders }));
   }
 
   publish(topic: string, bytes: Uint8Array, qos: QoS, retain: boolean): Promise<void> {
@@ -520,32 +569,36 @@ export class Connection {
     this.attempts = 0;
     this.connectedAt = Date.now();
     this.sessionPresent = Boolean(connack.sessionPresent);
-    if (!this.sessionPresent) this.subscriptions.forEach((s) => (s.confirmed = false));
+    if (!this.sessionPresent) this.subscriptions.unconfirmAll();
     this.machine.transition('connected');
     const waiters = this.connectWaiters;
     this.connectWaiters = [];
     waiters.forEach((w) => w.resolve({ sessionPresent: this.sessionPresent }));
     this.events.emit('connect', { sessionPresent: this.sessionPresent });
-    const unconfirmed = [...this.subscriptions].filter(([, s]) => !s.confirmed).map(([filter]) => filter);
+    const unconfirmed = this.subscriptions.unconfirmed();
     if (unconfirmed.length > 0) this.sendSubscribe(unconfirmed);
   }
 
   private onMessage(client: VendorClient, topic: string, payload: Uint8Array, packet: VendorPacket): void {
     if (client !== this.client) return;
-    this.events.emit('message', {
-      topic,
-      bytes: payload,
-      qos: (packet.qos ?? 0) as QoS,
-      retain: Boolean(packet.retain),
-      dup: Boolean(packet.dup),
-    });
+    const message: InboundMessage = { topic, bytes: payload, qos: (packet.qos ?? 0) as QoS, retain: Boolean(packet.retain), dup: Boolean(packet.dup) };
+    const holders = this.subscriptions.holdersOf(topic);
+    if (holders.size > 0) {
+      this.events.emit('message', { message, holders });
+    } else if (!this.config.clean) {
+      this.unclaimed.push(message);
+      if (this.unclaimed.length > UNCLAIMED_LIMIT) this.unclaimed.shift();
+    }
   }
 
   private sendSubscribe(filters: string[]): void {
     const client = this.client;
     if (!client) return;
     const request: Record<string, { qos: QoS }> = {};
-    filters.forEach((f) => (request[f] = { qos: this.subscriptions.get(f)!.qos }));
+    filters.forEach((f) => {
+      const entry = this.subscriptions.get(f);
+      if (entry) request[f] = { qos: entry.qos };
+    });
     client.subscribe(request, (error, granted) => {
       if (error || !Array.isArray(granted)) return; // connection lost: resubscribed after reconnect
       granted.forEach((grant, i) => {
@@ -561,6 +614,7 @@ export class Connection {
           if (waiters.length === 0) this.events.emit('error', rejected);
         } else {
           subscription.confirmed = true;
+          subscription.granted = grant.qos;
           waiters.forEach((w) => w.resolve(grant.qos));
         }
       });
@@ -609,7 +663,7 @@ export class Connection {
     if (error.code === 'SUSPENDED') this.pausedBy = 'background';
     if (emit) this.events.emit('error', error);
     this.rejectConnectWaiters(error);
-    this.rejectSubscriptionWaiters(error);
+    this.subscriptions.rejectWaiters(error);
     this.machine.transition('offline', error.code);
   }
 
@@ -650,18 +704,10 @@ export class Connection {
     const operations = [...this.operations];
     this.operations.clear();
     operations.forEach((o) => o.reject(error));
-    this.subscriptions.forEach((s) => (s.confirmed = false));
-    this.rejectSubscriptionWaiters(error);
+    this.subscriptions.unconfirmAll();
+    this.subscriptions.rejectWaiters(error);
     this.held = [];
     this.inflight.clear();
-  }
-
-  private rejectSubscriptionWaiters(error: ErrorInfo): void {
-    this.subscriptions.forEach((s) => {
-      const waiters = s.waiters;
-      s.waiters = [];
-      waiters.forEach((w) => w.reject(error));
-    });
   }
 
   private rejectConnectWaiters(error: ErrorInfo): void {

@@ -1,26 +1,26 @@
-import { Registry, RegistryOptions } from './registry';
+import { Pool, PoolOptions } from './pool';
 import { globalWx, PlatformWx } from './wx';
 
-export { Connection, DEFAULT_LIMITS } from './connection';
-export type { ConnectionEventMap, ConnectionLimits, InboundMessage } from './connection';
-export { Lease, Registry } from './registry';
-export type { LeaseEventMap, RegistryOptions } from './registry';
-export { SocketCounter, WECHAT_SOCKET_LIMIT } from './socket';
-export type { PlatformWx, WxSocketTask } from './wx';
+export { Connection } from './connection';
+export type { ConnectionEventMap, Delivery, InboundMessage, SessionLost } from './connection';
+export { Pool } from './pool';
+export type { PoolOptions } from './pool';
+export type { Holder } from './subscriptions';
+export type { PlatformWx } from './wx';
 
-let shared: Registry | undefined;
+let shared: Pool | undefined;
 
-/** The registry every component uses: one per mini-program, on the global `wx` unless one was set. */
-export function getRegistry(): Registry | undefined {
+/** The pool every client uses: one per mini-program, on the global `wx` unless one was set. */
+export function getPool(): Pool | undefined {
   if (!shared) {
     const wx = globalWx();
-    if (wx) shared = new Registry(wx);
+    if (wx) shared = new Pool(wx);
   }
   return shared;
 }
 
 /** Uses another `wx` (a test double, or a wrapped one) for connections made from now on. */
-export function setPlatformWx(wx: PlatformWx, options?: RegistryOptions): Registry {
-  shared = new Registry(wx, options);
+export function setPlatformWx(wx: PlatformWx, options?: PoolOptions): Pool {
+  shared = new Pool(wx, options);
   return shared;
 }

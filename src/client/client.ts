@@ -1,0 +1,371 @@
+/**
+ * The public client: one MQTT connection per set of connection options, shared by every client,
+ * scope and component that asks for the same one. Validates every input, builds every event
+ * detail, and never throws: methods reject with MqttError, listeners get plain objects.
+ */
+import { decodeUtf8, encodePayload, exactArrayBuffer } from '../core/codec';
+import { Emitter } from '../core/emitter';
+import { describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
+import { PANEL_LABELS } from '../core/labels';
+import { ConnectionConfig, isLoopback, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
+import type { ConnectionStatus } from '../core/state';
+import { topicFilterProblem, topicNameProblem } from '../core/topics';
+import { Connection, Delivery, getPool, InboundMessage, SessionLost } from '../platform/index';
+import type { ClientEventMap, ClientOptions, ConnectEventDetail, MessageEventDetail, PublishEventDetail, SubscribeEventDetail, UnsubscribeEventDetail } from '../types';
+import { MqttError, toMqttError } from './error';
+import { MqttScope, ScopeHost } from './scope';
+
+const CLIENT_EVENTS: readonly (keyof ClientEventMap)[] = ['status', 'connect', 'message', 'publish', 'subscribe', 'unsubscribe', 'error', 'warning'];
+/** Events every scope hears from its client; the others only for its own filters and calls. */
+const BROADCAST: readonly (keyof ClientEventMap)[] = ['status', 'connect', 'error', 'warning'];
+
+const named = new Map<string, MqttClient>();
+const namedListeners = new Map<string, Set<(client: MqttClient) => void>>();
+
+/** One detail per inbound message, whoever hears it: the payload is decoded once. */
+const detailOf = new WeakMap<InboundMessage, MessageEventDetail>();
+let inboundSeq = 0;
+
+function messageDetail(message: InboundMessage): MessageEventDetail {
+  let detail = detailOf.get(message);
+  if (!detail) {
+    detail = {
+      id: `in_${++inboundSeq}`,
+      topic: message.topic,
+      payload: decodeUtf8(message.bytes),
+      bytes: exactArrayBuffer(message.bytes),
+      qos: message.qos,
+      retain: message.retain,
+      dup: message.dup,
+      direction: 'in',
+      time: Date.now(),
+    };
+    detailOf.set(message, detail);
+  }
+  return detail;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export class MqttClient {
+  readonly name?: string;
+  readonly locale: Locale;
+  private readonly config?: ConnectionConfig;
+  private readonly problem?: ErrorInfo;
+  private readonly events = new Emitter<ClientEventMap>();
+  private readonly own: MqttScope;
+  private readonly scopes = new Set<MqttScope>();
+  private connection?: Connection;
+  private offs: (() => void)[] = [];
+  private current: ConnectionStatus = 'idle';
+  private outboundSeq = 0;
+  private readonly host: ScopeHost;
+
+  /** @internal Use createClient(). */
+  constructor(options: unknown, problem?: ErrorInfo) {
+    const input = isObject(options) ? options : {};
+    this.locale = normalizeLocale(input.locale);
+    if (typeof input.name === 'string' && input.name !== '') this.name = input.name;
+    const resolved = problem ? undefined : isObject(options) ? resolveOptions(input) : undefined;
+    if (problem) this.problem = problem;
+    else if (!resolved) this.problem = { code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {host, port, …}` };
+    else if (!resolved.ok) this.problem = resolved.error;
+    else this.config = resolved.config;
+    this.host = {
+      subscribeFor: (scope, filter, opts) => this.run(() => this.doSubscribe(scope, filter, opts)),
+      unsubscribeFor: (scope, filter) => this.run(() => this.doUnsubscribe(scope, filter)),
+      publishFor: (scope, topic, payload, opts) => this.run(() => this.doPublish(scope, topic, payload, opts)),
+      subscriptionsOf: (scope) => (this.connection ? this.connection.subscriptionsOf(scope) : []),
+      releaseScope: (scope) => this.run(() => this.doRelease(scope)),
+      listen: (emitter, event, listener) => this.listen(emitter, event, listener),
+    };
+    this.own = new MqttScope(this.host);
+  }
+
+  get status(): ConnectionStatus {
+    return this.current;
+  }
+
+  get clientId(): string {
+    return this.config?.clientId ?? '';
+  }
+
+  /** The WebSocket URL (wss://host:port/path); never holds credentials. */
+  get url(): string {
+    return this.config?.url ?? '';
+  }
+
+  /** Every filter this client and its scopes hold that the broker confirmed. */
+  get subscriptions(): { topic: string; qos: QoS }[] {
+    const byTopic = new Map<string, QoS>();
+    for (const scope of [this.own, ...this.scopes]) {
+      for (const s of scope.subscriptions) byTopic.set(s.topic, Math.max(s.qos, byTopic.get(s.topic) ?? 0) as QoS);
+    }
+    return [...byTopic].map(([topic, qos]) => ({ topic, qos }));
+  }
+
+  /** Opens the connection, or joins it when another client with the same options has. */
+  connect(): Promise<ConnectEventDetail> {
+    return this.run(async () => {
+      const config = this.validConfig();
+      let connection = this.connection;
+      if (!connection) {
+        const pool = getPool();
+        if (!pool) throw { code: 'SOCKET_ERROR', errMsg: 'wx.connectSocket is not available' } as ErrorInfo;
+        connection = this.attach(pool.acquire(config));
+        if (!config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT', PANEL_LABELS[this.locale].insecure);
+        if (!sameConnection(connection.config, config)) this.warn('SHARED_CONNECTION_OPTIONS', PANEL_LABELS[this.locale].sharedOptions);
+      }
+      const joiningOpen = connection.status === 'connected' && this.current !== 'connected';
+      const done = connection.join(this);
+      this.follow(joiningOpen ? 'connecting' : connection.status);
+      const { sessionPresent } = await done;
+      const detail: ConnectEventDetail = { clientId: connection.config.clientId, url: connection.config.url, sessionPresent };
+      if (joiningOpen) {
+        this.follow('connected');
+        this.emitAll('connect', detail);
+      }
+      return detail;
+    });
+  }
+
+  /** Leaves the connection: the socket closes with its last user. Every subscription made through this client and its scopes is released. */
+  end(): Promise<void> {
+    return this.run(async () => {
+      const connection = this.connection;
+      if (!connection) return;
+      const keepAtBroker = !connection.config.clean && !connection.isSharedBeyond(this);
+      await Promise.all([this.own, ...this.scopes].map((s) => connection.release(s, keepAtBroker)));
+      await connection.leave(this);
+      this.detach();
+      await getPool()?.release(connection);
+      this.follow('closed', 'end');
+    });
+  }
+
+  subscribe(filter: string, options?: SubscribeOptionsArg): Promise<SubscribeEventDetail> {
+    return this.own.subscribe(filter, options);
+  }
+
+  unsubscribe(filter: string): Promise<UnsubscribeEventDetail> {
+    return this.own.unsubscribe(filter);
+  }
+
+  publish(topic: string, payload: unknown, options?: { qos?: QoS; retain?: boolean }): Promise<PublishEventDetail> {
+    return this.own.publish(topic, payload, options);
+  }
+
+  /** Listens to one event of everything this client and its scopes do; returns the function that stops listening. */
+  on<K extends keyof ClientEventMap>(event: K, listener: (detail: ClientEventMap[K]) => void): () => void {
+    return this.listen(this.events, event, listener);
+  }
+
+  /** @internal Whether `options` describe this client's connection (a random clientId counts as any). */
+  accepts(options: unknown): boolean {
+    if (!this.config || !isObject(options)) return false;
+    const again = resolveOptions({ clientId: this.config.clientId, ...options });
+    return again.ok && sameConnection(again.config, this.config);
+  }
+
+  /** A new scope: its subscriptions and listeners are released together by `release()`. */
+  scope(): MqttScope {
+    const scope = new MqttScope(this.host);
+    this.scopes.add(scope);
+    return scope;
+  }
+
+  private listen<K extends keyof ClientEventMap>(emitter: Emitter<ClientEventMap>, event: K, listener: unknown): () => void {
+    if (!CLIENT_EVENTS.includes(event) || typeof listener !== 'function') {
+      const field = typeof listener !== 'function' ? 'listener' : 'event';
+      setTimeout(() => this.emitAll('error', describeError({ code: 'INVALID_OPTION', field, reason: `on(${JSON.stringify(String(event))}, ${typeof listener})` }, this.locale)), 0);
+      return () => undefined;
+    }
+    return emitter.on(event, listener as (detail: ClientEventMap[K]) => void);
+  }
+
+  /** Runs a method body: anything thrown or rejected becomes an MqttError rejection. */
+  private run<T>(body: () => Promise<T>): Promise<T> {
+    let promise: Promise<T>;
+    try {
+      promise = body();
+    } catch (error) {
+      promise = Promise.reject(error);
+    }
+    return promise.catch((error: unknown) => {
+      throw toMqttError(error, this.locale);
+    });
+  }
+
+  private validConfig(): ConnectionConfig {
+    if (this.problem || !this.config) throw this.problem;
+    return this.config;
+  }
+
+  private requireConnection(scope: MqttScope): Connection {
+    if (scope.isReleased) throw { code: 'DESTROYED' } as ErrorInfo;
+    this.validConfig();
+    const connection = this.connection;
+    if (!connection || this.current === 'idle' || this.current === 'closed') throw { code: 'NOT_CONNECTED' } as ErrorInfo;
+    return connection;
+  }
+
+  private async doSubscribe(scope: MqttScope, filter: unknown, options: unknown): Promise<SubscribeEventDetail> {
+    const problem = topicFilterProblem(filter);
+    if (problem) throw { code: 'INVALID_TOPIC', topic: typeof filter === 'string' ? filter : undefined, reason: problem } as ErrorInfo;
+    const qos = qosOf(options, 'qos');
+    const connection = this.requireConnection(scope);
+    const granted = await connection.subscribe(scope, filter as string, qos);
+    const detail: SubscribeEventDetail = { topic: filter as string, qos, granted };
+    this.emitFor(scope, 'subscribe', detail);
+    return detail;
+  }
+
+  private async doUnsubscribe(scope: MqttScope, filter: unknown): Promise<UnsubscribeEventDetail> {
+    const problem = topicFilterProblem(filter);
+    if (problem) throw { code: 'INVALID_TOPIC', topic: typeof filter === 'string' ? filter : undefined, reason: problem } as ErrorInfo;
+    await this.requireConnection(scope).unsubscribe(scope, filter as string);
+    const detail: UnsubscribeEventDetail = { topic: filter as string };
+    this.emitFor(scope, 'unsubscribe', detail);
+    return detail;
+  }
+
+  private async doPublish(scope: MqttScope, topic: unknown, payload: unknown, options: unknown): Promise<PublishEventDetail> {
+    const problem = topicNameProblem(topic);
+    if (problem) throw { code: 'INVALID_TOPIC', topic: typeof topic === 'string' ? topic : undefined, reason: problem } as ErrorInfo;
+    const qos = qosOf(options, 'qos');
+    const retainValue = isObject(options) ? options.retain : undefined;
+    if (retainValue !== undefined && typeof retainValue !== 'boolean') throw { code: 'INVALID_OPTION', field: 'retain', reason: `${typeof retainValue}; expected true or false` } as ErrorInfo;
+    const encoded = encodePayload(payload);
+    if (!encoded.ok) throw encoded.error;
+    const connection = this.requireConnection(scope);
+    const retain = retainValue === true;
+    await connection.publish(topic as string, encoded.bytes, qos, retain);
+    const detail: PublishEventDetail = {
+      id: `out_${++this.outboundSeq}`,
+      topic: topic as string,
+      payload: typeof payload === 'string' ? payload : decodeUtf8(encoded.bytes),
+      bytes: exactArrayBuffer(encoded.bytes),
+      qos,
+      retain,
+      direction: 'out',
+      time: Date.now(),
+    };
+    this.emitFor(scope, 'publish', detail);
+    return detail;
+  }
+
+  private async doRelease(scope: MqttScope): Promise<void> {
+    this.scopes.delete(scope);
+    await this.connection?.release(scope, false);
+  }
+
+  private attach(connection: Connection): Connection {
+    this.connection = connection;
+    this.offs = [
+      connection.on('status', (change) => this.follow(change.status, change.reason)),
+      connection.on('connect', ({ sessionPresent }) =>
+        this.emitAll('connect', { clientId: connection.config.clientId, url: connection.config.url, sessionPresent }),
+      ),
+      connection.on('error', (info) => this.emitAll('error', describeError(info, this.locale))),
+      connection.on('sessionLost', (lost) => this.onSessionLost(lost)),
+      connection.on('message', (delivery) => this.onDelivery(delivery)),
+    ];
+    return connection;
+  }
+
+  private detach(): void {
+    this.offs.forEach((off) => off());
+    this.offs = [];
+    this.connection = undefined;
+  }
+
+  private follow(status: ConnectionStatus, reason?: string): void {
+    if (status === this.current) return;
+    const detail: ClientEventMap['status'] = { status, previous: this.current };
+    if (reason !== undefined) detail.reason = reason;
+    this.current = status;
+    this.emitAll('status', detail);
+  }
+
+  private onDelivery({ message, holders }: Delivery): void {
+    let mine = false;
+    for (const scope of [this.own, ...this.scopes]) {
+      if (!holders.has(scope)) continue;
+      mine = true;
+      scope.events.emit('message', messageDetail(message));
+    }
+    if (mine) this.events.emit('message', messageDetail(message));
+  }
+
+  private onSessionLost(lost: SessionLost): void {
+    const template = PANEL_LABELS[this.locale].sessionLost;
+    const message = template.replace(/\{(resent|released|delivered)\}/g, (_, key: keyof SessionLost) => String(lost[key]));
+    this.emitAll('warning', { code: 'SESSION_LOST', message, session: { ...lost } });
+  }
+
+  private warn(code: 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS', message: string): void {
+    setTimeout(() => this.emitAll('warning', { code, message }), 0);
+  }
+
+  /** To the client and every scope. */
+  private emitAll<K extends keyof ClientEventMap>(event: K, detail: ClientEventMap[K]): void {
+    this.events.emit(event, detail);
+    if (BROADCAST.includes(event)) for (const scope of [this.own, ...this.scopes]) scope.events.emit(event, detail);
+  }
+
+  /** To the scope that did it, and to the client. */
+  private emitFor<K extends keyof ClientEventMap>(scope: MqttScope, event: K, detail: ClientEventMap[K]): void {
+    if (scope !== this.own) scope.events.emit(event, detail);
+    this.events.emit(event, detail);
+  }
+}
+
+type SubscribeOptionsArg = { qos?: QoS } | QoS;
+
+/** `{qos}` or a bare QoS number; absent means 0. */
+function qosOf(options: unknown, field: string): QoS {
+  if (options === undefined || options === null) return 0;
+  const value = isObject(options) ? options.qos : options;
+  if (value === undefined) return 0;
+  if (!isQos(value)) throw { code: 'INVALID_QOS', field, reason: String(value) } as ErrorInfo;
+  return value;
+}
+
+/**
+ * Creates a client, or returns the one already registered under `options.name`. Never throws: a
+ * client made from bad options rejects every call with the INVALID_OPTION error that explains why.
+ */
+export function createClient(options: ClientOptions): MqttClient {
+  const name = isObject(options) && typeof options.name === 'string' && options.name !== '' ? options.name : undefined;
+  const existing = name === undefined ? undefined : named.get(name);
+  if (!existing) {
+    const client = new MqttClient(options);
+    if (name !== undefined) {
+      named.set(name, client);
+      namedListeners.get(name)?.forEach((listener) => listener(client));
+    }
+    return client;
+  }
+  if (existing.accepts(options)) return existing;
+  return new MqttClient(options, { code: 'INVALID_OPTION', field: 'name', reason: `"${name}" is taken by a client with other connection options` });
+}
+
+/** The client registered under `name`, or undefined. */
+export function getClient(name: string): MqttClient | undefined {
+  return named.get(name);
+}
+
+/** Calls `listener` with the client named `name` now if it exists, else as soon as it is created. */
+export function onClient(name: string, listener: (client: MqttClient) => void): () => void {
+  const now = named.get(name);
+  if (now) {
+    listener(now);
+    return () => undefined;
+  }
+  let set = namedListeners.get(name);
+  if (!set) namedListeners.set(name, (set = new Set()));
+  set.add(listener);
+  return () => set!.delete(listener);
+}
+
+export { MqttError };

@@ -1,0 +1,59 @@
+/**
+ * Connections shared by key: clients with the same connection key (host, port, path, clientId,
+ * username) use one socket, counted; the connection is destroyed when its last client lets go.
+ */
+import type { ConnectionConfig } from '../core/options';
+import { Connection, ConnectionLimits } from './connection';
+import { AppLife } from './life';
+import { SocketCounter } from './socket';
+import type { PlatformWx } from './wx';
+
+export interface PoolOptions {
+  limits?: Partial<ConnectionLimits>;
+  socketLimit?: number;
+  random?: () => number;
+}
+
+export class Pool {
+  readonly counter: SocketCounter;
+  private readonly shared = new Map<string, { connection: Connection; users: number }>();
+  private readonly life: AppLife;
+
+  constructor(
+    readonly wx: PlatformWx,
+    private readonly options: PoolOptions = {},
+  ) {
+    this.counter = new SocketCounter(options.socketLimit);
+    this.life = new AppLife(wx, {
+      pause: (reason) => this.shared.forEach((s) => s.connection.pause(reason)),
+      resume: (reason) => this.shared.forEach((s) => s.connection.resume(reason)),
+    });
+  }
+
+  /** Connections alive now (for diagnostics and tests). */
+  get size(): number {
+    return this.shared.size;
+  }
+
+  acquire(config: ConnectionConfig): Connection {
+    let entry = this.shared.get(config.key);
+    if (!entry) {
+      const connection = new Connection(config, { wx: this.wx, counter: this.counter, random: this.options.random, limits: this.options.limits });
+      entry = { connection, users: 0 };
+      this.shared.set(config.key, entry);
+      this.life.watch(this.shared.size);
+    }
+    entry.users++;
+    return entry.connection;
+  }
+
+  /** One user fewer; the last one destroys the connection. */
+  release(connection: Connection): Promise<void> {
+    const key = connection.config.key;
+    const entry = this.shared.get(key);
+    if (!entry || entry.connection !== connection || --entry.users > 0) return Promise.resolve();
+    this.shared.delete(key);
+    this.life.watch(this.shared.size);
+    return connection.destroy();
+  }
+}
