@@ -11,6 +11,7 @@ import { LIST_LABELS, ListLabels } from '../../src/core/labels';
 import { formatTime, MqttMessage, normalizeMessage, PAYLOAD_FORMATS, PayloadFormat, renderPayload } from '../../src/core/message';
 import { Ring } from '../../src/core/ring';
 import { compileFilter, isValidTopicFilter } from '../../src/core/topics';
+import { onClient } from '../../src/index';
 
 import type { MessageListClearDetail, MessageListSelectDetail } from '../../src/types';
 
@@ -55,6 +56,8 @@ interface ListState {
   following: boolean;
   viewport: number;
   labels: ListLabels;
+  /** With `client`: stops following it. */
+  unfollow?: () => void;
 }
 
 const states = new WeakMap<object, ListState>();
@@ -72,6 +75,26 @@ const orderOf = (value: unknown): MessageOrder => (value === 'oldest-first' ? 'o
 const matcherOf = (filter: unknown): ((topic: string) => boolean) =>
   typeof filter === 'string' && filter !== '' && isValidTopicFilter(filter) ? compileFilter(filter) : () => true;
 
+/**
+ * Shows the named client's traffic (messages in, publishes out); with a `filter`, also subscribes
+ * it through a scope of its own, so the list needs no panel. Returns what undoes it all.
+ */
+function follow(name: string, filter: string, append: (m: MqttMessage) => void): () => void {
+  let undo: (() => void)[] = [];
+  const stopWaiting = onClient(name, (client) => {
+    const scope = client.scope();
+    const subscribe = (): void => {
+      if (filter && isValidTopicFilter(filter)) scope.subscribe(filter).catch(() => undefined);
+    };
+    undo = [client.on('message', append), client.on('publish', append), scope.on('connect', subscribe), () => void scope.release().catch(() => undefined)];
+    if (client.status === 'connected') subscribe();
+  });
+  return () => {
+    stopWaiting();
+    undo.forEach((u) => u());
+  };
+}
+
 function toMessages(value: unknown): MqttMessage[] {
   const list = Array.isArray(value) ? value : [value];
   const out: MqttMessage[] = [];
@@ -86,6 +109,8 @@ Component({
   externalClasses: ['custom-class'],
   properties: {
     messages: { type: Array, value: [] },
+    /** A client's name (createClient({ name })): the list shows its traffic. */
+    client: { type: String, value: '' },
     maxItems: { type: Number, value: DEFAULT_MAX_ITEMS },
     filter: { type: String, value: '' },
     format: { type: String, value: 'text' },
@@ -119,6 +144,10 @@ Component({
       state.batcher.keepLast = state.ring.capacity;
       this.renderAll();
     },
+    'client, filter'() {
+      const state = states.get(this);
+      if (state) this.followClient(state);
+    },
     'filter, format, order, showTime, locale, emptyText'() {
       const state = states.get(this);
       if (!state) return;
@@ -146,9 +175,12 @@ Component({
       toMessages(this.data.messages).forEach((m) => state.ring.push(m));
       this.renderAll();
       this.measureViewport();
+      this.followClient(state);
     },
     detached() {
-      states.get(this)?.batcher.dispose();
+      const state = states.get(this);
+      state?.batcher.dispose();
+      state?.unfollow?.();
       states.delete(this);
     },
   },
@@ -160,6 +192,12 @@ Component({
       state.batcher.addAll(toMessages(messageOrArray));
       // More waiting than the list can show: a burst. Draw it twice a second, starting now.
       if (state.batcher.size >= state.ring.capacity && state.batcher.intervalMs !== BUSY_INTERVAL_MS) state.batcher.intervalMs = BUSY_INTERVAL_MS;
+    },
+
+    /** @internal (re)follows the `client` property. */
+    followClient(state: ListState) {
+      state.unfollow?.();
+      state.unfollow = this.data.client ? follow(this.data.client, this.data.filter, (m) => this.append(m)) : undefined;
     },
 
     /** Removes every message and emits `clear` with the count. */
