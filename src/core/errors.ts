@@ -138,16 +138,6 @@ export function isErrorInfo(value: unknown): value is ErrorInfo {
   return typeof value === 'object' && value !== null && typeof (value as ErrorInfo).code === 'string' && (value as ErrorInfo).code in TEXTS.en;
 }
 
-/** Maps a WeChat `errMsg` (connectSocket, SocketTask.onError) to a code. */
-export function errorFromErrMsg(errMsg: string): ErrorInfo {
-  let code: ErrorCode = 'SOCKET_ERROR';
-  if (/url not in domain list/i.test(errMsg)) code = 'DOMAIN_NOT_ALLOWED';
-  else if (/exceed max (concurrent|connect)/i.test(errMsg)) code = 'SOCKET_LIMIT';
-  else if (/runningState=suspend|jsapi has no permission/i.test(errMsg)) code = 'SUSPENDED';
-  else if (/ssl|tls|certificate|handshake/i.test(errMsg)) code = 'TLS_ERROR';
-  return { code, errMsg };
-}
-
 /** MQTT 3.1.1 CONNACK return codes and MQTT 5 reason codes that mean bad credentials or no permission. */
 const AUTH_CODES = [4, 5, 0x86, 0x87, 0x8c];
 

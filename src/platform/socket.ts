@@ -5,7 +5,8 @@
  * bytes pass an InboundFilter (packets its parser cannot read, CONNACK seen first).
  */
 import { exactArrayBuffer, isArrayBuffer } from '../core/codec';
-import { ErrorInfo, errorFromErrMsg, WECHAT_SOCKET_LIMIT } from '../core/errors';
+import { ErrorInfo, WECHAT_SOCKET_LIMIT } from '../core/errors';
+import { errorFromErrMsg } from './errmsg';
 import { InboundEvent, InboundFilter, ProtocolViolation } from '../core/packets';
 import type { VendorSocketTask, VendorWx } from '../vendor/mqtt';
 import type { PlatformWx, WxSocketTask } from './wx';

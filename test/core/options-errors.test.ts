@@ -1,5 +1,6 @@
 /** @jest-environment node */
-import { describeError, ERROR_CODES, errorFromConnack, errorFromErrMsg, normalizeLocale } from '../../src/core/errors';
+import { describeError, ERROR_CODES, errorFromConnack, normalizeLocale } from '../../src/core/errors';
+import { errorFromErrMsg } from '../../src/platform/errmsg';
 import { LIST_LABELS, PANEL_LABELS } from '../../src/core/labels';
 import { ConnectionInput, isLoopback, randomClientId, resolveOptions, sameConnection } from '../../src/core/options';
 import { seeded } from '../support/random';
