@@ -6,7 +6,7 @@
 import { decodeUtf8, encodePayload, exactArrayBuffer } from '../core/codec';
 import { Emitter } from '../core/emitter';
 import { describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
-import { PANEL_LABELS } from '../core/labels';
+import { WARNING_TEXTS } from '../core/labels';
 import { ConnectionConfig, isLoopback, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
 import type { ConnectionStatus } from '../core/state';
 import { topicFilterProblem, topicNameProblem } from '../core/topics';
@@ -113,8 +113,8 @@ export class MqttClient {
         const pool = getPool();
         if (!pool) throw { code: 'SOCKET_ERROR', errMsg: 'wx.connectSocket is not available' } as ErrorInfo;
         connection = this.attach(pool.acquire(config));
-        if (!config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT', PANEL_LABELS[this.locale].insecure);
-        if (!sameConnection(connection.config, config)) this.warn('SHARED_CONNECTION_OPTIONS', PANEL_LABELS[this.locale].sharedOptions);
+        if (!config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT');
+        if (!sameConnection(connection.config, config)) this.warn('SHARED_CONNECTION_OPTIONS');
       }
       const joiningOpen = connection.status === 'connected' && this.current !== 'connected';
       const done = connection.join(this);
@@ -298,12 +298,13 @@ export class MqttClient {
   }
 
   private onSessionLost(lost: SessionLost): void {
-    const template = PANEL_LABELS[this.locale].sessionLost;
+    const template = WARNING_TEXTS[this.locale].SESSION_LOST;
     const message = template.replace(/\{(resent|released|delivered)\}/g, (_, key: keyof SessionLost) => String(lost[key]));
     this.emitAll('warning', { code: 'SESSION_LOST', message, session: { ...lost } });
   }
 
-  private warn(code: 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS', message: string): void {
+  private warn(code: 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS'): void {
+    const message = WARNING_TEXTS[this.locale][code];
     setTimeout(() => this.emitAll('warning', { code, message }), 0);
   }
 

@@ -1,4 +1,4 @@
-/** Every word the two components show, zh-CN by default and en. Error texts are in errors.ts. */
+/** Every word the components and warnings show, zh-CN by default and en. Error texts are in errors.ts. */
 import type { Locale } from './errors';
 import type { ConnectionStatus } from './state';
 
@@ -20,12 +20,13 @@ export interface PanelLabels {
   payload: string;
   retain: string;
   publish: string;
-  /** `warning` INSECURE_TRANSPORT */
-  insecure: string;
-  /** `warning` SHARED_CONNECTION_OPTIONS */
-  sharedOptions: string;
-  /** `warning` SESSION_LOST; {resent}, {released}, {delivered} are counts. */
-  sessionLost: string;
+}
+
+/** `warning` texts by code; SESSION_LOST fills {resent}, {released}, {delivered}. */
+export interface WarningTexts {
+  INSECURE_TRANSPORT: string;
+  SHARED_CONNECTION_OPTIONS: string;
+  SESSION_LOST: string;
 }
 
 export interface ListLabels {
@@ -44,18 +45,25 @@ export const PANEL_LABELS: Record<Locale, PanelLabels> = {
     host: '地址', port: '端口', path: '路径', username: '用户名', password: '密码', randomId: '留空自动生成',
     connect: '连接', reconnect: '重新连接', disconnect: '断开', topic: '订阅主题', subscribe: '订阅', unsubscribe: '取消订阅',
     pubTopic: '发布主题', payload: '消息内容', retain: '保留', publish: '发布',
-    insecure: '正在使用不加密的 ws:// 连接非本机地址；真机只允许 wss://',
-    sharedOptions: '与其他面板共享连接：keepalive、clean、will 与超时以最先连接的面板为准',
-    sessionLost: '服务器端会话已结束：{resent} 条未确认的 QoS 1/2 消息已重发（QoS 2 可能重复），{released} 条已被服务器接收的 QoS 2 消息视为送达，{delivered} 条等待释放的 QoS 2 消息已交付',
   },
   en: {
     status: { idle: 'Idle', connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', offline: 'Offline', closed: 'Closed' },
     host: 'Host', port: 'Port', path: 'Path', username: 'Username', password: 'Password', randomId: 'empty = random',
     connect: 'Connect', reconnect: 'Reconnect', disconnect: 'Disconnect', topic: 'Topic', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe',
     pubTopic: 'Publish to', payload: 'Payload', retain: 'Retain', publish: 'Publish',
-    insecure: 'Using unencrypted ws:// to a non-loopback host; real devices only allow wss://',
-    sharedOptions: 'Shared connection: the first panel’s keepalive, clean, will and timeouts apply',
-    sessionLost: 'The broker’s session ended: {resent} unacknowledged QoS 1/2 publishes were sent again (QoS 2 may arrive twice), {released} QoS 2 publishes the broker had taken count as delivered, {delivered} QoS 2 messages awaiting release were delivered',
+  },
+};
+
+export const WARNING_TEXTS: Record<Locale, WarningTexts> = {
+  'zh-CN': {
+    INSECURE_TRANSPORT: '正在使用不加密的 ws:// 连接非本机地址；真机只允许 wss://',
+    SHARED_CONNECTION_OPTIONS: '与参数不同的客户端共享连接：keepalive、clean、will 与超时以最先连接的为准',
+    SESSION_LOST: '服务器端会话已结束：{resent} 条未确认的 QoS 1/2 消息已重发（QoS 2 可能重复），{released} 条已被服务器接收的 QoS 2 消息视为送达，{delivered} 条等待释放的 QoS 2 消息已交付',
+  },
+  en: {
+    INSECURE_TRANSPORT: 'Using unencrypted ws:// to a non-loopback host; real devices only allow wss://',
+    SHARED_CONNECTION_OPTIONS: 'Shared connection with different options: the first client’s keepalive, clean, will and timeouts apply',
+    SESSION_LOST: 'The broker’s session ended: {resent} unacknowledged QoS 1/2 publishes were sent again (QoS 2 may arrive twice), {released} QoS 2 publishes the broker had taken count as delivered, {delivered} QoS 2 messages awaiting release were delivered',
   },
 };
 
