@@ -140,8 +140,9 @@ function unbind(state: PanelState$): void {
   state.offs = [];
   state.client = state.scope = undefined;
   state.panelFilter = undefined;
-  scope?.release().catch(() => undefined);
+  // its own client ends (a persistent session keeps its subscriptions); on a shared one, only its scope goes
   if (owns) client?.end().catch(() => undefined);
+  else scope?.release().catch(() => undefined);
 }
 
 function list(panel: Panel, state: PanelState$): MessageListMethods | undefined {

@@ -9,6 +9,7 @@ import type { ConnectionConfig, QoS } from '../core/options';
 import { ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '../core/packets';
 import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
 import createMqtt, { type VendorClient, type VendorConnectProperties, type VendorPacket } from '../vendor/mqtt';
+import { Outbox } from './outbox';
 import { SocketAdapter, SocketCounter } from './socket';
 import { Holder, Settle, SubscriptionTable } from './subscriptions';
 import type { PlatformWx } from './wx';
@@ -75,8 +76,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   inflightLimit311: 10,
 };
 
-/** MQTT 5.0 §3.2.2.3.3: a CONNACK without Receive Maximum means 65,535. */
-const DEFAULT_RECEIVE_MAXIMUM = 65535;
+
 
 export interface ConnectionEnv {
   wx: PlatformWx;
@@ -85,24 +85,6 @@ export interface ConnectionEnv {
   limits?: Partial<ConnectionLimits>;
 }
 
-
-/** A QoS 1/2 publish this class holds until the Receive Maximum lets it go to mqtt.js. */
-interface Held {
-  topic: string;
-  bytes: Uint8Array;
-  qos: QoS;
-  retain: boolean;
-  size: number;
-  settle: Settle<void>;
-}
-
-/** A QoS 1/2 publish handed to mqtt.js and not yet acknowledged. */
-interface Inflight {
-  size: number;
-  /** The socket it last went out on; undefined while only stored. */
-  sentOn?: number;
-  fail: (error: ErrorInfo) => void;
-}
 
 type Closing = 'none' | 'user' | 'pause';
 
@@ -157,22 +139,13 @@ export class Connection {
   private streamClosed = true;
   private sessionPresent = false;
   private onClosedOnce?: () => void;
-  /** QoS 1/2 publishes waiting for a free slot under the Receive Maximum, oldest first. */
-  private held: Held[] = [];
-  /** QoS 1/2 publishes mqtt.js holds, by messageId. */
-  private readonly inflight = new Map<number, Inflight>();
-  /** Counts sockets, so that an in-flight publish knows whether it went out on this one. */
-  private socketNumber = 0;
-  /** From the last CONNACK (MQTT 5). */
-  private receiveMaximum = DEFAULT_RECEIVE_MAXIMUM;
-  private serverPacketLimit?: number;
-  /** One less than the smallest publish the broker refused with 0x95. */
-  private learntPacketLimit?: number;
+  private readonly outbox: Outbox;
 
   constructor(config: ConnectionConfig, env: ConnectionEnv) {
     this.config = config;
     this.limits = { ...DEFAULT_LIMITS, ...env.limits };
     this.random = env.random ?? Math.random;
+    this.outbox = new Outbox(config.protocolVersion, this.limits.inflightLimit311);
     this.adapter = new SocketAdapter(
       env.wx,
       env.counter,
@@ -205,17 +178,6 @@ export class Connection {
   /** Whether anyone besides `user` is using the connection. */
   isSharedBeyond(user: object): boolean {
     return [...this.users].some((u) => u !== user);
-  }
-
-  /** QoS 1/2 publishes not yet acknowledged: waiting for a slot, or for a connection. */
-  private get queued(): number {
-    return this.held.length + (this.status === 'connected' ? 0 : this.inflight.size);
-  }
-
-  /** The largest packet the broker takes, when it said so or refused a larger one. */
-  get maximumPacketSize(): number | undefined {
-    const limits = [this.serverPacketLimit, this.learntPacketLimit].filter((n): n is number => n !== undefined);
-    return limits.length > 0 ? Math.min(...limits) : undefined;
   }
 
   on<K extends keyof ConnectionEventMap>(event: K, listener: (payload: ConnectionEventMap[K]) => void): () => void {
@@ -354,7 +316,7 @@ export class Connection {
 
   publish(topic: string, bytes: Uint8Array, qos: QoS, retain: boolean): Promise<void> {
     const size = publishPacketSize(encodeUtf8(topic).length, bytes.length, qos, this.config.protocolVersion === 5 ? 0 : undefined);
-    const tooLarge = this.tooLarge(size);
+    const tooLarge = this.outbox.tooLarge(size);
     if (tooLarge) return Promise.reject<void>(tooLarge);
     const client = this.client;
     if (qos === 0) {
@@ -365,66 +327,16 @@ export class Connection {
     }
     const open = this.status === 'connected' || this.status === 'connecting' || this.status === 'reconnecting' || this.status === 'offline';
     if (!open || !client) return Promise.reject<void>({ code: 'NOT_CONNECTED' });
-    if (this.queued >= this.limits.offlineQueueLimit) {
+    if (this.outbox.size(this.status !== 'connected') >= this.limits.offlineQueueLimit) {
       return Promise.reject<void>({ code: 'OFFLINE_QUEUE_FULL', limit: this.limits.offlineQueueLimit });
     }
-    return this.track<void>((resolve, reject) => {
-      this.held.push({ topic, bytes, qos, retain, size, settle: { resolve, reject } });
-      this.pump();
-    });
+    return this.track<void>((resolve, reject) => this.outbox.add(client, { topic, bytes, qos, retain, size, settle: { resolve, reject } }));
   }
 
   /** Closes for good: no events after this. */
   async destroy(): Promise<void> {
     await this.disconnect('destroyed');
     this.events.clear();
-  }
-
-  private tooLarge(size: number): ErrorInfo | undefined {
-    const limit = this.maximumPacketSize;
-    if (limit === undefined || size <= limit) return undefined;
-    return { code: 'PAYLOAD_TOO_LARGE', limit, reason: `a ${size}-byte packet exceeds the broker's Maximum Packet Size` };
-  }
-
-  /** Hands held publishes to mqtt.js while the broker's Receive Maximum leaves room. */
-  private pump(): void {
-    const client = this.client;
-    const window = this.config.protocolVersion === 5 ? this.receiveMaximum : this.limits.inflightLimit311;
-    while (client && this.held.length > 0 && this.inflight.size < window) {
-      const next = this.held.shift()!;
-      const tooLarge = this.tooLarge(next.size);
-      if (tooLarge) next.settle.reject(tooLarge);
-      else this.handOver(client, next);
-    }
-  }
-
-  private handOver(client: VendorClient, held: Held): void {
-    const id = client.nextId;
-    const entry: Inflight = { size: held.size, fail: held.settle.reject };
-    this.inflight.set(id, entry);
-    try {
-      client.publish(held.topic, held.bytes, { qos: held.qos, retain: held.retain }, (error) => {
-        // mqtt.js may call back twice for one packet (a failed PUBACK, then its store removal).
-        if (this.inflight.get(id) !== entry) return;
-        this.inflight.delete(id);
-        if (error) {
-          this.forgetPacket(client, id);
-          held.settle.reject({ code: 'NOT_CONNECTED', reason: error.message });
-        } else {
-          held.settle.resolve();
-        }
-        this.pump();
-      });
-    } catch (error) {
-      this.inflight.delete(id);
-      held.settle.reject({ code: 'SOCKET_ERROR', errMsg: error instanceof Error ? error.message : String(error) });
-    }
-  }
-
-  /** Removes a QoS 1/2 exchange from mqtt.js so it is never sent again. */
-  private forgetPacket(client: VendorClient, id: number): void {
-    client.outgoingStore.del({ messageId: id }, noop);
-    delete client.outgoing[id];
   }
 
   private connectProperties(): VendorConnectProperties | undefined {
@@ -439,7 +351,7 @@ export class Connection {
     this.lastError = undefined;
     this.closing = 'none';
     this.streamClosed = false;
-    this.socketNumber++;
+    this.outbox.nextSocket();
     this.connectTimer = setTimeout(() => {
       this.lastError = { code: 'CONNECT_TIMEOUT', limit: this.config.connectTimeout };
       this.adapter.close(1000, 'connect timeout');
@@ -472,8 +384,7 @@ export class Connection {
     client.on('connect', (connack) => this.onConnack(client, connack));
     client.on('message', (topic, payload, packet) => this.onMessage(client, topic, payload, packet));
     client.on('packetsend', (packet) => {
-      const entry = packet.cmd === 'publish' && packet.messageId !== undefined ? this.inflight.get(packet.messageId) : undefined;
-      if (entry) entry.sentOn = this.socketNumber;
+      if (packet.cmd === 'publish') this.outbox.sent(packet.messageId);
     });
     client.on('error', (error) => {
       if (typeof error.code === 'number') this.lastError = errorFromConnack(error.code);
@@ -493,52 +404,16 @@ export class Connection {
       this.adapter.close(1000, 'connection refused');
       return;
     }
-    if (this.config.protocolVersion === 5) {
-      this.receiveMaximum = info.receiveMaximum ?? DEFAULT_RECEIVE_MAXIMUM;
-      this.serverPacketLimit = info.maximumPacketSize;
-      this.dropTooLarge();
-    }
-    if (!info.sessionPresent) this.settleLostSession();
-    this.pump();
-  }
-
-  /** Publishes stored before the broker named its Maximum Packet Size that exceed it: never sent. */
-  private dropTooLarge(): void {
     const client = this.client;
     if (!client) return;
-    for (const [id, entry] of [...this.inflight]) {
-      const tooLarge = this.tooLarge(entry.size);
-      if (!tooLarge) continue;
-      this.inflight.delete(id);
-      this.forgetPacket(client, id);
-      entry.fail(tooLarge);
-    }
-  }
-
-  /**
-   * MQTT 3.1.1/5.0 §4.4: without a session, PUBREL for an earlier exchange is a protocol error and
-   * the broker will never send PUBREL for a message it gave us. A publish the broker took (PUBREC)
-   * counts as delivered; a message we took is delivered now; an unacknowledged publish is sent
-   * again as a new one.
-   */
-  private settleLostSession(): void {
-    const client = this.client;
-    if (!client) return;
-    const lost: SessionLost = { resent: 0, released: 0, delivered: 0 };
-    for (const [id, packet] of [...client.outgoingStore._inflights]) {
-      if (packet.cmd === 'pubrel') {
-        const callback = client.outgoing[id]?.cb;
-        this.forgetPacket(client, id);
-        lost.released++;
-        callback?.();
-      } else if (this.inflight.get(id)?.sentOn !== undefined) {
-        lost.resent++;
+    const lost: SessionLost = { ...this.outbox.connected(client, info), delivered: 0 };
+    // MQTT §4.4: the broker will never send PUBREL for a QoS 2 message of a session it lost: deliver it now.
+    if (!info.sessionPresent) {
+      for (const [, packet] of [...client.incomingStore._inflights]) {
+        client.incomingStore.del({ messageId: packet.messageId! }, noop);
+        lost.delivered++;
+        this.onMessage(client, packet.topic ?? '', toBytes(packet.payload), packet);
       }
-    }
-    for (const [, packet] of [...client.incomingStore._inflights]) {
-      client.incomingStore.del({ messageId: packet.messageId! }, noop);
-      lost.delivered++;
-      this.onMessage(client, packet.topic ?? '', toBytes(packet.payload), packet);
     }
     if (lost.resent + lost.released + lost.delivered > 0) this.events.emit('sessionLost', lost);
   }
@@ -549,18 +424,7 @@ export class Connection {
     this.lastError = { code: 'SOCKET_ERROR', returnCode: info.reasonCode, errMsg: `DISCONNECT 0x${info.reasonCode.toString(16)}${reason}` };
     // MQTT 5.0 §3.14.4: the connection ends with a DISCONNECT, whether or not the server closes it.
     this.adapter.close(1000, `server DISCONNECT 0x${info.reasonCode.toString(16)}`);
-    const client = this.client;
-    if (info.reasonCode !== 0x95 || !client) return;
-    let largest: [number, Inflight] | undefined;
-    for (const [id, entry] of this.inflight) {
-      if (entry.sentOn === this.socketNumber && (!largest || entry.size > largest[1].size)) largest = [id, entry];
-    }
-    if (!largest) return;
-    const [id, entry] = largest;
-    this.inflight.delete(id);
-    this.forgetPacket(client, id);
-    this.learntPacketLimit = Math.min(this.learntPacketLimit ?? Infinity, entry.size - 1);
-    entry.fail({ code: 'PAYLOAD_TOO_LARGE', limit: this.maximumPacketSize, reason: info.reasonString ?? 'refused by the broker (0x95)' });
+    if (info.reasonCode === 0x95 && this.client) this.outbox.refusedAsTooLarge(this.client, info.reasonString);
   }
 
   private onConnack(client: VendorClient, connack: VendorPacket): void {
@@ -706,8 +570,7 @@ export class Connection {
     operations.forEach((o) => o.reject(error));
     this.subscriptions.unconfirmAll();
     this.subscriptions.rejectWaiters(error);
-    this.held = [];
-    this.inflight.clear();
+    this.outbox.clear();
   }
 
   private rejectConnectWaiters(error: ErrorInfo): void {
