@@ -1,6 +1,12 @@
 /**
  * One MQTT connection on its own evaluated copy of mqtt.js. The library, not mqtt.js, decides when
- * to reconnect: on the wx path mqtt.js never learns that the socket closed (see socket.ts).
+ * to reconnect.
+ *
+ * How a close travels (the only route): the socket adapter reports every socket's end exactly once
+ * (onClose, socket.ts; it never gives mqtt.js's own close/error handlers the SocketTask events,
+ * since those act on whichever socket mqtt.js's module variable holds by then) → onSocketClosed
+ * here tells mqtt.js (its wx stream never emits 'close' by itself) and then decides: the user
+ * closed it, the app paused it, or reconnect with back-off.
  */
 import { encodeUtf8 } from '../core/codec';
 import { Emitter } from '../core/emitter';
