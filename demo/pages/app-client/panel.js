@@ -1,0 +1,2 @@
+// <mqtt-panel client="main"> on the App's client: the same socket as the device pages.
+Component({});
