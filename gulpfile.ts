@@ -8,114 +8,95 @@ import * as gulp from 'gulp';
 import * as ts from 'gulp-typescript';
 import { minify } from 'terser';
 import type Vinyl from 'vinyl';
-import { distPathOf, relocateRequires } from './build/layout';
+import { bundleBoundary, BundleKind } from './build/boundary';
+import { alignValueExports, bundleDeclarations } from './build/declarations';
+import { compactAsset, componentNames, distPathOf, filesUnder, syncFolder } from './build/layout';
 import { writeVendoredMqtt } from './build/vendor';
 
 const DIST = 'miniprogram_dist';
 const DEMO_NPM = 'demo/miniprogram_npm/miniprogram-mqtt';
 const SCRIPTS = ['components/**/*.ts', 'src/**/*.ts', '!src/**/*.d.ts'];
-const ASSETS = ['components/**/*.{wxml,wxss,json,wxs,png,jpg,jpeg,gif,svg}', 'src/vendor/*.{js,d.ts}'];
+const ASSETS = ['components/**/*.{wxml,wxss,json,wxs,png,jpg,jpeg,gif,svg}', 'src/vendor/mqtt.js'];
+const VENDORED = 'vendor/mqtt.js';
 
-/** Moves each file to its dist location and fixes its relative requires for that location. */
-function relocate(): Transform {
+/** Moves each asset to its dist location (components/<name>/x → <name>/x) and compacts WXSS/WXML. */
+function relocateAssets(): Transform {
   return new Transform({
     objectMode: true,
     transform(file: Vinyl, _enc, done) {
       const relative = path.relative(file.base, file.path);
-      if (file.isBuffer() && /\.(js|ts)$/.test(relative) && !relative.startsWith(path.join('src', 'vendor'))) {
-        file.contents = Buffer.from(relocateRequires(file.contents.toString('utf8'), relative));
-      }
+      if (file.isBuffer()) file.contents = compactAsset(relative, file.contents);
       file.path = path.join(file.base, distPathOf(relative));
       done(null, file);
     },
   });
 }
 
-const COMPONENTS = ['mqtt-panel', 'message-list'];
-const FROM_SRC = /import\s*\{([^}]*)\}\s*from\s*'(\.\.\/\.\.\/src\/[^']+)'/g;
+interface Entry {
+  kind: BundleKind;
+  /** Project-relative, without extension: src/index or components/<name>/index. */
+  source: string;
+  /** Dist-relative, without extension. */
+  out: string;
+}
+
+/** src/index.ts → index.js (the one shared runtime); components/<name>/index.ts → <name>/index.js. */
+function entries(): Entry[] {
+  return [
+    { kind: 'runtime', source: 'src/index', out: 'index' },
+    ...componentNames('.').map((name): Entry => ({ kind: 'component', source: `components/${name}/index`, out: `${name}/index` })),
+  ];
+}
+
+/** esbuild's messages, naming project files rather than the temporary stage. */
+function buildFailure(error: unknown, stage: string): Error {
+  const messages = (error as { errors?: esbuild.Message[] }).errors;
+  if (!messages) return error as Error;
+  const lines = messages.map((m) => (m.pluginName || !m.location ? m.text : `${path.relative(stage, path.resolve(m.location.file))}:${m.location.line}: ${m.text}`));
+  return new Error(`bundling failed:\n${lines.join('\n')}`);
+}
 
 /**
- * The runtime every component shares, as one module (index.js): the public API plus exactly the
- * names the components import from src. One copy means one connection registry.
+ * Bundles one entry from the ES modules TypeScript emitted into `stage`: CommonJS minified for
+ * ES2017, plus the names the module exports (from an ESM pass: esbuild lists exports only there).
  */
-function sharedEntry(stage: string): string {
-  const specOf = new Map<string, string>();
-  for (const name of COMPONENTS) {
-    const code = fs.readFileSync(path.join(stage, 'components', name, 'index.js'), 'utf8');
-    const named = [...code.matchAll(FROM_SRC)];
-    if (named.length !== code.split("from '../../src/").length - 1) throw new Error(`${name}: import from src only as import { … } from '…'`);
-    for (const [, names, spec] of named) names.split(',').forEach((n) => specOf.set(n.trim(), spec.replace('../../', './')));
-  }
-  const lines = [...specOf].map(([name, spec]) => `export { ${name} } from '${spec}';`);
-  return [`export * from './src/index';`, ...lines].join('\n');
-}
-
-/** Component imports of src/… become require('../index'); the vendored mqtt.js stays its own file. */
-function sharedRuntime(stage: string): esbuild.Plugin {
-  return {
-    name: 'shared-runtime',
-    setup(build) {
-      build.onResolve({ filter: /^\./ }, (args) => {
-        const target = path.resolve(args.resolveDir, args.path);
-        if (target === path.join(stage, 'src', 'vendor', 'mqtt')) {
-          return { path: args.importer.startsWith(path.join(stage, 'components')) ? '../vendor/mqtt' : './vendor/mqtt', external: true };
-        }
-        if (args.importer.startsWith(path.join(stage, 'components')) && target.startsWith(path.join(stage, 'src'))) {
-          return { path: '../index', external: true };
-        }
-        return undefined;
-      });
-    },
+async function bundleScript(stage: string, entry: Entry): Promise<{ code: string; exports: string[] }> {
+  const common: esbuild.BuildOptions = {
+    entryPoints: [path.join(stage, `${entry.source}.js`)],
+    bundle: true,
+    platform: 'neutral',
+    target: 'es2017',
+    plugins: [bundleBoundary(stage, entry.kind)],
+    write: false,
+    logLevel: 'silent',
+    outfile: path.join(stage, 'out', `${entry.out}.js`),
   };
-}
-
-/** Bundles the compiled ES modules into index.js + one file per component, minified for ES2017. */
-async function bundle(stage: string): Promise<void> {
-  const common: esbuild.BuildOptions = { bundle: true, format: 'cjs', platform: 'neutral', target: 'es2017', plugins: [sharedRuntime(stage)], write: false, logLevel: 'error' };
-  const builds = [
-    esbuild.build({ ...common, stdin: { contents: sharedEntry(stage), resolveDir: stage, sourcefile: 'index.js' }, outfile: path.join(DIST, 'index.js') }),
-    // a component file only registers its Component(): nothing requires it, so it exports nothing
-    ...COMPONENTS.map((name) =>
-      esbuild.build({ ...common, stdin: { contents: `import './components/${name}/index.js';`, resolveDir: stage }, outfile: path.join(DIST, name, 'index.js') }),
-    ),
-  ];
-  for (const result of await Promise.all(builds)) {
-    for (const out of result.outputFiles ?? []) {
-      const min = await minify(out.text, { ecma: 2017, module: false, toplevel: true, compress: { passes: 3 }, mangle: true, format: { comments: false, preamble: '"use strict";' } });
-      await fs.promises.mkdir(path.dirname(out.path), { recursive: true });
-      await fs.promises.writeFile(out.path, min.code ?? '');
-    }
-  }
-}
-
-/** Drops comments and layout whitespace from WXSS and indentation from WXML. */
-function compactMarkup(): Transform {
-  return new Transform({
-    objectMode: true,
-    transform(file: Vinyl, _enc, done) {
-      if (file.isBuffer() && /\.(wxss|wxml)$/.test(file.path)) {
-        let text = file.contents.toString('utf8');
-        text = file.path.endsWith('.wxss')
-          ? text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};:,])\s*/g, '$1').replace(/;}/g, '}').trim()
-          : text.split('\n').map((line) => line.trim()).filter(Boolean).join('\n');
-        file.contents = Buffer.from(text);
-      }
-      done(null, file);
-    },
+  const [cjs, esm] = await Promise.all([esbuild.build({ ...common, format: 'cjs' }), esbuild.build({ ...common, format: 'esm', metafile: true })]).catch((error: unknown) => {
+    throw buildFailure(error, stage);
   });
+  const min = await minify(cjs.outputFiles?.[0]?.text ?? '', {
+    ecma: 2017,
+    module: false,
+    toplevel: true,
+    // Object.keys has no side effect: an unused `ERROR_CODES = Object.keys(TEXTS.en)` then drops the
+    // whole error-text table from a component that only needs normalizeLocale (−2.6 KB in message-list)
+    compress: { passes: 3, pure_funcs: ['Object.keys'] },
+    mangle: true,
+    format: { comments: false, preamble: '"use strict";' },
+  });
+  const exports = Object.values(esm.metafile?.outputs ?? {})[0]?.exports ?? [];
+  return { code: min.code ?? '', exports };
 }
 
-export function clean(): Promise<void> {
-  return fs.promises.rm(DIST, { recursive: true, force: true });
-}
+let project: ts.Project | undefined;
 
-export async function vendor(): Promise<void> {
-  writeVendoredMqtt();
-}
-
-/** Compiles with gulp-typescript; any type error fails the task (gulp-typescript alone would exit 0). */
+/**
+ * Type-checks and compiles src/ and components/ (gulp-typescript: any type error fails the task),
+ * then bundles each entry and its declarations into the dist. In `watch`, the same project is
+ * reused, so gulp-typescript re-checks incrementally.
+ */
 export async function scripts(): Promise<void> {
-  const project = ts.createProject('tsconfig.build.json');
+  project ??= ts.createProject('tsconfig.build.json');
   const errors: string[] = [];
   const reporter = ts.reporter.defaultReporter();
   const result = gulp.src(SCRIPTS, { base: '.' }).pipe(
@@ -129,28 +110,85 @@ export async function scripts(): Promise<void> {
   result.on('error', () => undefined);
   const stage = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'miniprogram-mqtt-'));
   try {
-    await Promise.all([finished(result.js.pipe(gulp.dest(stage))), finished(result.dts.pipe(relocate()).pipe(gulp.dest(DIST)))]);
+    await Promise.all([
+      finished(result.js.pipe(gulp.dest(stage))),
+      finished(result.dts.pipe(gulp.dest(stage))),
+      // hand-written declarations (the vendored bundle's) that the emitted ones import
+      finished(gulp.src('src/**/*.d.ts', { base: '.' }).pipe(gulp.dest(stage))),
+    ]);
     if (errors.length > 0) throw new Error(`TypeScript: ${errors.length} error(s); the build failed`);
-    await bundle(stage);
+    const outputs = await Promise.all(
+      entries().map(async (entry) => {
+        const { code, exports } = await bundleScript(stage, entry);
+        const types = alignValueExports(await bundleDeclarations(path.join(stage, `${entry.source}.d.ts`)), exports, `${entry.source}.ts`);
+        return [{ file: `${entry.out}.js`, text: code }, { file: `${entry.out}.d.ts`, text: types }];
+      }),
+    );
+    const written = new Set<string>([VENDORED]);
+    for (const { file, text } of outputs.flat()) {
+      const target = path.join(DIST, file);
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+      if (!fs.existsSync(target) || fs.readFileSync(target, 'utf8') !== text) await fs.promises.writeFile(target, text);
+      written.add(file);
+    }
+    // what an earlier build wrote and this one did not (a removed component, an older layout)
+    for (const stale of filesUnder(DIST).filter((f) => /\.(js|d\.ts)$/.test(f) && !written.has(f))) await fs.promises.rm(path.join(DIST, stale));
   } finally {
     await fs.promises.rm(stage, { recursive: true, force: true });
   }
 }
 
-export function assets(): NodeJS.ReadWriteStream {
-  return gulp.src(ASSETS, { base: '.', encoding: false }).pipe(relocate()).pipe(compactMarkup()).pipe(gulp.dest(DIST));
+export function clean(): Promise<void> {
+  return fs.promises.rm(DIST, { recursive: true, force: true });
 }
 
-/** Mirrors the dist into the demo the way DevTools' 构建 npm lays it out. */
+export async function vendor(): Promise<void> {
+  writeVendoredMqtt();
+}
+
+export function assets(): NodeJS.ReadWriteStream {
+  return gulp.src(ASSETS, { base: '.', encoding: false }).pipe(relocateAssets()).pipe(gulp.dest(DIST));
+}
+
+/**
+ * Mirrors the dist into the demo the way DevTools' 构建 npm lays it out: rewrites only the files
+ * that changed and removes only those gone from the dist (DevTools watches this folder).
+ */
 export async function mirror(): Promise<void> {
-  await fs.promises.rm(DEMO_NPM, { recursive: true, force: true });
-  await fs.promises.cp(DIST, DEMO_NPM, { recursive: true });
+  syncFolder(DIST, DEMO_NPM);
 }
 
 export const build = gulp.series(clean, vendor, gulp.parallel(scripts, assets), mirror);
 
+/** One asset changed, was added or was removed: just that file, in the dist and the demo. */
+function updateAsset(event: 'add' | 'change' | 'unlink', file: string): void {
+  const rel = distPathOf(path.relative('.', file));
+  try {
+    for (const root of [DIST, DEMO_NPM]) {
+      const target = path.join(root, rel);
+      if (event === 'unlink') {
+        fs.rmSync(target, { force: true });
+      } else {
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.writeFileSync(target, compactAsset(rel, fs.readFileSync(file)));
+      }
+    }
+    console.log(`[watch] ${event === 'unlink' ? 'removed' : 'copied'} ${rel}`);
+  } catch (error) {
+    console.error(`[watch] ${rel}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Rebuilds on save without a full clean: a .wxml/.wxss/.json/… change copies that one file; a .ts
+ * change re-runs the type-check and the bundles, then syncs only what changed into the demo.
+ */
 export function watch(): void {
-  gulp.watch(['components/**/*', 'src/**/*'], { ignoreInitial: true }, build);
+  const assetWatcher = gulp.watch(ASSETS, { ignoreInitial: true });
+  for (const event of ['add', 'change', 'unlink'] as const) assetWatcher.on(event, (file: string) => updateAsset(event, file));
+  const scriptWatcher = gulp.watch(['components/**/*.ts', 'src/**/*.ts'], { ignoreInitial: true }, gulp.series(scripts, mirror));
+  const ready = [assetWatcher, scriptWatcher].map((watcher) => new Promise((resolve) => watcher.once('ready', resolve)));
+  void Promise.all(ready).then(() => console.log(`[watch] watching components/ and src/ (dist: ${DIST}, demo: ${DEMO_NPM})`));
 }
 
 export default build;

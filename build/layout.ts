@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 
 /**
@@ -10,16 +11,66 @@ export function distPathOf(sourceRelative: string): string {
   throw new Error(`no dist location for ${sourceRelative}`);
 }
 
-const SPECIFIER = /(\brequire\(\s*|\bfrom\s+|\bimport\(\s*)(['"])(\.{1,2}\/[^'"]+)\2/g;
+/** Every folder under components/ that has an index.ts: each is one build entry. */
+export function componentNames(root: string): string[] {
+  const dir = path.join(root, 'components');
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, 'index.ts')))
+    .map((entry) => entry.name)
+    .sort();
+}
 
-/** Rewrites relative module specifiers so that they resolve from the file's dist location. */
-export function relocateRequires(code: string, sourceRelative: string): string {
-  const fromDir = path.posix.dirname(distPathOf(sourceRelative));
-  const sourceDir = path.posix.dirname(sourceRelative.split(path.sep).join('/'));
-  return code.replace(SPECIFIER, (_match, head: string, quote: string, spec: string) => {
-    const target = distPathOf(path.posix.join(sourceDir, spec));
-    let relative = path.posix.relative(fromDir, target);
-    if (!relative.startsWith('.')) relative = `./${relative}`;
-    return `${head}${quote}${relative}${quote}`;
-  });
+/** Drops comments and layout whitespace from WXSS and indentation from WXML; other files pass unchanged. */
+export function compactAsset(file: string, contents: Buffer): Buffer {
+  if (!/\.(wxss|wxml)$/.test(file)) return contents;
+  const text = contents.toString('utf8');
+  return Buffer.from(
+    file.endsWith('.wxss')
+      ? text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};:,])\s*/g, '$1').replace(/;}/g, '}').trim()
+      : text.split('\n').map((line) => line.trim()).filter(Boolean).join('\n'),
+  );
+}
+
+/** Files under dir, as posix paths relative to it ([] when dir does not exist). */
+export function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const walk = (sub: string): string[] =>
+    fs.readdirSync(path.join(dir, sub), { withFileTypes: true }).flatMap((entry) => {
+      const rel = sub ? `${sub}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? walk(rel) : [rel];
+    });
+  return walk('');
+}
+
+/** Removes dir's empty folders (not dir itself). */
+function removeEmptyFolders(dir: string, sub = ''): void {
+  for (const entry of fs.readdirSync(path.join(dir, sub), { withFileTypes: true })) {
+    if (!entry.isDirectory()) continue;
+    const rel = path.join(sub, entry.name);
+    removeEmptyFolders(dir, rel);
+    if (fs.readdirSync(path.join(dir, rel)).length === 0) fs.rmdirSync(path.join(dir, rel));
+  }
+}
+
+/**
+ * Makes `to` hold exactly the files of `from`: writes only the files whose bytes differ and removes
+ * only the files that are gone from `from`. DevTools watching `to` sees just what changed.
+ */
+export function syncFolder(from: string, to: string): { written: string[]; removed: string[] } {
+  const source = filesUnder(from);
+  const wanted = new Set(source);
+  const written: string[] = [];
+  for (const rel of source) {
+    const bytes = fs.readFileSync(path.join(from, rel));
+    const target = path.join(to, rel);
+    if (fs.existsSync(target) && fs.readFileSync(target).equals(bytes)) continue;
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, bytes);
+    written.push(rel);
+  }
+  const removed = filesUnder(to).filter((rel) => !wanted.has(rel));
+  for (const rel of removed) fs.rmSync(path.join(to, rel));
+  if (fs.existsSync(to)) removeEmptyFolders(to);
+  return { written, removed };
 }

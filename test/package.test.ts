@@ -63,13 +63,25 @@ describe('README tables match the code', () => {
 });
 
 describe('npm pack', () => {
+  const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[];
+  const files = pack.files.map((f) => f.path);
+  const components = fs.readdirSync(path.join(ROOT, 'components')).filter((name) => fs.existsSync(path.join(ROOT, 'components', name, 'index.ts')));
+
   it('contains miniprogram_dist, README, LICENSE, CHANGELOG and package.json only', () => {
-    const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as { files: { path: string }[] }[];
-    const files = pack.files.map((f) => f.path);
     const outside = files.filter((f) => !f.startsWith('miniprogram_dist/') && !['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json'].includes(f));
     expect(outside).toEqual([]);
-    for (const needed of ['miniprogram_dist/mqtt-panel/index.js', 'miniprogram_dist/mqtt-panel/index.d.ts', 'miniprogram_dist/message-list/index.wxml', 'miniprogram_dist/vendor/mqtt.js', 'miniprogram_dist/index.d.ts', 'miniprogram_dist/types.d.ts', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
+    for (const needed of ['miniprogram_dist/index.js', 'miniprogram_dist/mqtt-panel/index.js', 'miniprogram_dist/message-list/index.wxml', 'miniprogram_dist/vendor/mqtt.js', 'README.md', 'LICENSE', 'CHANGELOG.md']) {
       expect(files).toContain(needed);
     }
+  });
+
+  it('ships declarations only for the runtime entry and each component, and package.json types points at one', () => {
+    const declarations = files.filter((f) => f.endsWith('.d.ts')).sort();
+    expect(declarations).toEqual(['miniprogram_dist/index.d.ts', ...components.map((name) => `miniprogram_dist/${name}/index.d.ts`)].sort());
+    for (const file of declarations) expect(files).toContain(file.replace(/\.d\.ts$/, '.js'));
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { types: string; main: string };
+    expect(pkg.types).toBe('miniprogram_dist/index.d.ts');
+    expect(files).toContain(pkg.types);
+    expect(files).toContain(pkg.main);
   });
 });
