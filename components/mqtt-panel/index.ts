@@ -277,7 +277,11 @@ Component({
           if (this.data.client) throw { code: 'NO_CLIENT', field: this.data.client };
           bind(this, state, createClient(clientOptions(this, state)), true);
         }
-        const detail = await state.client!.connect();
+        const client = state.client!;
+        // joining a client that is already connected: no connect event comes from it
+        const joined = client.status === 'connected';
+        const detail = await client.connect();
+        if (joined) this.triggerEvent('connect', detail);
         if (this.data.autoSubscribe && state.panelFilter === undefined && this.data.topic) this.subscribe().catch(() => undefined);
         return detail;
       });

@@ -10,7 +10,7 @@ import { WARNING_TEXTS } from '../core/labels';
 import { ConnectionConfig, isLoopback, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
 import type { ConnectionStatus } from '../core/state';
 import { topicFilterProblem, topicNameProblem } from '../core/topics';
-import { Connection, Delivery, getPool, InboundMessage, SessionLost } from '../platform/index';
+import { Connection, Delivery, getPool, InboundMessage, Pool, SessionLost } from '../platform/index';
 import type { ClientEventMap, ClientOptions, ConnectEventDetail, MessageEventDetail, PublishEventDetail, SubscribeEventDetail, UnsubscribeEventDetail } from '../types';
 import { MqttError, toMqttError } from './error';
 import { MqttScope, ScopeHost } from './scope';
@@ -56,6 +56,8 @@ export class MqttClient {
   private readonly own: MqttScope;
   private readonly scopes = new Set<MqttScope>();
   private connection?: Connection;
+  /** The pool the connection came from (setPlatformWx may have replaced the global one since). */
+  private pool?: Pool;
   private offs: (() => void)[] = [];
   private current: ConnectionStatus = 'idle';
   private outboundSeq = 0;
@@ -112,6 +114,7 @@ export class MqttClient {
       if (!connection) {
         const pool = getPool();
         if (!pool) throw { code: 'SOCKET_ERROR', errMsg: 'wx.connectSocket is not available' } as ErrorInfo;
+        this.pool = pool;
         connection = this.attach(pool.acquire(config));
         if (!config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT');
         if (!sameConnection(connection.config, config)) this.warn('SHARED_CONNECTION_OPTIONS');
@@ -137,8 +140,9 @@ export class MqttClient {
       const keepAtBroker = !connection.config.clean && !connection.isSharedBeyond(this);
       await Promise.all([this.own, ...this.scopes].map((s) => connection.release(s, keepAtBroker)));
       await connection.leave(this);
+      const pool = this.pool;
       this.detach();
-      await getPool()?.release(connection);
+      await pool?.release(connection);
       this.follow('closed', 'end');
     });
   }
@@ -277,6 +281,7 @@ export class MqttClient {
     this.offs.forEach((off) => off());
     this.offs = [];
     this.connection = undefined;
+    this.pool = undefined;
   }
 
   private follow(status: ConnectionStatus, reason?: string): void {

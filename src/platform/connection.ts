@@ -440,13 +440,14 @@ export class Connection {
     this.connectedAt = Date.now();
     this.sessionPresent = Boolean(connack.sessionPresent);
     if (!this.sessionPresent) this.subscriptions.unconfirmAll();
+    // resubscribe before anyone hears of the connection: a listener that subscribes sends its own SUBSCRIBE
+    const unconfirmed = this.subscriptions.unconfirmed();
+    if (unconfirmed.length > 0) this.sendSubscribe(unconfirmed);
     this.machine.transition('connected');
     const waiters = this.connectWaiters;
     this.connectWaiters = [];
     waiters.forEach((w) => w.resolve({ sessionPresent: this.sessionPresent }));
     this.events.emit('connect', { sessionPresent: this.sessionPresent });
-    const unconfirmed = this.subscriptions.unconfirmed();
-    if (unconfirmed.length > 0) this.sendSubscribe(unconfirmed);
   }
 
   private onMessage(client: VendorClient, topic: string, payload: Uint8Array, packet: VendorPacket): void {

@@ -242,7 +242,7 @@ describe('sharing one socket', () => {
   // sessionPresent in both its connect event and its connect() result (today a joining panel's event
   // says false ...)" — now a joining panel has no event at all. Expected one `connect` event
   // {clientId, url, sessionPresent: true}; actual: none.
-  it.failing('a panel attached after its named client connected emits connect with the real sessionPresent (mosquitto)', async () => {
+  it('a panel attached after its named client connected emits connect with the real sessionPresent (mosquitto)', async () => {
     const options = optionsFor(mosquitto, { name: 'late-panel', clientId: 'late_panel_app', clean: false });
     const prime = made.create(options);
     await prime.connect();
@@ -266,7 +266,7 @@ describe.each(['aedes', 'mosquitto'] as const)('subscribing from a connect liste
   // retained message twice. <mqtt-panel>'s autoSubscribe takes this path on every connect (seen on
   // the wire in the panel test above: two SUBSCRIBE panel-main/#). Expected: 1 SUBACK and the
   // retained message once; actual: 2 SUBACKs and the retained message twice.
-  it.failing('one SUBSCRIBE per filter: a retained message arrives once', async () => {
+  it('one SUBSCRIBE per filter: a retained message arrives once', async () => {
     const broker = brokerOf(brokerName);
     const topic = `retained-${brokerName}/one`;
     const peer = await peerOn(broker);
