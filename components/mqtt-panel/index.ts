@@ -131,7 +131,7 @@ function bind(panel: Panel, state: PanelState$, client: MqttClient, owns: boolea
       list(panel, state)?.append(detail);
     }),
   ];
-  panel.setData({ status: client.status });
+  panel.setData({ status: client.status, url: client.url, boundClientId: client.clientId });
 }
 
 function unbind(state: PanelState$): void {
@@ -214,6 +214,9 @@ Component({
     errors: { connection: '', subscribe: '', publish: '' },
     subscriptions: [] as { topic: string; qos: number }[],
     counts: { in: 0, out: 0 },
+    /** With `client`: the named client's WebSocket URL and clientId. */
+    url: '',
+    boundClientId: '',
   },
   observers: {
     'host, port, path, clientId, username, topic, pubTopic, payload, qos, retain'() {
@@ -287,12 +290,20 @@ Component({
       });
     },
 
-    /** Ends the client: the socket closes when nothing else uses it. */
+    /**
+     * Its own client: ends it (the socket closes when nothing else uses it). A named client belongs
+     * to the App: only the panel's own subscriptions go.
+     */
     disconnect() {
       return guard(this, 'connection', async () => {
         const state = stateOf(this);
         state.panelFilter = undefined;
-        await state.client?.end();
+        if (state.owns) await state.client?.end();
+        else if (state.client) {
+          const client = state.client;
+          unbind(state);
+          bind(this, state, client, false);
+        }
         this.setData({ subscriptions: [] });
       });
     },

@@ -73,7 +73,11 @@ export class MqttClient {
     else if (!resolved) this.problem = { code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {host, port, …}` };
     else if (!resolved.ok) this.problem = resolved.error;
     else this.config = resolved.config;
+    const client = this;
     this.host = {
+      get status() {
+        return client.current;
+      },
       subscribeFor: (scope, filter, opts) => this.run(() => this.doSubscribe(scope, filter, opts)),
       unsubscribeFor: (scope, filter) => this.run(() => this.doUnsubscribe(scope, filter)),
       publishFor: (scope, topic, payload, opts) => this.run(() => this.doPublish(scope, topic, payload, opts)),

@@ -4,6 +4,7 @@
  */
 import { Emitter } from '../core/emitter';
 import type { QoS } from '../core/options';
+import type { ConnectionStatus } from '../core/state';
 import type {
   ClientEventMap,
   PublishEventDetail,
@@ -19,6 +20,7 @@ export interface ScopeHost {
   unsubscribeFor(scope: MqttScope, filter: unknown): Promise<UnsubscribeEventDetail>;
   publishFor(scope: MqttScope, topic: unknown, payload: unknown, options: unknown): Promise<PublishEventDetail>;
   subscriptionsOf(scope: MqttScope): { topic: string; qos: QoS }[];
+  readonly status: ConnectionStatus;
   releaseScope(scope: MqttScope): Promise<void>;
   listen<K extends keyof ClientEventMap>(emitter: Emitter<ClientEventMap>, event: K, listener: unknown): () => void;
 }
@@ -34,6 +36,11 @@ export class MqttScope {
   /** Filters subscribed through this scope that the broker confirmed. */
   get subscriptions(): { topic: string; qos: QoS }[] {
     return this.host.subscriptionsOf(this);
+  }
+
+  /** The client's connection status. */
+  get status(): ConnectionStatus {
+    return this.host.status;
   }
 
   get isReleased(): boolean {

@@ -20,6 +20,8 @@ export interface PanelLabels {
   payload: string;
   retain: string;
   publish: string;
+  /** With `client`: the connection belongs to the App's named client. */
+  sharedClient: string;
 }
 
 /** `warning` texts by code; SESSION_LOST fills {resent}, {released}, {delivered}. */
@@ -44,13 +46,13 @@ export const PANEL_LABELS: Record<Locale, PanelLabels> = {
     status: { idle: '未连接', connecting: '连接中', connected: '已连接', reconnecting: '重连中', offline: '离线', closed: '已断开' },
     host: '地址', port: '端口', path: '路径', username: '用户名', password: '密码', randomId: '留空自动生成',
     connect: '连接', reconnect: '重新连接', disconnect: '断开', topic: '订阅主题', subscribe: '订阅', unsubscribe: '取消订阅',
-    pubTopic: '发布主题', payload: '消息内容', retain: '保留', publish: '发布',
+    pubTopic: '发布主题', payload: '消息内容', retain: '保留', publish: '发布', sharedClient: '客户端',
   },
   en: {
     status: { idle: 'Idle', connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', offline: 'Offline', closed: 'Closed' },
     host: 'Host', port: 'Port', path: 'Path', username: 'Username', password: 'Password', randomId: 'empty = random',
     connect: 'Connect', reconnect: 'Reconnect', disconnect: 'Disconnect', topic: 'Topic', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe',
-    pubTopic: 'Publish to', payload: 'Payload', retain: 'Retain', publish: 'Publish',
+    pubTopic: 'Publish to', payload: 'Payload', retain: 'Retain', publish: 'Publish', sharedClient: 'Client',
   },
 };
 
