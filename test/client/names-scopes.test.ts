@@ -236,12 +236,8 @@ describe('sharing one socket', () => {
     expect(errors.map((e) => e.code)).toEqual(['NO_CLIENT', 'NO_CLIENT']);
   });
 
-  // DEFECT: a panel that attaches to a client that is already connected emits no `connect` event (and
-  // no `status` event): bind() only sets data.status, and client.connect() on an already connected
-  // client emits nothing. Issue 12: "a client that joins an open socket must report the real
-  // sessionPresent in both its connect event and its connect() result (today a joining panel's event
-  // says false ...)" — now a joining panel has no event at all. Expected one `connect` event
-  // {clientId, url, sessionPresent: true}; actual: none.
+  // Regression (fixed in 8314a4b): a panel attaching to a client that was already connected emitted
+  // no `connect` event. Issue 12: a joiner reports the real sessionPresent in its connect event.
   it('a panel attached after its named client connected emits connect with the real sessionPresent (mosquitto)', async () => {
     const options = optionsFor(mosquitto, { name: 'late-panel', clientId: 'late_panel_app', clean: false });
     const prime = made.create(options);
@@ -259,13 +255,10 @@ describe('sharing one socket', () => {
 });
 
 describe.each(['aedes', 'mosquitto'] as const)('subscribing from a connect listener on %s', (brokerName) => {
-  // DEFECT: a subscribe() made inside a `connect` listener goes out twice. Connection.onConnack emits
-  // `connect` (the listener's subscribe sends SUBSCRIBE at once, the status being connected), then
-  // sends every unconfirmed filter again, this one included. MQTT 3.1.1 §3.8.4: a SUBSCRIBE for
-  // an existing filter makes the broker re-send the retained messages, so the listener gets the
-  // retained message twice. <mqtt-panel>'s autoSubscribe takes this path on every connect (seen on
-  // the wire in the panel test above: two SUBSCRIBE panel-main/#). Expected: 1 SUBACK and the
-  // retained message once; actual: 2 SUBACKs and the retained message twice.
+  // Regression (fixed in 8314a4b): a subscribe() made inside a `connect` listener went out twice
+  // (the listener's own SUBSCRIBE, then the resubscribe of unconfirmed filters), and MQTT 3.1.1
+  // §3.8.4 makes the broker re-send retained messages for a repeated SUBSCRIBE: the retained
+  // message arrived twice. <mqtt-panel>'s autoSubscribe takes this path on every connect.
   it('one SUBSCRIBE per filter: a retained message arrives once', async () => {
     const broker = brokerOf(brokerName);
     const topic = `retained-${brokerName}/one`;
