@@ -240,6 +240,7 @@ export class MqttClient {
   private async doPublish(scope: MqttScope, topic: unknown, payload: unknown, options: unknown): Promise<PublishEventDetail> {
     const problem = topicNameProblem(topic);
     if (problem) throw { code: 'INVALID_TOPIC', topic: typeof topic === 'string' ? topic : undefined, reason: problem } as ErrorInfo;
+    if (options !== undefined && options !== null && !isObject(options)) throw { code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {qos, retain}` } as ErrorInfo;
     const qos = qosOf(options, 'qos');
     const retainValue = isObject(options) ? options.retain : undefined;
     if (retainValue !== undefined && typeof retainValue !== 'boolean') throw { code: 'INVALID_OPTION', field: 'retain', reason: `${typeof retainValue}; expected true or false` } as ErrorInfo;

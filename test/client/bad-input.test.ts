@@ -216,12 +216,8 @@ describe.each<[string, CallCase[]]>([
 });
 
 describe('publish options that are not an object', () => {
-  // DEFECT: publish(topic, payload, 'qos1') rejects INVALID_QOS field "qos" (qosOf reads any
-  // non-object as a bare QoS, which publish does not document: its options are {qos, retain}).
-  // <mqtt-panel>.publish rejects the same call with INVALID_OPTION field "options"
-  // (test/reliability/bad-input.test.ts, 'options a string'), and issue 12 asks the client to keep
-  // the panel's error codes. Expected INVALID_OPTION field "options"; actual INVALID_QOS field "qos".
-  it.failing("publish('ok/p', 'x', 'qos1') → INVALID_OPTION field options, as <mqtt-panel> says", async () => {
+  // regression: a non-object publish option is INVALID_OPTION "options", as <mqtt-panel> reports it
+  it("publish('ok/p', 'x', 'qos1') → INVALID_OPTION field options, as <mqtt-panel> says", async () => {
     tried.push('publish: options a string');
     await expectRejection(() => call(good, 'publish')('ok/p', 'x', 'qos1'), { code: 'INVALID_OPTION', field: 'options' });
   });

@@ -90,7 +90,7 @@ const publishCases: [string, unknown[], Outcome][] = [
   ['payload a Uint8Array view', ['matrix/x', new Uint8Array([1, 2, 3]).subarray(1)], 'ok'],
   ['payload empty string', ['matrix/x', ''], 'ok'],
   ['payload a number', ['matrix/x', 42], 'ok'],
-  ['retain not boolean', ['matrix/x', 'x', { retain: 'yes' }], 'ok'],
+  ['retain not boolean', ['matrix/x', 'x', { retain: 'yes' }], 'INVALID_OPTION'],
 ];
 
 const subscribeCases: [string, unknown[], Outcome][] = [
