@@ -107,6 +107,8 @@ export interface ClientOptions {
   name?: string;
   /** Language of error and warning messages. */
   locale?: Locale;
+  /** The mini-program API to use (wx, qq, tt, swan, my, uni, Taro); detected when absent. */
+  platform?: object;
 }
 
 /** What a client and a scope emit: the same details as the panel's events. */

@@ -50,6 +50,8 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 export class MqttClient {
   readonly name?: string;
   readonly locale: Locale;
+  /** The `platform` option: a mini-program API object (wx, qq, tt, swan, my, uni, Taro). */
+  private readonly platform?: object;
   private readonly config?: ConnectionConfig;
   private readonly problem?: ErrorInfo;
   private readonly events = new Emitter<ClientEventMap>();
@@ -68,8 +70,11 @@ export class MqttClient {
     const input = isObject(options) ? options : {};
     this.locale = normalizeLocale(input.locale);
     if (typeof input.name === 'string' && input.name !== '') this.name = input.name;
+    if (typeof input.platform === 'object' && input.platform !== null) this.platform = input.platform;
     const resolved = problem ? undefined : isObject(options) ? resolveOptions(input) : undefined;
+    const badPlatform = input.platform !== undefined && typeof (input.platform as { connectSocket?: unknown } | null)?.connectSocket !== 'function';
     if (problem) this.problem = problem;
+    else if (badPlatform) this.problem = { code: 'INVALID_OPTION', field: 'platform', reason: 'expected a mini-program API object with connectSocket (wx, qq, tt, swan, my, uni, Taro)' };
     else if (!resolved) this.problem = { code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {host, port, …}` };
     else if (!resolved.ok) this.problem = resolved.error;
     else this.config = resolved.config;
@@ -116,8 +121,8 @@ export class MqttClient {
       const config = this.validConfig();
       let connection = this.connection;
       if (!connection) {
-        const pool = getPool();
-        if (!pool) throw { code: 'SOCKET_ERROR', errMsg: 'wx.connectSocket is not available' } as ErrorInfo;
+        const pool = getPool(this.platform);
+        if (!pool) throw { code: 'SOCKET_ERROR', errMsg: 'no connectSocket: not in a mini-program, and no platform option' } as ErrorInfo;
         this.pool = pool;
         connection = this.attach(pool.acquire(config));
         if (!config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT');

@@ -1,26 +1,34 @@
+import { platformOf } from './detect';
 import { Pool, PoolOptions } from './pool';
-import { globalWx, PlatformWx } from './wx';
+import type { PlatformWx } from './wx';
 
 export { Connection } from './connection';
 export type { ConnectionEventMap, Delivery, InboundMessage, SessionLost } from './connection';
 export { Pool } from './pool';
 export type { PoolOptions } from './pool';
 export type { Holder } from './subscriptions';
+export type { PlatformName } from './detect';
 export type { PlatformWx } from './wx';
 
-let shared: Pool | undefined;
+/** Set by setPlatformWx: used instead of the detected platform. */
+let override: Pool | undefined;
+const pools = new WeakMap<object, Pool>();
 
-/** The pool every client uses: one per mini-program, on the global `wx` unless one was set. */
-export function getPool(): Pool | undefined {
-  if (!shared) {
-    const wx = globalWx();
-    if (wx) shared = new Pool(wx);
-  }
-  return shared;
+/**
+ * The pool of a platform: of `platform` (any mini-program API object) when given, else the one
+ * setPlatformWx set, else the detected global one. One pool per API, so one socket count each.
+ */
+export function getPool(platform?: unknown): Pool | undefined {
+  if (platform === undefined && override) return override;
+  const found = platformOf(platform);
+  if (!found) return undefined;
+  let pool = pools.get(found.source);
+  if (!pool) pools.set(found.source, (pool = new Pool(found.api)));
+  return pool;
 }
 
-/** Uses another `wx` (a test double, or a wrapped one) for connections made from now on. */
+/** Uses another WeChat-shaped API (a test double, or a wrapped `wx`) for connections made from now on. */
 export function setPlatformWx(wx: PlatformWx, options?: PoolOptions): Pool {
-  shared = new Pool(wx, options);
-  return shared;
+  override = new Pool(wx, options);
+  return override;
 }

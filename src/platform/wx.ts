@@ -34,9 +34,3 @@ export interface PlatformWx {
   onNetworkStatusChange?(listener: (res: NetworkStatus) => void): void;
   offNetworkStatusChange?(listener: (res: NetworkStatus) => void): void;
 }
-
-/** The global `wx` of the mini-program, if there is one. */
-export function globalWx(): PlatformWx | undefined {
-  const candidate = (globalThis as { wx?: PlatformWx }).wx;
-  return candidate && typeof candidate.connectSocket === 'function' ? candidate : undefined;
-}

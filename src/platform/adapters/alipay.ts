@@ -1,0 +1,94 @@
+/**
+ * Alipay `my` → the WeChat-shaped API the platform uses. From Alipay's docs
+ * (opendocs.alipay.com/mini/api/vx19c3 my.connectSocket, /gecnap my.onSocketMessage, /mr91d1
+ * my.sendSocketMessage, /tv6qvi my.onAppHide, /ympi0l my.onNetworkStatusChange):
+ * - `multiple: true` returns a SocketTask (at most 5); without it, or on base libraries that
+ *   ignore it, there is one socket driven by the global my.onSocket* / my.sendSocketMessage.
+ * - A task's message arrives as `res.data.data` (string or ArrayBuffer, `isBuffer` when the
+ *   string is base64); the global one as `res.data` with `isBuffer`.
+ * - Binary is sent as base64 with `isBuffer: true`, which every client version accepts.
+ * - Failures carry `{error, errorMessage}`, not `errMsg`: turned into errMsg strings.
+ * - networkType is upper case (WIFI, 4G, NOTREACHABLE …): lower-cased, NOTREACHABLE → none.
+ */
+import { fromBase64, toBase64 } from '../../core/codec';
+import type { NetworkStatus, PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
+import { networkEvents, plainListeners } from './events';
+import { GlobalSocketApi, globalSocketTask } from './global-socket';
+
+type Callback = (res?: unknown) => void;
+
+interface AlipayTask {
+  onOpen(cb: Callback): void;
+  onMessage(cb: (res: unknown) => void): void;
+  onClose(cb: (res: unknown) => void): void;
+  onError(cb: (res: unknown) => void): void;
+  send(options: { data: string; isBuffer?: boolean; success?: Callback; fail?: Callback }): void;
+  close(options?: { code?: number; reason?: string; success?: Callback; fail?: Callback }): void;
+}
+
+export interface AlipayApi extends Partial<GlobalSocketApi> {
+  connectSocket(options: Record<string, unknown>): AlipayTask | undefined | void;
+  onAppShow?(cb: Callback): void;
+  offAppShow?(cb: Callback): void;
+  onAppHide?(cb: Callback): void;
+  offAppHide?(cb: Callback): void;
+  onNetworkStatusChange?(cb: (res: { isConnected?: boolean; networkType?: string }) => void): void;
+  offNetworkStatusChange?(cb: (res: { isConnected?: boolean; networkType?: string }) => void): void;
+}
+
+/** `{error, errorMessage}` (or an errMsg, or nothing) → one errMsg string. */
+export function alipayErrMsg(api: string, res: unknown): string {
+  const r = (res ?? {}) as { errMsg?: string; error?: unknown; errorMessage?: string; data?: { error?: unknown; errorMessage?: string } };
+  if (typeof r.errMsg === 'string') return r.errMsg;
+  const detail = r.errorMessage ?? r.data?.errorMessage ?? r.error ?? r.data?.error ?? 'unknown error';
+  return `${api}:fail ${String(detail)}`;
+}
+
+/** A message as Alipay delivers it → its data as WeChat would (ArrayBuffer for binary). */
+export function alipayData(payload: unknown): string | ArrayBuffer {
+  const p = (payload ?? {}) as { data?: unknown; isBuffer?: boolean };
+  if (p.isBuffer && typeof p.data === 'string') {
+    const bytes = fromBase64(p.data);
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+  return typeof p.data === 'string' || p.data instanceof ArrayBuffer ? p.data : String(p.data ?? '');
+}
+
+/** What to hand Alipay's send: strings as they are, binary as base64 with isBuffer. */
+export function alipaySendData(data: string | ArrayBuffer): { data: string; isBuffer?: boolean } {
+  return typeof data === 'string' ? { data } : { data: toBase64(new Uint8Array(data)), isBuffer: true };
+}
+
+function wrapTask(task: AlipayTask): WxSocketTask {
+  return {
+    onOpen: (l) => task.onOpen((res) => l(res)),
+    // a task's payload is res.data (holding data and isBuffer)
+    onMessage: (l) => task.onMessage((res) => l({ data: alipayData((res as { data?: unknown })?.data) })),
+    onClose: (l) =>
+      task.onClose((res) => {
+        const r = (res ?? {}) as { code?: number; reason?: string; data?: { code?: number; reason?: string } };
+        l({ code: Number(r.code ?? r.data?.code ?? 1000), reason: String(r.reason ?? r.data?.reason ?? '') });
+      }),
+    onError: (l) => task.onError((res) => l({ errMsg: alipayErrMsg('SocketTask.onError', res) })),
+    send: (options) =>
+      task.send({ ...alipaySendData(options.data), success: () => options.success?.(), fail: (res) => options.fail?.({ errMsg: alipayErrMsg('sendSocketMessage', res) }) }),
+    close: (options = {}) => task.close({ code: options.code ?? 1000, reason: options.reason ?? '', success: () => options.success?.(), fail: () => options.fail?.() }),
+  };
+}
+
+export function adaptAlipay(my: AlipayApi): PlatformWx {
+  return {
+    connectSocket(options: WxConnectSocketOptions): WxSocketTask {
+      const fail = (res: unknown): void => options.fail?.({ errMsg: alipayErrMsg('connectSocket', res) });
+      const task = my.connectSocket({ url: options.url, protocols: options.protocols, multiple: true, success: () => options.success?.({ errMsg: 'connectSocket:ok' }), fail });
+      if (task && typeof task.onMessage === 'function') return wrapTask(task);
+      if (typeof my.onSocketMessage !== 'function') throw new Error('connectSocket:fail my.connectSocket returned no SocketTask and there is no my.onSocketMessage');
+      return globalSocketTask(my as GlobalSocketApi, { data: alipayData, send: alipaySendData, errMsg: alipayErrMsg });
+    },
+    ...plainListeners(my),
+    ...networkEvents(my, (res): NetworkStatus => {
+      const type = String(res.networkType ?? 'unknown').toLowerCase();
+      return { isConnected: res.isConnected !== false && type !== 'notreachable', networkType: type === 'notreachable' ? 'none' : type };
+    }),
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * Which mini-program API the platform runs on. The native global wins inside frameworks (uni-app
+ * compiled for WeChat has both `uni` and `wx`); Douyin and QQ also define a WeChat-compatible `wx`,
+ * so they are asked first. Globals are read with `typeof`: Douyin forbids touching globalThis.
+ */
+import { adaptAlipay, AlipayApi } from './adapters/alipay';
+import { adaptBaidu, BaiduApi } from './adapters/baidu';
+import { adaptDouyin, DouyinApi } from './adapters/douyin';
+import { adaptTaro, adaptUni, FrameworkApi } from './adapters/frameworks';
+import type { PlatformWx } from './wx';
+
+export type PlatformName = 'tt' | 'qq' | 'swan' | 'my' | 'wx' | 'uni' | 'Taro';
+
+declare const tt: unknown, qq: unknown, swan: unknown, my: unknown, wx: unknown, uni: unknown, Taro: unknown;
+
+export const DETECTION_ORDER: readonly PlatformName[] = ['tt', 'qq', 'swan', 'my', 'wx', 'uni', 'Taro'];
+
+function globalNamed(name: PlatformName): unknown {
+  switch (name) {
+    case 'tt':
+      return typeof tt === 'undefined' ? undefined : tt;
+    case 'qq':
+      return typeof qq === 'undefined' ? undefined : qq;
+    case 'swan':
+      return typeof swan === 'undefined' ? undefined : swan;
+    case 'my':
+      return typeof my === 'undefined' ? undefined : my;
+    case 'wx':
+      return typeof wx === 'undefined' ? undefined : wx;
+    case 'uni':
+      return typeof uni === 'undefined' ? undefined : uni;
+    default:
+      return typeof Taro === 'undefined' ? undefined : Taro;
+  }
+}
+
+const hasSockets = (api: unknown): boolean => typeof (api as { connectSocket?: unknown } | null)?.connectSocket === 'function';
+
+export interface Platform {
+  name: PlatformName;
+  /** The platform's API in WeChat's shape. */
+  api: PlatformWx;
+  /** The API object it came from. */
+  source: object;
+}
+
+const adapted = new WeakMap<object, Platform>();
+
+/** The platform of a given API object: one of the globals, or recognised by what only it has. */
+function nameOf(api: object): PlatformName {
+  for (const name of DETECTION_ORDER) if (globalNamed(name) === api) return name;
+  const has = (method: string): boolean => typeof (api as Record<string, unknown>)[method] === 'function';
+  if (has('getEnv') && 'ENV_TYPE' in api) return 'Taro';
+  if (has('$on') && has('$emit')) return 'uni';
+  if (has('getAuthCode')) return 'my';
+  if (has('getSwanId')) return 'swan';
+  return 'wx';
+}
+
+function adapt(name: PlatformName, api: object): PlatformWx {
+  switch (name) {
+    case 'my':
+      return adaptAlipay(api as AlipayApi);
+    case 'tt':
+      return adaptDouyin(api as DouyinApi);
+    case 'swan':
+      return adaptBaidu(api as BaiduApi);
+    case 'uni':
+      return adaptUni(api as FrameworkApi);
+    case 'Taro':
+      return adaptTaro(api as FrameworkApi);
+    default:
+      return api as PlatformWx;
+  }
+}
+
+/** `given` (any platform's API object), else the first global with sockets in DETECTION_ORDER. */
+export function platformOf(given?: unknown): Platform | undefined {
+  let source: object | undefined;
+  let name: PlatformName | undefined;
+  if (hasSockets(given)) {
+    source = given as object;
+    name = nameOf(source);
+  } else {
+    name = DETECTION_ORDER.find((n) => hasSockets(globalNamed(n)));
+    source = name === undefined ? undefined : (globalNamed(name) as object);
+  }
+  if (!source || !name) return undefined;
+  let platform = adapted.get(source);
+  if (!platform) adapted.set(source, (platform = { name, api: adapt(name, source), source }));
+  return platform;
+}
