@@ -1,4 +1,6 @@
+import { createClient, MqttClient } from '../../src/client/client';
 import { ConnectionConfig, ConnectionInput, resolveOptions } from '../../src/core/options';
+import type { ClientOptions } from '../../src/types';
 import type { Broker } from './brokers';
 
 /** A validated config pointing at a test broker's WebSocket listener (ws://, i.e. secure false). */
@@ -6,6 +8,14 @@ export function configFor(broker: Pick<Broker, 'host' | 'wsPort' | 'path'>, over
   const result = resolveOptions({ host: broker.host, port: broker.wsPort, path: broker.path, secure: false, reconnectPeriod: 200, ...overrides });
   if (!result.ok) throw new Error(`bad test config: ${JSON.stringify(result.error)}`);
   return result.config;
+}
+
+/**
+ * A client (createClient) pointing at a test broker's WebSocket listener (ws://, reconnectPeriod
+ * 200 ms unless overridden). It connects through the pool of the last setPlatformWx().
+ */
+export function clientFor(broker: Pick<Broker, 'host' | 'wsPort' | 'path'>, overrides: Partial<ClientOptions> = {}): MqttClient {
+  return createClient({ host: broker.host, port: broker.wsPort, path: broker.path, secure: false, reconnectPeriod: 200, ...overrides });
 }
 
 export async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10000): Promise<void> {
