@@ -2,10 +2,10 @@
  * Wire defects of mqtt.js 4.0.1 that the platform handles around the vendored bundle, driven
  * through the real bundle by a scripted WebSocket peer that sends exactly the bytes each case needs.
  */
-import type { ErrorInfo } from '../../src/core/errors';
-import type { SessionLost } from '../../src/platform/connection';
-import { Lease, Registry } from '../../src/platform/registry';
-import { bytesOf, configFor, settle, text, until } from '../support/harness';
+import type { MqttClient } from '../../src/client/client';
+import { setPlatformWx } from '../../src/platform/index';
+import type { ClientOptions, ErrorEventDetail, SessionLostDetail, WarningEventDetail } from '../../src/types';
+import { bytesOf, clientFor, settle, text, until } from '../support/harness';
 import { bodyStart, mqttString, packet, readConnect, readPublish, ScriptedBroker, ScriptedConnection, startScriptedBroker } from '../support/scripted-broker';
 import { NodeWx } from '../support/wx';
 
@@ -15,25 +15,44 @@ const id = (n: number): number[] => [n >> 8, n & 0xff];
 const type = (p: Buffer): number => p[0] >> 4;
 
 let wx: NodeWx;
-let registry: Registry;
 let broker: ScriptedBroker | undefined;
+let made: MqttClient[] = [];
 
 beforeEach(() => {
   wx = new NodeWx();
-  registry = new Registry(wx);
+  setPlatformWx(wx);
 });
 afterEach(async () => {
+  // The scripted brokers never answer UNSUBSCRIBE: end() waits for the UNSUBACKs until the socket goes.
+  const ending = made.map((c) => c.end().catch(() => undefined));
+  made = [];
   wx.dispose();
+  await Promise.all(ending);
   await broker?.close();
   broker = undefined;
 });
 
-function acquire(port: number, overrides: Record<string, unknown> = {}): { lease: Lease; errors: ErrorInfo[]; lost: SessionLost[]; messages: { topic: string; payload: string }[] } {
-  const lease = registry.acquire(configFor({ host: '127.0.0.1', wsPort: port, path: '/mqtt' }, { protocolVersion: 5, reconnectPeriod: 50, ...overrides }));
-  const log = { lease, errors: [] as ErrorInfo[], lost: [] as SessionLost[], messages: [] as { topic: string; payload: string }[] };
-  lease.on('error', (e) => log.errors.push(e));
-  lease.on('sessionLost', (s) => log.lost.push(s));
-  lease.on('message', (m) => log.messages.push({ topic: m.topic, payload: text(m.bytes) }));
+interface Log {
+  client: MqttClient;
+  errors: ErrorEventDetail[];
+  warnings: WarningEventDetail[];
+  /** The `session` of each SESSION_LOST warning. */
+  lost: SessionLostDetail[];
+  messages: { topic: string; payload: string }[];
+}
+
+/** A client on the scripted broker (MQTT 5, reconnectPeriod 50 ms, messages in English) and what it reports. */
+function connectTo(port: number, overrides: Partial<ClientOptions> = {}): Log {
+  const client = clientFor({ host: '127.0.0.1', wsPort: port, path: '/mqtt' }, { protocolVersion: 5, reconnectPeriod: 50, locale: 'en', ...overrides });
+  made.push(client);
+  const log: Log = { client, errors: [], warnings: [], lost: [], messages: [] };
+  client.on('error', (e) => log.errors.push(e));
+  client.on('warning', (w) => {
+    log.warnings.push(w);
+    if (w.code === 'SESSION_LOST' && w.session) log.lost.push(w.session);
+  });
+  // The payload from the exact bytes (the message event's own `payload` is decoded from the same bytes).
+  client.on('message', (m) => log.messages.push({ topic: m.topic, payload: text(new Uint8Array(m.bytes)) }));
   return log;
 }
 
@@ -68,14 +87,14 @@ describe('MQTT 5 acknowledgements the bundled parser cannot read (defect 1)', ()
         c.send(topics.get(p.readUInt16BE(body)) === 'q2/reason' ? [0x70, 0x02, ...mid] : [0x70, 0x03, ...mid, 0x00], [2, 1, 1]);
       }
     });
-    const { lease, errors, messages } = acquire(broker.port);
-    await lease.connect();
-    expect(await lease.subscribe('in/#', 2)).toBe(2);
+    const { client, errors, messages } = connectTo(broker.port);
+    await client.connect();
+    expect(await client.subscribe('in/#', { qos: 2 })).toEqual({ topic: 'in/#', qos: 2, granted: 2 });
     const results = await Promise.all([
-      settle(lease.publish('q1/reason', bytesOf('a'), 1, false)),
-      settle(lease.publish('q1/bare', bytesOf('b'), 1, false)),
-      settle(lease.publish('q2/reason', bytesOf('c'), 2, false)),
-      settle(lease.publish('q2/bare', bytesOf('d'), 2, false)),
+      settle(client.publish('q1/reason', bytesOf('a'), { qos: 1 })),
+      settle(client.publish('q1/bare', bytesOf('b'), { qos: 1 })),
+      settle(client.publish('q2/reason', bytesOf('c'), { qos: 2 })),
+      settle(client.publish('q2/bare', bytesOf('d'), { qos: 2 })),
     ]);
     expect(results.map((r) => r.ok)).toEqual([true, true, true, true]);
     await until(() => messages.length === 2, 'both QoS 2 messages released');
@@ -84,11 +103,11 @@ describe('MQTT 5 acknowledgements the bundled parser cannot read (defect 1)', ()
       { topic: 'in/b', payload: 'B' },
     ]);
     // the parser still works afterwards, and the broker got PUBCOMP for both inbound messages
-    await lease.publish('after', bytesOf('e'), 1, false);
+    await client.publish('after', bytesOf('e'), { qos: 1 });
     const pubcomps = broker.connections[0].received.filter((p) => type(p) === 7).map((p) => p.readUInt16BE(2));
     expect(pubcomps).toEqual([7, 8]);
     expect(errors).toEqual([]);
-    expect(lease.status).toBe('connected');
+    expect(client.status).toBe('connected');
     expect(broker.connections).toHaveLength(1);
   });
 
@@ -96,8 +115,8 @@ describe('MQTT 5 acknowledgements the bundled parser cannot read (defect 1)', ()
     broker = await startScriptedBroker((c, p) => {
       if (type(p) === 1) c.send([0x20, 0x02, 0x00, 0x01]);
     });
-    const { lease } = acquire(broker.port, { reconnectPeriod: 0 });
-    expect(await settle(lease.connect())).toMatchObject({ ok: false, error: { code: 'CONNECT_REFUSED', returnCode: 1 } });
+    const { client } = connectTo(broker.port, { reconnectPeriod: 0 });
+    expect(await settle(client.connect())).toMatchObject({ ok: false, error: { code: 'CONNECT_REFUSED', returnCode: 1 } });
   });
 
   it('a server DISCONNECT without reason code is read, and the client reconnects', async () => {
@@ -106,9 +125,9 @@ describe('MQTT 5 acknowledgements the bundled parser cannot read (defect 1)', ()
       c.send(CONNACK_V5);
       if (c.index === 0) setTimeout(() => c.send([0xe0, 0x00]), 20);
     });
-    const { lease } = acquire(broker.port);
-    await lease.connect();
-    await until(() => broker!.connections.length === 2 && lease.status === 'connected', 'the reconnect');
+    const { client } = connectTo(broker.port);
+    await client.connect();
+    await until(() => broker!.connections.length === 2 && client.status === 'connected', 'the reconnect');
   });
 });
 
@@ -122,9 +141,9 @@ describe('CONNECT carries only what the user asked for (defect 4)', () => {
       c.send([0x20, 0x0b, 0x00, 0x00, 0x08, 0x22, 0x00, 0x0a, 0x27, 0x00, 0x00, 0x04, 0x00]);
       if (c.index === 0) setTimeout(() => c.close(), 20);
     });
-    const { lease } = acquire(broker.port, { clean, clientId: 'props' });
-    await lease.connect();
-    await until(() => broker!.connections.length === 2 && lease.status === 'connected', 'the reconnect');
+    const { client } = connectTo(broker.port, { clean, clientId: 'props' });
+    await client.connect();
+    await until(() => broker!.connections.length === 2 && client.status === 'connected', 'the reconnect');
     const connects = broker.connections.map((c) => readConnect(c.received[0]));
     expect(connects.map((c) => [...c.properties])).toEqual([expected, expected]);
   });
@@ -138,12 +157,12 @@ describe('CONNECT carries only what the user asked for (defect 4)', () => {
         if (c.index === 0) c.send(packet(0x32, [...mqttString(''), ...id(3), 0x03, 0x23, 0x00, 0x01, 0x78]));
       }
     });
-    const { lease, errors, messages } = acquire(broker.port);
-    await lease.connect();
-    await lease.subscribe('#', 1);
+    const { client, errors, messages } = connectTo(broker.port);
+    await client.connect();
+    await client.subscribe('#', { qos: 1 });
     await until(() => errors.length === 1, 'the protocol error');
     expect(errors[0]).toMatchObject({ code: 'PROTOCOL_ERROR', returnCode: 0x94 });
-    await until(() => broker!.connections.length === 2 && lease.status === 'connected', 'the reconnect');
+    await until(() => broker!.connections.length === 2 && client.status === 'connected', 'the reconnect');
     expect(broker.connections[0].received.filter((p) => type(p) === 4)).toEqual([]);
     expect(messages).toEqual([]);
   });
@@ -161,14 +180,17 @@ describe('Maximum Packet Size refused by a broker that never announced it (defec
         c.send([0x40, 0x02, ...id(readPublish(p).id!)]);
       }
     });
-    const { lease } = acquire(broker.port);
-    await lease.connect();
-    const big = await settle(lease.publish('big', new Uint8Array(400), 1, false));
+    const { client } = connectTo(broker.port);
+    await client.connect();
+    const big = await settle(client.publish('big', new Uint8Array(400), { qos: 1 }));
     expect(big).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE' } });
-    await until(() => lease.status === 'connected' && broker!.connections.length === 2, 'the reconnect');
+    await until(() => client.status === 'connected' && broker!.connections.length === 2, 'the reconnect');
     // what the broker refused was 411 bytes: 1 + 2 (remaining length 408) + 2 + 'big' + 2 (id) + 1 (no properties) + 400
-    expect(await settle(lease.publish('big', new Uint8Array(400), 1, false))).toMatchObject({ ok: false, error: { code: 'PAYLOAD_TOO_LARGE', limit: 410 } });
-    await lease.publish('small', new Uint8Array(10), 1, false);
+    expect(await settle(client.publish('big', new Uint8Array(400), { qos: 1 }))).toMatchObject({
+      ok: false,
+      error: { code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('(limit 410 bytes)') },
+    });
+    await client.publish('small', new Uint8Array(10), { qos: 1 });
     const bigOnSecond = broker.connections[1].received.filter((p) => type(p) === 3 && p.length > 256);
     expect(bigOnSecond).toEqual([]);
     expect(broker.connections).toHaveLength(2);
@@ -189,24 +211,26 @@ describe.each([4, 5] as const)('a session lost with QoS 1/2 exchanges open, MQTT
       }
       if (c.index === 0 && type(p) === 5) dropFirst?.();
     });
-    const { lease, lost, messages } = acquire(broker.port, { protocolVersion: version, clean: false, clientId: `lost_${version}` });
-    await lease.connect();
-    await lease.subscribe('in/#', 2);
+    const { client, lost, warnings, messages } = connectTo(broker.port, { protocolVersion: version, clean: false, clientId: `lost_${version}` });
+    await client.connect();
+    await client.subscribe('in/#', { qos: 2 });
     const first = broker.connections[0];
-    const two = lease.publish('out/two', bytesOf('2'), 2, false);
-    const one = lease.publish('out/one', bytesOf('1'), 1, false);
+    const two = client.publish('out/two', bytesOf('2'), { qos: 2 });
+    const one = client.publish('out/one', bytesOf('1'), { qos: 1 });
     await until(() => first.received.filter((p) => type(p) === 6 || (type(p) === 3 && readPublish(p).topic === 'out/one')).length === 2, 'PUBREL for out/two and the unacknowledged out/one');
     const gone = new Promise<void>((resolve) => (dropFirst = resolve));
     first.send(packet(0x34, [...mqttString('in/held'), ...id(9), ...(version === 5 ? [0x00] : []), 0x68]));
     await gone; // the client sent PUBREC for in/held: now the session and the socket go
     first.close();
-    await until(() => lease.status === 'connected' && broker!.connections.length === 2, 'the reconnect');
-    await expect(two).resolves.toBeUndefined();
-    await expect(one).resolves.toBeUndefined();
+    await until(() => client.status === 'connected' && broker!.connections.length === 2, 'the reconnect');
+    await expect(two).resolves.toMatchObject({ topic: 'out/two', qos: 2, direction: 'out' });
+    await expect(one).resolves.toMatchObject({ topic: 'out/one', qos: 1, direction: 'out' });
     const second = broker.connections[1].received;
     expect(second.filter((p) => type(p) === 6)).toEqual([]);
     expect(second.filter((p) => type(p) === 3).map((p) => readPublish(p).topic)).toEqual(['out/one']);
     expect(messages).toEqual([{ topic: 'in/held', payload: 'h' }]);
     expect(lost).toEqual([{ resent: 1, released: 1, delivered: 1 }]);
+    expect(warnings.map((w) => w.code)).toEqual(['SESSION_LOST']);
+    expect(warnings[0].message).toEqual(expect.any(String));
   });
 });
