@@ -243,6 +243,7 @@ export class Connection {
       }
       this.onClosedOnce = finish;
       if (this.status === 'connected') {
+        this.adapter.vendorMayClose = true;
         client.end(false, {}, () => undefined);
         this.connectTimer = setTimeout(() => this.adapter.close(1000, reason), this.limits.disconnectGraceMs);
       } else {
@@ -356,6 +357,7 @@ export class Connection {
     this.clearTimers();
     this.lastError = undefined;
     this.closing = 'none';
+    this.adapter.vendorMayClose = false;
     this.streamClosed = false;
     this.outbox.nextSocket();
     this.connectTimer = setTimeout(() => {

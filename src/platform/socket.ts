@@ -48,6 +48,7 @@ class AdaptedTask implements VendorSocketTask {
     private readonly events: SocketEvents,
     private readonly counter: SocketCounter,
     private readonly filter: InboundFilter,
+    private readonly owner: { readonly vendorMayClose: boolean },
   ) {}
 
   attach(real: WxSocketTask): void {
@@ -130,8 +131,13 @@ class AdaptedTask implements VendorSocketTask {
     this.real.send({ data: options.data, success: options.success, fail: options.fail });
   }
 
+  /**
+   * mqtt.js closes "its" socket when its stream ends — through a module variable that may by then
+   * hold the next socket (a write pending on a dropped socket ends that stream after a reconnect).
+   * So it is obeyed only while the owner is ending the connection (after DISCONNECT).
+   */
   close(options: { code?: number; reason?: string; success?: () => void; fail?: () => void } = {}): void {
-    if (!this.ended) this.abort(options.code ?? 1000, options.reason ?? '');
+    if (!this.ended && this.owner.vendorMayClose) this.abort(options.code ?? 1000, options.reason ?? '');
     setTimeout(() => options.success?.(), 0);
   }
 }
@@ -139,6 +145,8 @@ class AdaptedTask implements VendorSocketTask {
 /** The socket side of one connection: hands mqtt.js a `wx` whose sockets report to `events`. */
 export class SocketAdapter {
   private current?: AdaptedTask;
+  /** Set by the owner while it ends the connection: mqtt.js may then close the socket itself. */
+  vendorMayClose = false;
 
   constructor(
     private readonly wx: PlatformWx,
@@ -159,7 +167,7 @@ export class SocketAdapter {
   private open(url: string, protocols: string | string[] | undefined): VendorSocketTask {
     this.current?.abort(1000, 'replaced');
     const filter = new InboundFilter(this.protocol.protocolVersion, this.protocol.topicAliasMaximum);
-    const task = new AdaptedTask(this.events, this.counter, filter);
+    const task = new AdaptedTask(this.events, this.counter, filter, this);
     this.current = task;
     const later = (fn: () => void): unknown => setTimeout(fn, 0);
     if (this.counter.open >= this.counter.limit) {

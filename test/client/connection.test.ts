@@ -182,13 +182,10 @@ describe.each(['aedes', 'mosquitto'] as const)('client on %s', (name) => {
     await c.end();
   });
 
-  // Library defect (src/platform, not the client: a Lease at b5c7fd3 does the same). The old
-  // socket's mqtt.js stream ends once its pending write completes, and its _flush closes mqtt.js's
-  // module-level socketTask, which by then is the *new* socket (AdaptedTask.close → abort, from
-  // the stale stream): the reconnect dies with SOCKET_ERROR "closed before CONNACK" and the next
-  // try waits a whole reconnectPeriod. The app hide/show test above hits this race now and then
-  // (its resubscribe is the pending write). Remove `.failing` once a stale stream cannot close a newer socket.
-  it.failing('reconnects at once when the network drops and returns while a publish is being written', async () => {
+  // Regression: the old socket's mqtt.js stream ends once its pending write completes, and its
+  // _flush closes mqtt.js's module-level socketTask, which by then is the new socket. The adapter
+  // now obeys mqtt.js's close only while the connection itself is being ended.
+  it('reconnects at once when the network drops and returns while a publish is being written', async () => {
     const c = client({ reconnectPeriod: 5000 });
     const log = record(c);
     await c.connect();
