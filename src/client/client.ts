@@ -19,6 +19,9 @@ const CLIENT_EVENTS: readonly (keyof ClientEventMap)[] = ['status', 'connect', '
 /** Events every scope hears from its client; the others only for its own filters and calls. */
 const BROADCAST: readonly (keyof ClientEventMap)[] = ['status', 'connect', 'error', 'warning'];
 
+/** How long end() waits for UNSUBACKs before it disconnects anyway. */
+const END_WAIT_MS = 1000;
+
 const named = new Map<string, MqttClient>();
 const namedListeners = new Map<string, Set<(client: MqttClient) => void>>();
 
@@ -147,7 +150,11 @@ export class MqttClient {
       const connection = this.connection;
       if (!connection) return;
       const keepAtBroker = !connection.config.clean && !connection.isSharedBeyond(this);
-      await Promise.all([this.own, ...this.scopes].map((s) => connection.release(s, keepAtBroker)));
+      // UNSUBSCRIBEs go out before DISCONNECT; a broker that never acknowledges them does not hold end() up
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, END_WAIT_MS)));
+      await Promise.race([Promise.all([this.own, ...this.scopes].map((s) => connection.release(s, keepAtBroker))), patience]);
+      clearTimeout(timer);
       await connection.leave(this);
       const pool = this.pool;
       this.detach();

@@ -7,6 +7,7 @@ export class MqttError extends Error implements MqttErrorDetail {
   readonly field?: string;
   readonly returnCode?: number;
   readonly topic?: string;
+  readonly limit?: number;
 
   constructor(detail: MqttErrorDetail) {
     super(detail.message);
@@ -16,6 +17,7 @@ export class MqttError extends Error implements MqttErrorDetail {
     if (detail.field !== undefined) this.field = detail.field;
     if (detail.returnCode !== undefined) this.returnCode = detail.returnCode;
     if (detail.topic !== undefined) this.topic = detail.topic;
+    if (detail.limit !== undefined) this.limit = detail.limit;
   }
 
   /** The plain-object form, as event details carry it. */
@@ -25,6 +27,7 @@ export class MqttError extends Error implements MqttErrorDetail {
     if (this.field !== undefined) detail.field = this.field;
     if (this.returnCode !== undefined) detail.returnCode = this.returnCode;
     if (this.topic !== undefined) detail.topic = this.topic;
+    if (this.limit !== undefined) detail.limit = this.limit;
     return detail;
   }
 }

@@ -48,6 +48,8 @@ export interface MqttErrorDetail {
   field?: string;
   returnCode?: number;
   topic?: string;
+  /** The limit that was hit (OFFLINE_QUEUE_FULL, PAYLOAD_TOO_LARGE, SOCKET_LIMIT, CONNECT_TIMEOUT). */
+  limit?: number;
 }
 
 /** A message and, where one exists, a fix. Placeholders are filled by `fill()`; an absent value leaves nothing. */
@@ -131,6 +133,7 @@ export function describeError(info: ErrorInfo, locale: Locale = 'zh-CN'): MqttEr
   if (info.field !== undefined) detail.field = info.field;
   if (info.returnCode !== undefined) detail.returnCode = info.returnCode;
   if (info.topic !== undefined) detail.topic = info.topic;
+  if (info.limit !== undefined) detail.limit = info.limit;
   return detail;
 }
 
