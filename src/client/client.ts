@@ -154,7 +154,7 @@ export class MqttClient {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, END_WAIT_MS)));
       await Promise.race([Promise.all([this.own, ...this.scopes].map((s) => connection.release(s, keepAtBroker))), patience]);
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       await connection.leave(this);
       const pool = this.pool;
       this.detach();
