@@ -81,10 +81,10 @@ export class MqttClient {
     else if (!resolved) this.problem = { code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {host, port, …}` };
     else if (!resolved.ok) this.problem = resolved.error;
     else this.config = resolved.config;
-    const client = this;
+    const status = (): ConnectionStatus => this.current;
     this.host = {
       get status() {
-        return client.current;
+        return status();
       },
       subscribeFor: (scope, filter, opts) => this.run(() => this.doSubscribe(scope, filter, opts)),
       unsubscribeFor: (scope, filter) => this.run(() => this.doUnsubscribe(scope, filter)),
