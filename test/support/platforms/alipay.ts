@@ -1,0 +1,298 @@
+/**
+ * Alipay's `my` socket, app-life and network API, for Node (on `ws`, through test/support/wx.ts's
+ * NodeSocketTask), written from Alipay's documentation:
+ *   my.connectSocket        https://opendocs.alipay.com/mini/api/vx19c3
+ *   my.onSocketOpen         https://opendocs.alipay.com/mini/api/itm5og
+ *   my.onSocketMessage      https://opendocs.alipay.com/mini/api/gecnap
+ *   my.sendSocketMessage    https://opendocs.alipay.com/mini/api/mr91d1
+ *   my.onSocketClose        https://opendocs.alipay.com/mini/api/foqk6g
+ *   my.onSocketError        https://opendocs.alipay.com/mini/api/giu3c2
+ *   my.onAppHide/onAppShow  https://opendocs.alipay.com/mini/api/tv6qvi, https://opendocs.alipay.com/mini/api/nn7do1
+ *   my.onNetworkStatusChange https://opendocs.alipay.com/mini/api/ympi0l
+ *   typings: @mini-types/my 3.0.14 (SocketTask event shapes)
+ * What the documentation leaves open is chosen here and said so ("undocumented:").
+ */
+import { NodeSocketTask } from '../wx';
+import { fromBase64, isArrayBufferAnyRealm, Listeners, localArrayBuffer, PlatformDouble, toBase64 } from './common';
+
+/** Alipay's failure result: `{error, errorMessage}`, no errMsg (vx19c3 "错误码"). */
+export interface AlipayFail {
+  error: number;
+  errorMessage: string;
+}
+
+type Callbacks<S = unknown> = { success?: (res: S) => void; fail?: (res: AlipayFail) => void; complete?: (res: unknown) => void };
+
+export interface NodeMyOptions {
+  /**
+   * `multiple: true` returns a SocketTask (vx19c3). false: a base library without it (< 2.9.1 and
+   * no behavior.connectSocketDefaultMultiple): connectSocket returns nothing, one global socket.
+   */
+  supportsMultiple?: boolean;
+  /**
+   * Binary frames (gecnap, mr91d1): 'base64' — older clients deliver binary as a base64 string
+   * with isBuffer: true and send only strings (binary as base64 + isBuffer: true; an ArrayBuffer
+   * fails); 'arraybuffer' — client 10.5.16+ also delivers and accepts ArrayBuffer.
+   */
+  binary?: 'base64' | 'arraybuffer';
+  /**
+   * The platform may intercept `protocols` (vx19c3 notes; giu3c2 error 8 "Invalid
+   * Sec-WebSocket-Accept" → "specify Sec-WebSocket-Protocol"): then no Sec-WebSocket-Protocol is sent.
+   */
+  dropsProtocols?: boolean;
+  /** At most 5 WebSocket instances (vx19c3). */
+  maxSockets?: number;
+  /** Undocumented: whether and when sockets are cut in the background. Absent: never. */
+  suspendAfterMs?: number;
+}
+
+/** Error codes of vx19c3 / mr91d1 (the numbers are Alipay's; the texts are short paraphrases). */
+export const ALIPAY_ERRORS = {
+  unknown: { error: 1, errorMessage: '未知错误' },
+  invalidParameter: { error: 2, errorMessage: '参数错误' },
+  socketExists: { error: 3, errorMessage: '已存在 socket 连接' },
+  badUrl: { error: 4, errorMessage: 'URL 参数错误' },
+  notWs: { error: 5, errorMessage: 'URL 必须以 ws 或 wss 开头' },
+  notOpen: { error: 10, errorMessage: 'socket 连接未打开' },
+} as const;
+
+const ok = <S>(cb: Callbacks<S>, res: S): void => {
+  setTimeout(() => {
+    cb.success?.(res);
+    cb.complete?.(res);
+  }, 0);
+};
+const failed = (cb: Callbacks<never>, res: AlipayFail): void => {
+  setTimeout(() => {
+    cb.fail?.({ ...res });
+    cb.complete?.({ ...res });
+  }, 0);
+};
+
+/** The wire side of one Alipay socket, shared by SocketTask and the global socket. */
+class AlipayWire {
+  readonly inner: NodeSocketTask;
+  constructor(
+    url: string,
+    readonly id: number,
+    private readonly binary: 'base64' | 'arraybuffer',
+    onEnd: () => void,
+  ) {
+    this.inner = new NodeSocketTask(url, () => onEnd());
+  }
+
+  get readyState(): number {
+    return this.inner.readyState;
+  }
+
+  /**
+   * A received frame as Alipay reports it (gecnap): text as a string with isBuffer false; binary
+   * as base64 with isBuffer true ('base64'), or as an ArrayBuffer ('arraybuffer', 10.5.16+).
+   */
+  message(data: string | ArrayBuffer): { data: string | ArrayBuffer; isBuffer: boolean } {
+    if (typeof data === 'string') return { data, isBuffer: false };
+    return this.binary === 'base64' ? { data: toBase64(data), isBuffer: true } : { data: localArrayBuffer(data), isBuffer: false };
+  }
+
+  /** sendSocketMessage / SocketTask.send rules (mr91d1): strings; binary as base64 + isBuffer. */
+  send(options: { data: unknown; isBuffer?: boolean } & Callbacks<{ success: true }>): void {
+    if (this.inner.readyState !== 1) return failed(options, ALIPAY_ERRORS.notOpen);
+    let out: string | ArrayBuffer;
+    if (typeof options.data === 'string') {
+      if (options.isBuffer) {
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(options.data)) return failed(options, ALIPAY_ERRORS.invalidParameter);
+        out = fromBase64(options.data);
+      } else out = options.data;
+    } else if (isArrayBufferAnyRealm(options.data) && this.binary === 'arraybuffer') {
+      out = localArrayBuffer(options.data);
+    } else {
+      // mr91d1: data is String; binary goes as base64 with isBuffer: true.
+      return failed(options, ALIPAY_ERRORS.invalidParameter);
+    }
+    this.inner.send({
+      data: out,
+      success: () => ok(options, { success: true as const }),
+      fail: (res) => failed(options, { error: ALIPAY_ERRORS.unknown.error, errorMessage: res.errMsg }),
+    });
+  }
+
+  close(options: { code?: number; reason?: string } & Callbacks<unknown> = {}): void {
+    this.inner.close({ code: options.code ?? 1000, reason: options.reason ?? '' });
+    ok(options, { message: 'close success' });
+  }
+}
+
+type TaskData = { data: { socketTaskID: number } };
+
+/** my.connectSocket({multiple: true})'s SocketTask (vx19c3, @mini-types/my SocketTask). */
+export class AlipaySocketTask {
+  private readonly opens = new Listeners<TaskData>();
+  private readonly messages = new Listeners<{ data: { socketTaskID: number; data: string | ArrayBuffer; isBuffer: boolean } }>();
+  private readonly closes = new Listeners<{ code: number; reason: string; data: { socketTaskID: number; code: number; reason: string } }>();
+  private readonly errors = new Listeners<AlipayFail & { data: { socketTaskID: number } & AlipayFail }>();
+
+  constructor(readonly wire: AlipayWire) {
+    const id = wire.id;
+    wire.inner.onOpen(() => this.opens.emit({ data: { socketTaskID: id } }));
+    // SocketTask.onMessage: the payload is res.data.data, with res.data.isBuffer (gecnap, typings).
+    wire.inner.onMessage(({ data }) => this.messages.emit({ data: { socketTaskID: id, ...wire.message(data) } }));
+    wire.inner.onClose(({ code, reason }) => this.closes.emit({ code, reason, data: { socketTaskID: id, code, reason } }));
+    // Failures carry {error, errorMessage} (vx19c3); undocumented which number: 1 (unknown).
+    wire.inner.onError(({ errMsg }) => {
+      const fail = { error: ALIPAY_ERRORS.unknown.error, errorMessage: errMsg };
+      this.errors.emit({ ...fail, data: { socketTaskID: id, ...fail } });
+    });
+  }
+
+  onOpen = this.opens.add;
+  offOpen = this.opens.remove;
+  onMessage = this.messages.add;
+  offMessage = this.messages.remove;
+  onClose = this.closes.add;
+  offClose = this.closes.remove;
+  onError = this.errors.add;
+  offError = this.errors.remove;
+
+  send = (options: { data: unknown; isBuffer?: boolean } & Callbacks<{ success: true }>): void => this.wire.send(options);
+  close = (options?: { code?: number; reason?: string } & Callbacks<unknown>): void => this.wire.close(options);
+}
+
+type AppListener = (res: Record<string, unknown>) => void;
+type NetworkListener = (res: { isConnected: boolean; networkType: string }) => void;
+
+export class NodeMy implements PlatformDouble {
+  readonly requests: { url: string; protocols?: unknown; multiple?: unknown }[] = [];
+  /** Live sockets (SocketTasks and the global one). */
+  readonly wires = new Set<AlipayWire>();
+  /** Protocols each socket actually asked the server for. */
+  readonly sentProtocols: string[][] = [];
+  isConnected = true;
+  private global?: AlipayWire;
+  private nextId = 1;
+  private readonly options: Required<Omit<NodeMyOptions, 'suspendAfterMs'>> & { suspendAfterMs?: number };
+  private readonly socketOpen = new Listeners<Record<string, never>>();
+  private readonly socketMessage = new Listeners<{ data: string | ArrayBuffer; isBuffer: boolean }>();
+  private readonly socketClose = new Listeners<{ code: number; reason: string }>();
+  private readonly socketError = new Listeners<AlipayFail>();
+  private readonly shows = new Listeners<Record<string, unknown>>();
+  private readonly hides = new Listeners<Record<string, unknown>>();
+  private readonly network = new Listeners<{ isConnected: boolean; networkType: string }>();
+  private suspendTimer?: NodeJS.Timeout;
+
+  constructor(options: NodeMyOptions = {}) {
+    this.options = { supportsMultiple: true, binary: 'base64', dropsProtocols: false, maxSockets: 5, ...options };
+  }
+
+  get api(): this {
+    return this;
+  }
+
+  /**
+   * vx19c3: returns a SocketTask when `multiple: true` (and the base library knows it); otherwise
+   * nothing, and the socket is driven by the global my.onSocket* / sendSocketMessage / closeSocket,
+   * one at a time (a second one fails with error 3).
+   */
+  connectSocket = (
+    options: { url: string; protocols?: string[]; multiple?: boolean; header?: Record<string, string>; data?: unknown } & Callbacks<unknown>,
+  ): AlipaySocketTask | undefined => {
+    this.requests.push({ url: options.url, protocols: options.protocols, multiple: options.multiple });
+    const multiple = options.multiple === true && this.options.supportsMultiple;
+    const refusal = this.refusal(options, multiple);
+    if (refusal) {
+      failed(options, refusal);
+      return undefined;
+    }
+    const wire = new AlipayWire(options.url, this.nextId++, this.options.binary, () => {
+      this.wires.delete(wire);
+      if (this.global === wire) this.global = undefined;
+    });
+    this.wires.add(wire);
+    const task = multiple ? new AlipaySocketTask(wire) : undefined;
+    if (!multiple) this.attachGlobal(wire);
+    const protocols = this.options.dropsProtocols || !Array.isArray(options.protocols) ? [] : options.protocols;
+    this.sentProtocols.push(protocols);
+    wire.inner.start(protocols);
+    ok(options, multiple ? { socketTaskID: wire.id } : {});
+    return task;
+  };
+
+  private refusal(options: { url: string }, multiple: boolean): AlipayFail | undefined {
+    if (typeof options.url !== 'string' || options.url === '') return ALIPAY_ERRORS.badUrl;
+    if (!/^wss?:\/\//.test(options.url)) return ALIPAY_ERRORS.notWs;
+    // undocumented: the result of connecting without a network; error 1 (unknown).
+    if (!this.isConnected) return { error: 1, errorMessage: '网络不可用' };
+    if (!multiple && this.global) return ALIPAY_ERRORS.socketExists;
+    // undocumented: which error exceeding 5 sockets gives; error 1 (unknown).
+    if (this.wires.size >= this.options.maxSockets) return { error: 1, errorMessage: `超过最大连接数 ${this.options.maxSockets}` };
+    return undefined;
+  }
+
+  private attachGlobal(wire: AlipayWire): void {
+    this.global = wire;
+    wire.inner.onOpen(() => this.socketOpen.emit({}));
+    // gecnap: my.onSocketMessage gets {data, isBuffer}; isBuffer true → data is base64.
+    wire.inner.onMessage(({ data }) => this.socketMessage.emit(wire.message(data)));
+    wire.inner.onClose(({ code, reason }) => this.socketClose.emit({ code, reason }));
+    // giu3c2: my.onSocketError gets {error, errorMessage}.
+    wire.inner.onError(({ errMsg }) => this.socketError.emit({ error: 1, errorMessage: errMsg }));
+  }
+
+  onSocketOpen = this.socketOpen.add;
+  offSocketOpen = this.socketOpen.remove;
+  onSocketMessage = this.socketMessage.add;
+  offSocketMessage = this.socketMessage.remove;
+  onSocketClose = this.socketClose.add;
+  offSocketClose = this.socketClose.remove;
+  onSocketError = this.socketError.add;
+  offSocketError = this.socketError.remove;
+
+  /** mr91d1: the global socket; error 10 when it is not open. */
+  sendSocketMessage = (options: { data: unknown; isBuffer?: boolean } & Callbacks<{ success: true }>): void => {
+    if (!this.global) return failed(options, ALIPAY_ERRORS.notOpen);
+    this.global.send(options);
+  };
+
+  closeSocket = (options: { code?: number; reason?: string } & Callbacks<unknown> = {}): void => {
+    if (!this.global) return failed(options, ALIPAY_ERRORS.notOpen);
+    this.global.close(options);
+  };
+
+  // tv6qvi / nn7do1 (base library 1.20.0 for off*)
+  onAppShow = (l: AppListener): void => this.shows.add(l);
+  offAppShow = (l: AppListener): void => this.shows.remove(l);
+  onAppHide = (l: AppListener): void => this.hides.add(l);
+  offAppHide = (l: AppListener): void => this.hides.remove(l);
+  // ympi0l: {isConnected, networkType} with networkType in upper case (WIFI, NOTREACHABLE, …).
+  onNetworkStatusChange = (l: NetworkListener): void => this.network.add(l);
+  offNetworkStatusChange = (l: NetworkListener): void => this.network.remove(l);
+
+  /** my.getAuthCode (a stub: only here so the object looks like `my`). */
+  getAuthCode = (options: { scopes?: string | string[] } & Callbacks<{ authCode: string }>): void => ok(options, { authCode: 'node-my-auth-code' });
+
+  openSockets(): number {
+    return this.wires.size;
+  }
+
+  hideApp(): void {
+    this.hides.emit({});
+    if (this.options.suspendAfterMs !== undefined) {
+      this.suspendTimer = setTimeout(() => [...this.wires].forEach((w) => w.inner.interrupt('interrupted')), this.options.suspendAfterMs);
+    }
+  }
+
+  showApp(): void {
+    clearTimeout(this.suspendTimer);
+    this.shows.emit({ path: 'pages/index/index', query: {}, scene: '1001' });
+  }
+
+  setNetwork(connected: boolean): void {
+    this.isConnected = connected;
+    if (!connected) [...this.wires].forEach((w) => w.inner.interrupt('network is down'));
+    this.network.emit({ isConnected: connected, networkType: connected ? 'WIFI' : 'NOTREACHABLE' });
+  }
+
+  dispose(): void {
+    clearTimeout(this.suspendTimer);
+    [...this.wires].forEach((w) => w.inner.interrupt('disposed'));
+  }
+}

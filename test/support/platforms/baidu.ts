@@ -1,0 +1,216 @@
+/**
+ * Baidu's `swan` socket, app-life and network API, for Node (on `ws`, reusing test/support/wx.ts's
+ * NodeSocketTask: Baidu's SocketTask is WeChat's), written from Baidu's documentation
+ * (source: github.com/swan-team/swan-docs):
+ *   WebSocket section  https://smartprogram.baidu.com/docs/develop/api/net/websocket/
+ *     — swan.connectSocket (options url/header/protocols; one connection before base library 1.9.4,
+ *       a new one closing the old; a SocketTask per call from 1.9.4; at most 5), SocketTask
+ *       (send String/ArrayBuffer, close, onOpen, onMessage {data: String/ArrayBuffer}, onClose,
+ *       onError), the global swan.onSocketOpen {header} / onSocketMessage {data} / onSocketError /
+ *       onSocketClose, swan.sendSocketMessage ({data: String} — the only type listed), swan.closeSocket;
+ *   swan.onAppHide / swan.onAppShow — from base library 3.60.2 only (pages of the same docs, app events);
+ *   swan.onNetworkStatusChange {isConnected, networkType} (same docs, device / network).
+ * What the documentation leaves open is chosen here and said so ("undocumented:").
+ */
+import { NodeSocketTask } from '../wx';
+import { compareVersions, Listeners, localArrayBuffer, PlatformDouble } from './common';
+
+type Res = { errMsg: string; errCode?: number };
+type Callbacks = { success?: (res: Res) => void; fail?: (res: Res) => void; complete?: (res: Res) => void };
+
+export interface NodeSwanOptions {
+  /**
+   * The base library version. Before 1.9.4: one socket through the global swan.onSocket* API, and
+   * connectSocket returns nothing (a new connection closes the old one). From 1.9.4: a SocketTask
+   * per call. swan.onAppHide/onAppShow exist from 3.60.2 only.
+   */
+  baseLibrary?: string;
+  /** At most 5 sockets (swan.connectSocket). */
+  maxSockets?: number;
+  /**
+   * swan.sendSocketMessage lists `data: String` only. 'reject' (the documentation): anything else
+   * fails. 'accept': also send ArrayBuffer (not documented; used only to test other behaviour of
+   * the global socket in isolation).
+   */
+  globalBinary?: 'reject' | 'accept';
+}
+
+const done = (cb: Callbacks, ok: boolean, res: Res): void => {
+  setTimeout(() => {
+    if (ok) cb.success?.(res);
+    else cb.fail?.(res);
+    cb.complete?.(res);
+  }, 0);
+};
+
+/** A SocketTask whose binary frames are ArrayBuffers of this realm (one realm on the device). */
+class SwanSocketTask extends NodeSocketTask {
+  onMessage(listener: (res: { data: string | ArrayBuffer }) => void): void {
+    super.onMessage(({ data }) => listener({ data: typeof data === 'string' ? data : localArrayBuffer(data) }));
+  }
+}
+
+type AppListener = (res: Record<string, unknown>) => void;
+type NetworkListener = (res: { isConnected: boolean; networkType: string }) => void;
+
+export class NodeSwan implements PlatformDouble {
+  readonly requests: { url: string; protocols?: unknown }[] = [];
+  readonly sockets = new Set<NodeSocketTask>();
+  /** Global sockets closed by a newer connectSocket (before 1.9.4). */
+  replaced = 0;
+  /** What swan.sendSocketMessage refused (the type of each `data` that was not a String). */
+  readonly rejectedSends: string[] = [];
+  isConnected = true;
+  readonly baseLibrary: string;
+  /** Only from base library 3.60.2 (swan.onAppHide); absent before. */
+  readonly onAppShow?: (l: AppListener) => void;
+  readonly offAppShow?: (l: AppListener) => void;
+  readonly onAppHide?: (l: AppListener) => void;
+  readonly offAppHide?: (l: AppListener) => void;
+  private readonly options: Required<NodeSwanOptions>;
+  private global?: NodeSocketTask;
+  private readonly socketOpen = new Listeners<{ header: Record<string, string> }>();
+  private readonly socketMessage = new Listeners<{ data: string | ArrayBuffer }>();
+  private readonly socketClose = new Listeners<{ code: number; reason: string }>();
+  private readonly socketError = new Listeners<{ errMsg: string }>();
+  private readonly shows = new Listeners<Record<string, unknown>>();
+  private readonly hides = new Listeners<Record<string, unknown>>();
+  private readonly network = new Listeners<{ isConnected: boolean; networkType: string }>();
+
+  constructor(options: NodeSwanOptions = {}) {
+    this.options = { baseLibrary: '3.60.2', maxSockets: 5, globalBinary: 'reject', ...options };
+    this.baseLibrary = this.options.baseLibrary;
+    if (compareVersions(this.baseLibrary, '3.60.2') >= 0) {
+      this.onAppShow = (l) => this.shows.add(l);
+      this.offAppShow = (l) => this.shows.remove(l);
+      this.onAppHide = (l) => this.hides.add(l);
+      this.offAppHide = (l) => this.hides.remove(l);
+    }
+  }
+
+  get api(): this {
+    return this;
+  }
+
+  get hasSocketTask(): boolean {
+    return compareVersions(this.baseLibrary, '1.9.4') >= 0;
+  }
+
+  /** swan.connectSocket: a SocketTask from 1.9.4; before, the one global socket (returns nothing). */
+  connectSocket = (options: { url: string; header?: Record<string, string>; protocols?: string[] } & Callbacks): NodeSocketTask | undefined => {
+    this.requests.push({ url: options.url, protocols: options.protocols });
+    const protocols = Array.isArray(options.protocols) ? options.protocols : [];
+    if (!this.hasSocketTask) return this.connectGlobal(options, protocols);
+    const task: NodeSocketTask = new SwanSocketTask(options.url, () => this.sockets.delete(task));
+    const refusal = this.refusal(options);
+    if (refusal) {
+      done(options, false, refusal);
+      setTimeout(() => task.fail(refusal.errMsg), 0);
+      return task;
+    }
+    this.sockets.add(task);
+    task.start(protocols);
+    done(options, true, { errMsg: 'connectSocket:ok' });
+    return task;
+  };
+
+  /**
+   * Before 1.9.4 there is one connection, and a new connectSocket closes the existing one
+   * (swan.connectSocket): the old one closes and the new one takes over the global events. undocumented: whether the old one's close reaches
+   * swan.onSocketClose; here it does, like any close (after the new socket was created).
+   */
+  private connectGlobal(options: { url: string } & Callbacks, protocols: string[]): undefined {
+    const refusal = this.refusal(options);
+    if (refusal) {
+      done(options, false, refusal);
+      return undefined;
+    }
+    const old = this.global;
+    if (old) {
+      this.replaced++;
+      old.close({ code: 1000, reason: 'replaced by a new connectSocket' });
+    }
+    const socket: NodeSocketTask = new SwanSocketTask(options.url, () => {
+      this.sockets.delete(socket);
+      if (this.global === socket) this.global = undefined;
+    });
+    this.global = socket;
+    this.sockets.add(socket);
+    socket.onOpen(() => this.socketOpen.emit({ header: {} }));
+    socket.onMessage((res) => this.socketMessage.emit(res));
+    socket.onClose((res) => this.socketClose.emit(res));
+    socket.onError((res) => this.socketError.emit(res));
+    socket.start(protocols);
+    done(options, true, { errMsg: 'connectSocket:ok' });
+    return undefined;
+  }
+
+  /** undocumented: the errMsg texts (errCode 1001 is Baidu's generic "执行失败"). */
+  private refusal(options: { url: string }): Res | undefined {
+    if (typeof options.url !== 'string' || !/^wss?:\/\//.test(options.url)) return { errCode: 1001, errMsg: `connectSocket:fail invalid url "${String(options.url)}"` };
+    if (!this.isConnected) return { errCode: 1001, errMsg: 'connectSocket:fail network is down' };
+    if (this.hasSocketTask && this.sockets.size >= this.options.maxSockets) {
+      return { errCode: 1001, errMsg: `connectSocket:fail exceed max concurrent count ${this.options.maxSockets}` };
+    }
+    return undefined;
+  }
+
+  // The global socket API (all base libraries). The documentation lists no offSocket* methods.
+  onSocketOpen = this.socketOpen.add;
+  onSocketMessage = this.socketMessage.add;
+  onSocketClose = this.socketClose.add;
+  onSocketError = this.socketError.add;
+
+  /** swan.sendSocketMessage: `data` String (the only type the documentation lists). */
+  sendSocketMessage = (options: { data: unknown } & Callbacks): void => {
+    const socket = this.global;
+    if (!socket || socket.readyState !== 1) return done(options, false, { errCode: 1001, errMsg: 'sendSocketMessage:fail WebSocket is not connected' });
+    const data = options.data;
+    if (typeof data !== 'string' && !(this.options.globalBinary === 'accept' && Object.prototype.toString.call(data) === '[object ArrayBuffer]')) {
+      const type = Object.prototype.toString.call(data);
+      this.rejectedSends.push(type);
+      return done(options, false, { errCode: 202, errMsg: `sendSocketMessage:fail parameter error: data should be String, got ${type}` });
+    }
+    socket.send({ data: typeof data === 'string' ? data : localArrayBuffer(data as ArrayBuffer), success: options.success, fail: options.fail, complete: options.complete });
+  };
+
+  closeSocket = (options: { code?: number; reason?: string } & Callbacks = {}): void => {
+    const socket = this.global;
+    if (!socket) return done(options, false, { errCode: 1001, errMsg: 'closeSocket:fail WebSocket is not connected' });
+    socket.close(options);
+  };
+
+  /** swan.onNetworkStatusChange: {isConnected, networkType}. */
+  onNetworkStatusChange = (l: NetworkListener): void => this.network.add(l);
+  offNetworkStatusChange = (l: NetworkListener): void => this.network.remove(l);
+
+  /** swan.getSwanId (a stub: only here so the object looks like `swan`). */
+  getSwanId = (options: Callbacks & { success?: (res: { data: { swanid: string } } & Res) => void }): void =>
+    void setTimeout(() => options.success?.({ errMsg: 'getSwanId:ok', data: { swanid: 'node-swan-id' } }), 0);
+
+  openSockets(): number {
+    return this.sockets.size;
+  }
+
+  /**
+   * The app goes to the background: swan.onAppHide listeners hear it from 3.60.2 (before, only the
+   * app's own App.onHide would). undocumented: Baidu cutting sockets in the background; not done.
+   */
+  hideApp(): void {
+    this.hides.emit({});
+  }
+
+  showApp(): void {
+    this.shows.emit({ path: 'pages/index/index', query: {}, scene: '1001' });
+  }
+
+  setNetwork(connected: boolean): void {
+    this.isConnected = connected;
+    if (!connected) [...this.sockets].forEach((s) => s.interrupt('network is down'));
+    this.network.emit({ isConnected: connected, networkType: connected ? 'wifi' : 'none' });
+  }
+
+  dispose(): void {
+    [...this.sockets].forEach((s) => s.interrupt('disposed'));
+  }
+}
