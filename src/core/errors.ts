@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'CLIENT_ID_CONFLICT'
   | 'DESTROYED'
   | 'NO_CLIENT'
+  | 'UNSUPPORTED_PLATFORM'
   | 'INTERNAL';
 
 /** What the engine knows about an error, before it is put into words for a locale. */
@@ -76,6 +77,7 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     PROTOCOL_ERROR: ['服务器发来不合 MQTT 协议的数据包{rc}{why}', '连接已关闭并将按 reconnectPeriod 重连；请把这条信息转给服务器运维。'],
     CLIENT_ID_CONFLICT: ['clientId 被另一个客户端反复顶下线，已停止重连', '每个客户端使用唯一的 clientId（留空则自动生成随机 id）。'],
     DESTROYED: ['组件已销毁，连接已释放'],
+    UNSUPPORTED_PLATFORM: ['此平台版本不能收发 MQTT 所需的二进制 WebSocket 帧{errMsg}', '请用户升级 App 或基础库（百度 ≥ 1.9.4，uni-app App ≥ 2.2.6）；库不会重试。'],
     NO_CLIENT: ['没有名为{field}的客户端', '先在 App 的 onLaunch 中调用 createClient({ name })；组件会在它创建后自动接上。'],
     INTERNAL: ['miniprogram-mqtt 内部错误{why}', '这是库的缺陷，不是网络问题：请把这条信息和复现步骤提交到 issue。'],
   },
@@ -99,6 +101,7 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     PROTOCOL_ERROR: ['The broker sent a packet MQTT does not allow{rc}{why}', 'The connection was closed and reconnects by reconnectPeriod; pass this message to the broker’s operators.'],
     CLIENT_ID_CONFLICT: ['Another client keeps taking over this clientId; reconnecting stopped', 'Give every client a unique clientId (leave it empty for a random one).'],
     DESTROYED: ['The component was detached and its connection released'],
+    UNSUPPORTED_PLATFORM: ['This platform version cannot send the binary WebSocket frames MQTT needs{errMsg}', 'Ask users to update the app or base library (Baidu ≥ 1.9.4, uni-app App ≥ 2.2.6); the library does not retry.'],
     NO_CLIENT: ['No client is named{field}', 'Call createClient({ name }) in App.onLaunch first; components attach as soon as it exists.'],
     INTERNAL: ['Internal error in miniprogram-mqtt{why}', 'This is a bug in the library, not a network problem: please report it with this message and the steps.'],
   },

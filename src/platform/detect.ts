@@ -54,6 +54,7 @@ function nameOf(api: object): PlatformName {
   if (has('$on') && has('$emit')) return 'uni';
   if (has('getAuthCode')) return 'my';
   if (has('getSwanId')) return 'swan';
+  if (has('getEnvInfoSync')) return 'tt';
   return 'wx';
 }
 

@@ -128,7 +128,16 @@ class AdaptedTask implements VendorSocketTask {
       options.fail?.({ errMsg: 'sendSocketMessage:fail socket closed' });
       return;
     }
-    this.real.send({ data: options.data, success: options.success, fail: options.fail });
+    this.real.send({
+      data: options.data,
+      success: options.success,
+      // a frame that did not go out breaks the MQTT stream: end the socket, saying why (mqtt.js would drop the error)
+      fail: (res) => {
+        options.fail?.(res);
+        this.fail(typeof res?.errMsg === 'string' ? res.errMsg : 'sendSocketMessage:fail');
+        setTimeout(() => this.abort(1006, 'send failed'), 0);
+      },
+    });
   }
 
   /**

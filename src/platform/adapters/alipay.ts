@@ -13,7 +13,7 @@
 import { fromBase64, toBase64 } from '../../core/codec';
 import type { NetworkStatus, PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import { networkEvents, plainListeners } from './events';
-import { GlobalSocketApi, globalSocketTask } from './global-socket';
+import { GLOBAL_LIMIT_ERRMSG, GlobalSocketApi, globalSocketBusy, globalSocketTask, refused } from './global-socket';
 
 type Callback = (res?: unknown) => void;
 
@@ -41,6 +41,8 @@ export function alipayErrMsg(api: string, res: unknown): string {
   const r = (res ?? {}) as { errMsg?: string; error?: unknown; errorMessage?: string; data?: { error?: unknown; errorMessage?: string } };
   if (typeof r.errMsg === 'string') return r.errMsg;
   const detail = r.errorMessage ?? r.data?.errorMessage ?? r.error ?? r.data?.error ?? 'unknown error';
+  // error 3: the single socket exists already
+  if ((r.error ?? r.data?.error) === 3) return `${api}:fail exceed max concurrent count 1 (${String(detail)})`;
   return `${api}:fail ${String(detail)}`;
 }
 
@@ -77,12 +79,17 @@ function wrapTask(task: AlipayTask): WxSocketTask {
 }
 
 export function adaptAlipay(my: AlipayApi): PlatformWx {
+  /** Learnt on the first connect: this client gives no SocketTask, only the global socket. */
+  let globalOnly = false;
   return {
     connectSocket(options: WxConnectSocketOptions): WxSocketTask {
+      // asking again would fail, or replace the open socket
+      if (globalOnly && globalSocketBusy(my)) return refused(GLOBAL_LIMIT_ERRMSG);
       const fail = (res: unknown): void => options.fail?.({ errMsg: alipayErrMsg('connectSocket', res) });
       const task = my.connectSocket({ url: options.url, protocols: options.protocols, multiple: true, success: () => options.success?.({ errMsg: 'connectSocket:ok' }), fail });
       if (task && typeof task.onMessage === 'function') return wrapTask(task);
       if (typeof my.onSocketMessage !== 'function') throw new Error('connectSocket:fail my.connectSocket returned no SocketTask and there is no my.onSocketMessage');
+      globalOnly = true;
       return globalSocketTask(my as GlobalSocketApi, { data: alipayData, send: alipaySendData, errMsg: alipayErrMsg });
     },
     ...plainListeners(my),

@@ -2,15 +2,19 @@
  * Baidu `swan` → the WeChat-shaped API. From Baidu's docs (smartprogram.baidu.com/docs/develop/api/
  * net/websocket, swan-onAppHide, swan-onNetworkStatusChange):
  * - From base library 1.9.4 connectSocket returns a SocketTask (at most 5); before, one socket
- *   through the global swan.onSocket* / sendSocketMessage / closeSocket.
+ *   through the global swan.onSocket* / sendSocketMessage / closeSocket, whose sendSocketMessage
+ *   takes only a String: MQTT's binary frames cannot go out, so such a client is refused at once.
  * - swan.onAppShow / onAppHide exist only from base library 3.60.2; before, the library cannot
  *   see the app go to the background (App.onHide is the app's own).
  */
 import type { PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
+import type { GlobalSocketApi } from './global-socket';
 import { networkEvents, plainListeners, wechatNetwork } from './events';
-import { GlobalSocketApi, globalSocketTask } from './global-socket';
+import { refused } from './global-socket';
 
-export interface BaiduApi extends Partial<GlobalSocketApi>, Pick<PlatformWx, 'onAppShow' | 'offAppShow' | 'onAppHide' | 'offAppHide'> {
+export const BAIDU_GLOBAL_ERRMSG = 'connectSocket:fail binary WebSocket frames need Baidu base library 1.9.4 or later (swan.sendSocketMessage takes only a String)';
+
+export interface BaiduApi extends Partial<Pick<GlobalSocketApi, 'closeSocket'>>, Pick<PlatformWx, 'onAppShow' | 'offAppShow' | 'onAppHide' | 'offAppHide'> {
   connectSocket(options: WxConnectSocketOptions): WxSocketTask | undefined | void;
   onNetworkStatusChange?(cb: (res: { isConnected?: boolean; networkType?: string }) => void): void;
   offNetworkStatusChange?(cb: (res: { isConnected?: boolean; networkType?: string }) => void): void;
@@ -22,15 +26,16 @@ const errMsgOf = (api: string, res: unknown): string => {
 };
 
 export function adaptBaidu(swan: BaiduApi): PlatformWx {
+  /** Learnt on the first connect: a base library without SocketTask. */
+  let globalOnly = false;
   return {
     connectSocket(options: WxConnectSocketOptions): WxSocketTask {
+      if (globalOnly) return refused(BAIDU_GLOBAL_ERRMSG);
       const task = swan.connectSocket({ url: options.url, protocols: options.protocols, success: options.success, fail: (res) => options.fail?.({ errMsg: errMsgOf('connectSocket', res) }) });
       if (task && typeof task.onMessage === 'function') return task;
-      return globalSocketTask(swan as GlobalSocketApi, {
-        data: (res) => (res as { data?: string | ArrayBuffer })?.data ?? '',
-        send: (data) => ({ data }),
-        errMsg: errMsgOf,
-      });
+      globalOnly = true;
+      swan.closeSocket?.({});
+      return refused(BAIDU_GLOBAL_ERRMSG);
     },
     ...plainListeners(swan),
     ...networkEvents(swan, wechatNetwork),

@@ -23,7 +23,12 @@ export class DeferredTask implements WxSocketTask {
 
   /** The real task exists: its events reach the listeners from now on. */
   attach(task: WxSocketTask): void {
-    if (this.task || this.ended) return;
+    if (this.task) return;
+    if (this.ended) {
+      // closed before it arrived (app hidden, end()): it must not stay open
+      task.close({});
+      return;
+    }
     this.task = task;
     task.onOpen((res) => this.listeners.open.forEach((l) => l(res)));
     task.onMessage((res) => this.listeners.message.forEach((l) => l(res)));

@@ -28,11 +28,16 @@ export interface GlobalSocketShape {
   errMsg(api: string, res: unknown): string;
 }
 
+export const GLOBAL_LIMIT_ERRMSG = 'connectSocket:fail exceed max concurrent count 1';
+
 /** APIs whose one global socket is in use. */
 const busy = new WeakSet<object>();
 
-/** A socket that could not be opened: it fails the way WeChat reports an exceeded limit. */
-function refused(errMsg: string): WxSocketTask {
+/** Whether the one global socket of this API is open. */
+export const globalSocketBusy = (api: object): boolean => busy.has(api);
+
+/** A socket that could not be opened: it fails with `errMsg`, as WeChat reports a refusal. */
+export function refused(errMsg: string): WxSocketTask {
   const closes: ((res: { code: number; reason: string }) => void)[] = [];
   const errors: ((res: { errMsg: string }) => void)[] = [];
   setTimeout(() => {
@@ -50,7 +55,7 @@ function refused(errMsg: string): WxSocketTask {
 }
 
 export function globalSocketTask(api: GlobalSocketApi, shape: GlobalSocketShape): WxSocketTask {
-  if (busy.has(api)) return refused('connectSocket:fail exceed max concurrent count 1');
+  if (busy.has(api)) return refused(GLOBAL_LIMIT_ERRMSG);
   busy.add(api);
   const registered: [keyof GlobalSocketApi, Callback][] = [];
   const on = (name: 'onSocketOpen' | 'onSocketMessage' | 'onSocketClose' | 'onSocketError', off: keyof GlobalSocketApi, cb: Callback): void => {

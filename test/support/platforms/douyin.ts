@@ -140,6 +140,12 @@ export class NodeTt implements PlatformDouble {
    * success before onOpen (undocumented: when exactly success comes).
    * A new socket does not close older ones.
    */
+  /** tt.getEnvInfoSync (a stub: only here so the object looks like `tt`; Douyin-only, developer.open-douyin.com … tt-get-env-info-sync). */
+  getEnvInfoSync = (): { microapp: { appId: string; envType: string }; common: { USER_DATA_PATH: string } } => ({
+    microapp: { appId: 'node-tt', envType: 'development' },
+    common: { USER_DATA_PATH: 'ttfile://user' },
+  });
+
   connectSocket = (options: { url: string; header?: Record<string, string>; protocols?: string[] } & Callbacks<Res & { socketTaskId: number }>): DouyinSocketTask => {
     this.requests.push({ url: options.url, protocols: options.protocols });
     const id = this.nextId++;
