@@ -40,6 +40,7 @@ type Listener<T> = (res: T) => void;
 
 class AdaptedTask implements VendorSocketTask {
   ended = false;
+  private opened = false;
   private readonly openListeners: Listener<unknown>[] = [];
   private readonly messageListeners: Listener<{ data: string | ArrayBuffer }>[] = [];
   private real?: WxSocketTask;
@@ -56,6 +57,7 @@ class AdaptedTask implements VendorSocketTask {
     this.counter.open++;
     real.onOpen((res) => {
       if (this.ended) return;
+      this.opened = true;
       this.events.onOpen();
       this.openListeners.forEach((l) => l(res));
     });
@@ -131,9 +133,11 @@ class AdaptedTask implements VendorSocketTask {
     this.real.send({
       data: options.data,
       success: options.success,
-      // a frame that did not go out breaks the MQTT stream: end the socket, saying why (mqtt.js would drop the error)
+      // A frame that did not go out on an open socket breaks the MQTT stream: end the socket, saying
+      // why (mqtt.js would drop the error). Before open, only a stale mqtt.js stream writes here.
       fail: (res) => {
         options.fail?.(res);
+        if (!this.opened) return;
         this.fail(typeof res?.errMsg === 'string' ? res.errMsg : 'sendSocketMessage:fail');
         setTimeout(() => this.abort(1006, 'send failed'), 0);
       },

@@ -168,7 +168,13 @@ describe('errors', () => {
     ['connectSocket:fail network is down', 'SOCKET_ERROR'],
     ['', 'SOCKET_ERROR'],
   ])('maps errMsg %j to %s', (errMsg, code) => {
-    expect(errorFromErrMsg(errMsg)).toEqual({ code, errMsg });
+    expect(errorFromErrMsg(errMsg)).toMatchObject({ code, errMsg });
+  });
+
+  it('reads the platform\'s socket limit from its errMsg (5 on WeChat, 1 for a single global socket)', () => {
+    expect(errorFromErrMsg('connectSocket:fail createSocketTask:fail exceed max concurrent count 5')).toMatchObject({ code: 'SOCKET_LIMIT', limit: 5 });
+    expect(errorFromErrMsg('connectSocket:fail exceed max concurrent count 1')).toMatchObject({ code: 'SOCKET_LIMIT', limit: 1 });
+    expect(errorFromErrMsg('connectSocket:fail binary WebSocket frames need Baidu base library 1.9.4 or later')).toMatchObject({ code: 'UNSUPPORTED_PLATFORM' });
   });
 
   it('maps CONNACK codes: 4, 5 and MQTT 5 0x86/0x87 to NOT_AUTHORIZED, others to CONNECT_REFUSED', () => {
