@@ -9,8 +9,8 @@ import * as path from 'path';
 import * as zlib from 'zlib';
 import createMqtt = require('../src/vendor/mqtt.js');
 import type { VendorClient } from '../src/vendor/mqtt';
-import { Registry } from '../src/platform/registry';
-import { setPlatformWx } from '../src/platform/index';
+import { createClient, setPlatformWx } from '../src/index';
+import { Pool } from '../src/platform/index';
 import type { MessageEventDetail, MqttPanelMethods } from '../src/types';
 import { Broker, startAedes, startMosquitto } from '../test/support/brokers';
 import { configFor, sleep, until } from '../test/support/harness';
@@ -49,35 +49,51 @@ function flood(broker: Broker, topic: string, count: number): Promise<void> {
 
 const withArray = (wx: NodeWx) => ({ connectSocket: (o: { url: string; protocols?: string | string[] }) => wx.connectSocket({ ...o, protocols: [String(o.protocols)] }) });
 
+interface Started {
+  /** Messages received so far. */
+  count(): number;
+  stop(): Promise<void>;
+  renderMs?(): number;
+}
+
 interface Contender {
   name: string;
-  /** Subscribes to `topic`; resolves once ready; `count()` tells messages received so far. */
-  start(broker: Broker, topic: string): Promise<{ count(): number; stop(): Promise<void>; renderMs?(): number }>;
+  /** Subscribes to `topic` over sockets of `wx` (the caller disposes it); resolves once ready. */
+  start(broker: Broker, topic: string, wx: NodeWx): Promise<Started>;
 }
 
 const raw: Contender = {
   name: '(a) mqtt.min.js alone',
-  async start(broker, topic) {
-    const wx = new NodeWx();
+  async start(broker, topic, wx) {
     const client: VendorClient = createMqtt(withArray(wx)).connect(`wx://127.0.0.1:${broker.wsPort}/mqtt`, { clientId: `bench_raw_${Date.now()}`, protocolVersion: 4, clean: true, keepalive: 60, reconnectPeriod: 0, connectTimeout: 10000, resubscribe: false, queueQoSZero: false });
     await new Promise((resolve) => client.on('connect', resolve));
     let n = 0;
     client.on('message', () => n++);
     await new Promise((resolve) => client.subscribe({ [topic]: { qos: 0 } }, resolve));
-    return { count: () => n, stop: async () => { client.end(true); wx.dispose(); } };
+    return { count: () => n, stop: async () => { client.end(true); } };
   },
 };
 
+/** The platform layer without the client: a pool's connection, one user, one holder. */
 const platform: Contender = {
   name: '(b) src/platform connection',
-  async start(broker, topic) {
-    const wx = new NodeWx();
-    const lease = new Registry(wx).acquire(configFor(broker));
+  async start(broker, topic, wx) {
+    const pool = new Pool(wx);
+    const connection = pool.acquire(configFor(broker));
+    const user = {};
+    const holder = {};
     let n = 0;
-    lease.on('message', () => n++);
-    await lease.connect();
-    await lease.subscribe(topic, 0);
-    return { count: () => n, stop: async () => { await lease.release(); wx.dispose(); } };
+    connection.on('message', () => n++);
+    await connection.join(user);
+    await connection.subscribe(holder, topic, 0);
+    return {
+      count: () => n,
+      stop: async () => {
+        await connection.release(holder, false);
+        await connection.leave(user);
+        await pool.release(connection);
+      },
+    };
   },
 };
 
@@ -85,8 +101,7 @@ let hostId = '';
 let panelOnlyCount = 0;
 const component: Contender = {
   name: '(c) <mqtt-panel headless> + <message-list>',
-  async start(broker, topic) {
-    const wx = new NodeWx();
+  async start(broker, topic, wx) {
     setPlatformWx(wx);
     panelOnlyCount = 0;
     const page = render(hostId);
@@ -95,9 +110,25 @@ const component: Contender = {
     await (panel.instance as unknown as MqttPanelMethods).connect();
     await until(() => (panel.instance as unknown as MqttPanelMethods).getState().subscriptions.length === 1, 'subscribed');
     const renderMs = timeSetData(page.querySelector('#l')!.instance);
-    return { count: () => panelOnlyCount, renderMs, stop: async () => { (page as unknown as { detach(): void }).detach(); await sleep(50); wx.dispose(); } };
+    return { count: () => panelOnlyCount, renderMs, stop: async () => { (page as unknown as { detach(): void }).detach(); await sleep(50); } };
   },
 };
+
+/** What app code does with the public API: createClient, on('message'), connect, subscribe. */
+const client: Contender = {
+  name: '(d) createClient + on(message)',
+  async start(broker, topic, wx) {
+    setPlatformWx(wx);
+    const c = createClient({ host: broker.host, port: broker.wsPort, path: broker.path, secure: false, protocolVersion: 4, keepalive: 60 });
+    let n = 0;
+    c.on('message', () => n++);
+    await c.connect();
+    await c.subscribe(topic, { qos: 0 });
+    return { count: () => n, stop: () => c.end() };
+  },
+};
+
+const CONTENDERS = [raw, platform, component, client];
 
 /** Time spent inside a component's setData: in simulate that includes rendering the view, synchronously. */
 function timeSetData(instance: { setData: (data: Record<string, unknown>) => void }): () => number {
@@ -112,17 +143,16 @@ function timeSetData(instance: { setData: (data: Record<string, unknown>) => voi
 }
 
 async function throughput(broker: Broker, contender: Contender, run: number): Promise<{ rate: number; renderMs: number }> {
-  const topic = `bench/${contender.name.slice(1, 2)}/${run}`;
-  const sub = await contender.start(broker, topic);
-  const first = { at: 0 };
-  const poll = setInterval(() => { if (!first.at && sub.count() > 0) first.at = performance.now(); }, 1);
+  const topic = `bench/${contender.name.slice(1, 2)}/${run < 0 ? 'warm' : run}`;
+  const wx = new NodeWx();
+  const sub = await contender.start(broker, topic, wx);
   const started = performance.now();
   await flood(broker, topic, N);
   await until(() => sub.count() >= N, `${contender.name}: ${N} messages`, 120000);
   const elapsed = (performance.now() - started) / 1000;
   const renderMs = sub.renderMs?.() ?? 0;
-  clearInterval(poll);
   await sub.stop();
+  wx.dispose();
   return { rate: N / elapsed, renderMs };
 }
 
@@ -157,12 +187,16 @@ afterAll(async () => {
 
 test('1. inbound throughput', async () => {
   const rows: (string | number)[][] = [];
+  const summary: Record<string, Record<string, unknown>> = {};
   for (const broker of [mosquitto, aedes]) {
     const rates: Record<string, number[]> = {};
     const renders: Record<string, number[]> = {};
     const withoutRender: Record<string, number[]> = {};
+    // A warm-up round first (not counted: aedes, a Node broker, and the client's JIT start cold),
+    // then RUNS rounds, each starting with the next contender so none always runs first.
+    for (const c of CONTENDERS) await throughput(broker, c, -1);
     for (let run = 0; run < RUNS; run++) {
-      for (const c of [raw, platform, component]) {
+      for (const c of [...CONTENDERS.slice(run % CONTENDERS.length), ...CONTENDERS.slice(0, run % CONTENDERS.length)]) {
         const { rate, renderMs } = await throughput(broker, c, run);
         (rates[c.name] ??= []).push(rate);
         (renders[c.name] ??= []).push(renderMs);
@@ -171,13 +205,87 @@ test('1. inbound throughput', async () => {
       }
     }
     const a = median(rates[raw.name]);
-    for (const c of [raw, platform, component]) {
+    for (const c of CONTENDERS) {
       const m = median(rates[c.name]);
       const rendered = c === component;
-      rows.push([broker.name, c.name, Math.round(m), (m / a).toFixed(2), rendered ? Math.round(median(renders[c.name])) : '', rendered ? (median(withoutRender[c.name]) / a).toFixed(2) : '']);
+      // Wall time per message beyond (a)'s: what this contender adds to the whole path, broker included.
+      const extraNs = c === raw ? '' : Math.round(1e9 / m - 1e9 / a);
+      rows.push([broker.name, c.name, Math.round(m), (m / a).toFixed(2), extraNs, rendered ? Math.round(median(renders[c.name])) : '', rendered ? (median(withoutRender[c.name]) / a).toFixed(2) : '']);
+      (summary[broker.name] ??= {})[c.name] = {
+        msgPerSec: Math.round(m),
+        ratio: Number((m / a).toFixed(3)),
+        ...(rendered ? { listRenderMs: Math.round(median(renders[c.name])), ratioWithoutRender: Number((median(withoutRender[c.name]) / a).toFixed(3)) } : {}),
+      };
     }
   }
-  table(`Inbound throughput: ${N} × 64 B QoS 0, median of ${RUNS}`, ['broker', 'contender', 'msg/s', 'ratio to (a)', 'list setData+render ms', 'ratio without it'], rows);
+  results.throughput = summary;
+  table(`Inbound throughput: ${N} × 64 B QoS 0, median of ${RUNS}`, ['broker', 'contender', 'msg/s', 'ratio to (a)', 'ns/msg over (a)', 'list setData+render ms', 'ratio without it'], rows);
+});
+
+/** A connection's private message entry point: where mqtt.js hands over each PUBLISH it parsed. */
+interface MessageEntry {
+  client: unknown;
+  onMessage(client: unknown, topic: string, payload: Uint8Array, packet: { qos: number; retain: boolean; dup: boolean }): void;
+}
+
+/** Calls `entry.onMessage` once per payload, as mqtt.js would, synchronously; returns ns per call. */
+function timeDeliveries(entry: MessageEntry, topic: string, payloads: Uint8Array[], count: () => number): number {
+  const before = count();
+  const t = performance.now();
+  for (const payload of payloads) entry.onMessage(entry.client, topic, payload, { qos: 0, retain: false, dup: false });
+  const ns = ((performance.now() - t) * 1e6) / payloads.length;
+  if (count() - before !== payloads.length) throw new Error(`delivered ${count() - before} of ${payloads.length}`);
+  return ns;
+}
+
+test('1b. per-message cost of the client path, in process', async () => {
+  // The message path below mqtt.js, without broker, socket or stream: each call is what happens
+  // after mqtt.js parsed one PUBLISH. (b) a bare platform connection (routing to its holder, one
+  // 'message' listener); (d) a client's connection (the same, plus the client: event detail with
+  // the payload decoded and `bytes` copied, the client's own scope, its 'message' listener).
+  const COST_N = SMOKE ? 2000 : 200000;
+  const wx = new NodeWx();
+  setPlatformWx(wx);
+  const pool = new Pool(wx);
+  const bare = pool.acquire(configFor(mosquitto));
+  let nb = 0;
+  bare.on('message', () => nb++);
+  const user = {};
+  const holder = {};
+  await bare.join(user);
+  await bare.subscribe(holder, 'cost/b', 0);
+  const c = createClient({ host: mosquitto.host, port: mosquitto.wsPort, path: mosquitto.path, secure: false });
+  let nd = 0;
+  c.on('message', () => nd++);
+  await c.connect();
+  await c.subscribe('cost/d', { qos: 0 });
+  const viaClient = (c as unknown as { connection: MessageEntry }).connection;
+  // mqtt.js hands out payloads as views into its parse buffer
+  const big = new Uint8Array(COST_N * 80).fill(0x78);
+  const payloads = Array.from({ length: COST_N }, (_, i) => big.subarray(i * 80, i * 80 + 64));
+  const ns: Record<'b' | 'd', number[]> = { b: [], d: [] };
+  for (let run = 0; run < RUNS + 1; run++) {
+    const b = timeDeliveries(bare as unknown as MessageEntry, 'cost/b', payloads, () => nb);
+    const d = timeDeliveries(viaClient, 'cost/d', payloads, () => nd);
+    // run 0 warms the JIT up and is left out
+    if (run > 0) {
+      ns.b.push(b);
+      ns.d.push(d);
+    }
+  }
+  const b = median(ns.b);
+  const d = median(ns.d);
+  results.perMessage = { deliveries: COST_N, runs: RUNS, platformNs: Math.round(b), clientNs: Math.round(d), clientLayerNs: Math.round(d - b) };
+  table(`Per-message cost below mqtt.js, in process: ${COST_N} deliveries of 64 B, median of ${RUNS}`, ['path', 'ns/msg'], [
+    ['(b) platform connection → listener', Math.round(b)],
+    ['(d) platform connection → client → listener', Math.round(d)],
+    ['the client layer alone (d − b)', Math.round(d - b)],
+  ]);
+  await c.end();
+  await bare.release(holder, false);
+  await bare.leave(user);
+  await pool.release(bare);
+  wx.dispose();
 });
 
 interface ViewCost { calls: number; bytes: number; maxBytes: number; maxPerSecond: number }
@@ -330,6 +438,7 @@ test('5. size', () => {
   const ownJs = own.filter((f) => f.endsWith('.js'));
   const rows = [
     ['own code (.js)', ...size(ownJs)],
+    ...ownJs.map((f) => [`  ${path.relative(dist, f).split(path.sep).join('/')}`, ...size([f])]),
     ['own code (all: js, wxml, wxss, json)', ...size(own)],
     ['vendored mqtt.min.js (+ licence, factory)', ...size(vendor)],
     ['whole dist (without .d.ts)', ...size(shipped)],
