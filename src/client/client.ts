@@ -25,12 +25,11 @@ const END_WAIT_MS = 1000;
 const named = new Map<string, MqttClient>();
 const namedListeners = new Map<string, Set<(client: MqttClient) => void>>();
 
-/** One detail per inbound message, whoever hears it: the payload is decoded once. */
-const detailOf = new WeakMap<InboundMessage, MessageEventDetail>();
 let inboundSeq = 0;
 
+/** One detail per inbound message, whoever hears it: the payload is decoded once. */
 function messageDetail(message: InboundMessage): MessageEventDetail {
-  let detail = detailOf.get(message);
+  let detail = message.detail as MessageEventDetail | undefined;
   if (!detail) {
     detail = {
       id: `in_${++inboundSeq}`,
@@ -43,7 +42,7 @@ function messageDetail(message: InboundMessage): MessageEventDetail {
       direction: 'in',
       time: Date.now(),
     };
-    detailOf.set(message, detail);
+    message.detail = detail;
   }
   return detail;
 }
@@ -310,8 +309,9 @@ export class MqttClient {
   }
 
   private onDelivery({ message, holders }: Delivery): void {
-    let mine = false;
-    for (const scope of [this.own, ...this.scopes]) {
+    let mine = holders.has(this.own);
+    // the client's own scope emits nothing of its own: its listeners are the client's
+    for (const scope of this.scopes) {
       if (!holders.has(scope)) continue;
       mine = true;
       scope.events.emit('message', messageDetail(message));

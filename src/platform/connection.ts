@@ -26,6 +26,8 @@ export interface InboundMessage {
   qos: QoS;
   retain: boolean;
   dup: boolean;
+  /** Filled by the first client that hears it, so that every client shares one decoded detail. */
+  detail?: object;
 }
 
 /** The broker ended the session while QoS 1/2 exchanges were open (MQTT 3.1.1/5.0 §4.4). */
