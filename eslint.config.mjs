@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'miniprogram_dist/', 'demo/miniprogram_npm/', 'src/vendor/mqtt.js', 'coverage/', 'docs/'] },
+  { ignores: ['node_modules/', 'miniprogram_dist/', 'demo/miniprogram_npm/', 'src/vendor/mqtt.js', 'coverage/', 'docs/', 'examples/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
