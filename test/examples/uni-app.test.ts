@@ -3,9 +3,10 @@
  * miniprogram-simulate: app.js, common/vendor.js (uni's runtime, Vue and the bundled
  * miniprogram-mqtt) and pages/index/index.{js,wxml} exactly as emitted. The page connects to
  * mosquitto through the Node wx, subscribes, shows a message mosquitto_pub sends, and shows its
- * own QoS 2 publish coming back.
+ * own QoS 2 publish coming back; so does pages/quickstart, the README's quick start.
  *
- * Needs the example built (`npm run examples:uni`); without dist/build/mp-weixin it is skipped.
+ * Needs the example built (`npm run examples:uni`); without dist/build/mp-weixin it is skipped
+ * (the README-equals-page check needs only the sources and always runs).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -136,4 +137,30 @@ describeBuilt(`examples/uni-app built for mp-weixin${built ? '' : ' (SKIPPED: no
     (page.instance as unknown as PageInstance).onUnload?.();
     await until(() => nodeWx.sockets.size === 0, 'the socket to close');
   });
+
+  it("the README's quick start page (pages/quickstart) connects, shows mosquitto_pub's message and its own QoS 2 publish", async () => {
+    const { simulate } = launch();
+    page = open(simulate, 'pages/quickstart/index');
+    await until(() => text('.status') === 'connected', `status "connected" (shows "${text('.status')}")`);
+    // The page shows no SUBACK, so publish (every 200 ms) until one message arrives after it.
+    let last = 0;
+    await until(() => {
+      if (Date.now() - last > 200) {
+        mosquittoPub(broker, TOPIC, 'hello quick start', ['-q', '1']);
+        last = Date.now();
+      }
+      return text('.payload').includes('hello quick start');
+    }, 'the message in the list');
+    page.querySelector('.publish')!.dispatchEvent('tap');
+    await until(() => text('.payload').split('\n').includes('hello from uni-app'), 'its own QoS 2 message');
+    (page.instance as unknown as PageInstance).onUnload?.();
+    await until(() => nodeWx.sockets.size === 0, 'the socket to close');
+  });
+});
+
+// Source only, so it runs without the build: the README's code is the page CI builds and runs.
+it("examples/uni-app/README.md's quick start is src/pages/quickstart/index.vue", () => {
+  const readme = fs.readFileSync(path.join(EXAMPLE, 'README.md'), 'utf8');
+  const block = /```vue\n<!-- src\/pages\/quickstart\/index\.vue -->\n([\s\S]*?)```/.exec(readme);
+  expect(block?.[1]).toBe(fs.readFileSync(path.join(EXAMPLE, 'src', 'pages', 'quickstart', 'index.vue'), 'utf8'));
 });
