@@ -47,13 +47,37 @@ async function run(panelId: string, broker: Broker, version: 4 | 5, qos: 1 | 2, 
   const api = panel.instance as unknown as MqttPanelMethods;
   const messages = listen<MessageEventDetail>(panel, 'message');
   const errors = listen(panel, 'error');
+  const statuses = listen<{ status: string; reason?: string }>(panel, 'status');
+  try {
+    return await cutAndCount(api, proxy, broker, version, qos, count, messages, errors, statuses);
+  } finally {
+    // also when an assertion failed: a proxy left listening keeps jest from exiting
+    (panel as unknown as { detach(): void }).detach();
+    await proxy.close();
+  }
+}
+
+async function cutAndCount(
+  api: MqttPanelMethods,
+  proxy: Awaited<ReturnType<typeof startProxy>>,
+  broker: Broker,
+  version: 4 | 5,
+  qos: 1 | 2,
+  count: number,
+  messages: MessageEventDetail[],
+  errors: unknown[],
+  statuses: { status: string; reason?: string }[],
+): Promise<DropReport> {
   await api.connect();
   await until(() => api.getState().subscriptions.length === 1, 'the subscription');
 
   let cutting = true;
   const cutter = (async () => {
     while (cutting && proxy.cuts < CUTS) {
-      await until(() => api.getState().status === 'connected', 'a connection to cut', 20000);
+      await until(() => api.getState().status === 'connected', 'a connection to cut', 20000).catch((error: Error) => {
+        console.log(JSON.stringify({ stuck: { broker: broker.name, version, qos, cuts: proxy.cuts, statuses: statuses.slice(-8), errors } }));
+        throw error;
+      });
       await sleep(MIN_SESSION_MS + Math.random() * 300);
       proxy.cut();
     }
@@ -83,7 +107,6 @@ async function run(panelId: string, broker: Broker, version: 4 | 5, qos: 1 | 2, 
   await sleep(300);
   await peer.end();
   await api.disconnect();
-  await proxy.close();
   expect(errors).toEqual([]);
   const distinct = seen().size;
   return {
