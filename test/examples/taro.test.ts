@@ -53,7 +53,7 @@ function setPath(target: Record<string, unknown>, key: string, value: unknown): 
   const parts = key.replace(/\[(\d+)\]/g, '$1').split('.').filter(Boolean);
   let node = target as Record<string, unknown>;
   parts.slice(0, -1).forEach((part, i) => {
-    if (node[part] == null) node[part] = /^\d+$/.test(parts[i + 1]) ? [] : {};
+    if (node[part] === undefined || node[part] === null) node[part] = /^\d+$/.test(parts[i + 1]) ? [] : {};
     node = node[part] as Record<string, unknown>;
   });
   node[parts[parts.length - 1]] = value;
