@@ -5,7 +5,9 @@
  * comp.js and pages/index/index.js — Taro's runtime, React 18 and the page's bundle with
  * miniprogram-mqtt inside — run as WeChat's app service runs them, with the Node wx routed to a
  * real mosquitto. The page connects, subscribes, shows a message mosquitto_pub sends, and its
- * QoS 2 publish button sends one that comes back.
+ * QoS 2 publish button sends one that comes back. The README's quick start is
+ * pages/quickstart/index.js of the same build, run the same way; a source-only test (run without
+ * the build) checks that the README's code is that page's source.
  *
  * Not rendered in miniprogram-simulate: simulate defines only Component() and Behavior(), and
  * Taro's page calls Page(); and its template engine (j-component) returns nothing for <import>,
@@ -21,7 +23,8 @@ import * as path from 'path';
 import { hasMosquitto, MosquittoBroker, mosquittoPub, startMosquitto } from '../support/brokers';
 import { NodeWx } from '../support/wx';
 
-const DIST = path.resolve(__dirname, '..', '..', 'examples', 'taro', 'dist');
+const EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'taro');
+const DIST = path.join(EXAMPLE, 'dist');
 const BUILT = fs.existsSync(path.join(DIST, 'pages', 'index', 'index.js'));
 /** The broker port the example's page uses (the root `npm start` broker); routed to the test's mosquitto. */
 const EXAMPLE_PORT = 8083;
@@ -40,6 +43,7 @@ interface TaroNode {
   uid?: string;
   cn?: TaroNode[];
 }
+type PageDefinition = Hooks & { data?: unknown };
 interface PageHost {
   route: string;
   __route__: string;
@@ -104,10 +108,16 @@ suite('examples/taro (Taro CLI weapp build) on mosquitto', () => {
     installed.forEach((name) => delete globals[name]);
   });
 
-  it('connects, subscribes, shows a message from mosquitto_pub and gets its own QoS 2 publish back', async () => {
+  /**
+   * Loads the build as WeChat's app service does — app.js (requires vendors, taro, runtime), comp.js,
+   * then the page's file — with `wx` routed to the test's mosquitto, and opens the page at `route`
+   * (onLoad, onShow, onReady). Returns the page (its `data.root` is Taro's tree), the page
+   * definition (its hooks and Taro's event handler `eh`) and the socket URLs the page asked for.
+   */
+  function openPage(route: string): { page: PageHost; definition: PageDefinition; urls: string[] } {
     wx = new NodeWx();
     let appDefinition: Hooks | undefined;
-    let pageDefinition: (Hooks & { data?: unknown }) | undefined;
+    let pageDefinition: PageDefinition | undefined;
     const components: unknown[] = [];
     const urls: string[] = [];
     globals.wx = {
@@ -130,18 +140,18 @@ suite('examples/taro (Taro CLI weapp build) on mosquitto', () => {
       /* eslint-disable @typescript-eslint/no-require-imports -- the built files, as the app service runs them */
       require(path.join(DIST, 'app.js'));
       require(path.join(DIST, 'comp.js'));
-      require(path.join(DIST, 'pages', 'index', 'index.js'));
+      require(path.join(DIST, ...route.split('/')) + '.js');
       /* eslint-enable @typescript-eslint/no-require-imports */
     });
     expect(appDefinition).toBeDefined();
     expect(pageDefinition).toBeDefined();
     expect(components).toHaveLength(1); // Taro's recursive `comp`
     const app = Object.create(appDefinition!) as Hooks;
-    appDefinition!.onLaunch.call(app, { path: 'pages/index/index', query: {}, scene: 1001 });
+    appDefinition!.onLaunch.call(app, { path: route, query: {}, scene: 1001 });
 
     const page: PageHost = {
-      route: 'pages/index/index',
-      __route__: 'pages/index/index',
+      route,
+      __route__: route,
       options: {},
       data: JSON.parse(JSON.stringify(pageDefinition!.data ?? {})),
       setData(data, cb) {
@@ -154,33 +164,75 @@ suite('examples/taro (Taro CLI weapp build) on mosquitto', () => {
     pageDefinition!.onLoad.call(page, {});
     pageDefinition!.onShow.call(page);
     pageDefinition!.onReady.call(page);
+    return { page, definition: pageDefinition!, urls };
+  }
 
+  /** Sends `text` with mosquitto_pub until the page shows it (retried until the page's SUBACK has come). */
+  async function publishUntilShown(shown: () => string[], text: string): Promise<void> {
+    const deadline = Date.now() + 10000;
+    while (!shown().includes(text)) {
+      if (Date.now() > deadline) throw new Error(`no message shown; page text: ${JSON.stringify(shown())}`);
+      mosquittoPub(broker, TOPIC, text, ['-q', '1']);
+      await waitFor('the message', () => shown().includes(text), 1000).catch(() => undefined);
+    }
+  }
+
+  /** Taps the element whose text is `text` through Taro's event handler `eh`, as WeChat's view layer does. */
+  function tap({ page, definition }: { page: PageHost; definition: PageDefinition }, text: string): void {
+    const button = nodeWithText(page.data.root, text);
+    expect(button).toBeDefined();
+    const id = button!.uid ?? button!.sid!;
+    const target = { id, dataset: { sid: button!.sid } };
+    definition.eh.call(page, { type: 'tap', timeStamp: Date.now(), target, currentTarget: target, detail: {} });
+  }
+
+  it('connects, subscribes, shows a message from mosquitto_pub and gets its own QoS 2 publish back', async () => {
+    const opened = openPage('pages/index/index');
+    const { page, definition, urls } = opened;
     try {
       const shown = () => texts(page.data.root);
       await waitFor('status "connected"', () => shown()[0] === 'connected');
       expect(urls).toEqual([`ws://127.0.0.1:${EXAMPLE_PORT}/mqtt`]);
 
-      // subscribed: mosquitto_pub's message reaches the list (retried until the SUBACK has come)
-      const deadline = Date.now() + 10000;
-      while (!shown().includes('from mosquitto_pub')) {
-        if (Date.now() > deadline) throw new Error(`no message shown; page text: ${JSON.stringify(shown())}`);
-        mosquittoPub(broker, TOPIC, 'from mosquitto_pub', ['-q', '1']);
-        await waitFor('the message', () => shown().includes('from mosquitto_pub'), 1000).catch(() => undefined);
-      }
+      // subscribed: mosquitto_pub's message reaches the list
+      await publishUntilShown(shown, 'from mosquitto_pub');
       expect(shown()).toEqual(expect.arrayContaining(['connected', TOPIC, 'from mosquitto_pub']));
 
       // the page's button: a tap through Taro's event handler publishes the input's text at QoS 2
-      const button = nodeWithText(page.data.root, 'QoS 2 发布 · Publish');
-      expect(button).toBeDefined();
-      const id = button!.uid ?? button!.sid!;
-      const target = { id, dataset: { sid: button!.sid } };
-      pageDefinition!.eh.call(page, { type: 'tap', timeStamp: Date.now(), target, currentTarget: target, detail: {} });
+      tap(opened, 'QoS 2 发布 · Publish');
       await waitFor('the QoS 2 publish back', () => shown().includes('hello from Taro'));
       const list = shown().slice(shown().indexOf(TOPIC));
       expect(list.slice(0, 2)).toEqual([TOPIC, 'hello from Taro']); // newest first
     } finally {
-      pageDefinition!.onUnload.call(page); // React unmounts: the effect's cleanup ends the client
+      definition.onUnload.call(page); // React unmounts: the effect's cleanup ends the client
     }
     await waitFor('the socket closed', () => wx.sockets.size === 0);
   });
+
+  it("the README's quick start page (pages/quickstart) connects, shows mosquitto_pub's message and its own QoS 2 publish", async () => {
+    const opened = openPage('pages/quickstart/index');
+    const { page, definition, urls } = opened;
+    try {
+      const shown = () => texts(page.data.root);
+      await waitFor('status "connected"', () => shown()[0] === 'connected');
+      expect(urls).toEqual([`ws://127.0.0.1:${EXAMPLE_PORT}/mqtt`]);
+
+      await publishUntilShown(shown, 'hello quick start');
+      expect(shown().slice(0, 4)).toEqual(['connected', 'QoS 2 发布 · Publish', TOPIC, 'hello quick start']);
+
+      tap(opened, 'QoS 2 发布 · Publish');
+      await waitFor('the QoS 2 publish back', () => shown().includes('hello from Taro'));
+      expect(shown().slice(2, 6)).toEqual([TOPIC, 'hello from Taro', TOPIC, 'hello quick start']); // newest first
+    } finally {
+      definition.onUnload.call(page); // React unmounts: the effect's cleanup ends the client
+    }
+    await waitFor('the socket closed', () => wx.sockets.size === 0);
+  });
+});
+
+// Source only, so it runs without the build: the README's code is the page CI builds and runs.
+it("examples/taro/README.md's quick start is src/pages/quickstart/index.tsx", () => {
+  const readme = fs.readFileSync(path.join(EXAMPLE, 'README.md'), 'utf8');
+  const block = /```tsx\n\/\/ src\/pages\/quickstart\/index\.tsx\n([\s\S]*?)```/.exec(readme);
+  expect(block?.[1]).toBe(fs.readFileSync(path.join(EXAMPLE, 'src', 'pages', 'quickstart', 'index.tsx'), 'utf8'));
 });
