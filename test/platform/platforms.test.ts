@@ -3,11 +3,13 @@
  * written from each platform's documentation) against real brokers, through
  * createClient({ ..., platform: double }): round trips byte-exact both ways at QoS 0/1/2, end() leaves
  * no client at the broker, app hide/show and network loss through the platform's own events, and
- * the socket limit. Each platform's own differences: platform-quirks.test.ts; detection:
+ * the socket limit, drops (reconnect, resubscribe, nothing lost) and bad input (coded errors, the
+ * client still works). Each platform's own differences: platform-quirks.test.ts; detection:
  * detection.test.ts; the doubles themselves: doubles.test.ts.
  */
-import { expectRejection } from '../support/client';
+import { expectRejection, roundTrip } from '../support/client';
 import { sleep, until } from '../support/harness';
+import { startProxy } from '../support/proxy';
 import { NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
 import { NodeTt } from '../support/platforms/douyin';
@@ -63,6 +65,63 @@ describe.each(CASES)('$name', (platform) => {
       expect(log.statuses.map((s) => s.status)).toEqual(['connecting', 'connected', 'closed']);
       expect(double.violations ?? []).toEqual([]);
     }, 60000);
+  });
+
+  it('drops: each cut reconnects and resubscribes; QoS 1/2 published while down arrive, QoS 2 exactly once', async () => {
+    const { broker, peer } = on('mosquitto');
+    const proxy = await startProxy(broker.wsPort);
+    try {
+      const double = use(platform);
+      const c = clientOn({ host: broker.host, wsPort: proxy.port, path: broker.path }, double, { reconnectPeriod: 100 });
+      const log = record(c);
+      await c.connect();
+      const topic = fresh('drop');
+      await c.subscribe(`${topic}/in/#`, { qos: 1 });
+      await peer.subscribe(`${topic}/out/#`, 2);
+      const before = peer.received.length;
+      const sent: Promise<unknown>[] = [];
+      // Two cuts: a third session this short would read as a clientId takeover (CLIENT_ID_CONFLICT's heuristic).
+      for (let cut = 1; cut <= 2; cut++) {
+        expect(proxy.cut()).toBe(1);
+        await until(() => c.status !== 'connected', `cut ${cut} seen`);
+        for (const qos of [1, 2] as const) sent.push(c.publish(`${topic}/out/${cut}/${qos}`, Uint8Array.from([cut, qos, ...BINARY]), { qos }));
+        await until(() => c.status === 'connected' && c.subscriptions.length === 1, `reconnected and resubscribed after cut ${cut}`, 10000).catch((e: Error) => {
+          throw new Error(`${e.message}; statuses ${JSON.stringify(log.statuses)} errors ${JSON.stringify(log.errors)} subs ${JSON.stringify(c.subscriptions)}`);
+        });
+        await peer.publish(`${topic}/in/${cut}`, Buffer.from([cut, ...BINARY]), { qos: 1 });
+        await until(() => log.messages.some((m) => m.topic === `${topic}/in/${cut}`), `the message after cut ${cut}`);
+      }
+      await Promise.all(sent);
+      await peer.waitFor(before + 4);
+      await sleep(200);
+      const out = peer.received.slice(before).map((m) => `${m.topic} ${Array.from(m.payload).join(',')}`);
+      const qos2 = out.filter((line) => / \d+,2,0,255,128$/.test(line));
+      expect(new Set(out)).toEqual(new Set([1, 2].flatMap((cut) => [1, 2].map((qos) => `${topic}/out/${cut}/${qos} ${[cut, qos, ...BINARY].join(',')}`))));
+      expect(qos2).toHaveLength(2);
+      const received = log.messages.filter((m) => m.topic.startsWith(`${topic}/in/`)).map((m) => bytes(m.bytes));
+      expect(new Set(received.map(String))).toEqual(new Set([1, 2].map((cut) => [cut, ...BINARY].join(','))));
+      expect(log.errors).toEqual([]);
+      expect(double.violations ?? []).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  }, 60000);
+
+  it('bad input: each call rejects with its code, nothing throws, and the client still round-trips', async () => {
+    const { broker } = on('aedes');
+    const double = use(platform);
+    const c = clientOn(broker, double);
+    await c.connect();
+    await expectRejection(() => c.publish('a/+/b', 'x'), { code: 'INVALID_TOPIC', topic: 'a/+/b' });
+    await expectRejection(() => c.publish('ok/p', null as unknown as string), { code: 'INVALID_PAYLOAD', field: 'payload' });
+    await expectRejection(() => c.publish('ok/p', 'x'.repeat(1024 * 1024 + 1)), { code: 'PAYLOAD_TOO_LARGE', field: 'payload' });
+    await expectRejection(() => c.publish('ok/p', 'x', { qos: 3 as 0 }), { code: 'INVALID_QOS', field: 'qos' });
+    await expectRejection(() => c.subscribe('a#'), { code: 'INVALID_TOPIC', topic: 'a#' });
+    await expectRejection(() => c.subscribe('ok/s', { qos: -1 as 0 }), { code: 'INVALID_QOS', field: 'qos' });
+    await expectRejection(() => c.unsubscribe(''), { code: 'INVALID_TOPIC', topic: '' });
+    expect(c.status).toBe('connected');
+    await roundTrip(c, 'bad');
+    expect(double.violations ?? []).toEqual([]);
   });
 
   if (appEvents) {
