@@ -3,11 +3,13 @@ import type { MqttErrorDetail } from './core/errors';
 import type { MqttMessage } from './core/message';
 import type { Locale } from './core/errors';
 import type { QoS, WillInput } from './core/options';
+import type { PublishProperties, UserProperties } from './core/properties';
 import type { ConnectionStatus } from './core/state';
 
 export type { ErrorCode, Locale, MqttErrorDetail } from './core/errors';
 export type { Direction, MqttMessage, PayloadFormat } from './core/message';
 export type { QoS, WillInput } from './core/options';
+export type { MessageProperties, PublishProperties, UserProperties, WillProperties } from './core/properties';
 export type { ConnectionStatus } from './core/state';
 
 /** <mqtt-panel> `status` */
@@ -80,11 +82,44 @@ export interface PanelState {
 export interface PublishOptions {
   qos?: QoS;
   retain?: boolean;
+  /** MQTT 5 only. */
+  properties?: PublishProperties;
 }
 
 export interface SubscribeOptions {
   qos?: QoS;
+  /** MQTT 5 No Local: messages this connection publishes are not sent back to it. */
+  nl?: boolean;
+  /** MQTT 5 Retain As Published: keep the retain flag the publisher set. */
+  rap?: boolean;
+  /** MQTT 5 Retain Handling: 0 retained messages on subscribe, 1 only for a new subscription, 2 never. */
+  rh?: 0 | 1 | 2;
+  /** MQTT 5 SUBSCRIBE user properties. */
+  userProperties?: UserProperties;
+  /** MQTT 5: 1 … 268,435,455; messages this subscription matched carry it in `properties.subscriptionIdentifiers`. */
+  subscriptionIdentifier?: number;
 }
+
+/** client.request() options. */
+export interface RequestOptions {
+  /** Milliseconds to wait for the response; default 10,000. */
+  timeout?: number;
+  qos?: QoS;
+  /** PUBLISH properties besides responseTopic and correlationData, which request() sets. */
+  properties?: Omit<PublishProperties, 'responseTopic' | 'correlationData'>;
+}
+
+/** client.respond() options. */
+export interface RespondOptions {
+  /** QoS of the subscription and of the responses; default 1. */
+  qos?: QoS;
+}
+
+/**
+ * Answers one request: returns (or resolves to) the response payload, anything publish() takes.
+ * Returning undefined sends no response.
+ */
+export type RequestHandler = (request: MessageEventDetail) => unknown;
 
 /** createClient() options: the panel's connection properties, plus a name and a locale. */
 export interface ClientOptions {
@@ -103,6 +138,16 @@ export interface ClientOptions {
   will?: WillInput;
   /** MQTT 5 only, seconds; default 7200 with clean: false. */
   sessionExpiryInterval?: number;
+  /** MQTT 5: QoS 1/2 messages the broker may have in flight to this client at once. */
+  receiveMaximum?: number;
+  /** MQTT 5: the largest packet this client accepts, in bytes. */
+  maximumPacketSize?: number;
+  /** MQTT 5: topic aliases the broker may use towards this client (0: none). */
+  topicAliasMaximum?: number;
+  /** MQTT 5 CONNECT user properties. */
+  userProperties?: UserProperties;
+  /** MQTT 5: ask the broker for Response Information (request() then uses it as its response topic prefix). */
+  requestResponseInformation?: boolean;
   /** Registers the client: getClient(name) returns it, `<mqtt-panel client="name">` uses it. */
   name?: string;
   /** Language of error and warning messages. */

@@ -8,11 +8,26 @@ import { Emitter } from '../core/emitter';
 import { describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
 import { WARNING_TEXTS } from '../core/labels';
 import { ConnectionConfig, isLoopback, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
+import { messageProperties, publishProperties, sentProperties, subscriptionOptions } from '../core/properties';
 import type { ConnectionStatus } from '../core/state';
 import { topicFilterProblem, topicNameProblem } from '../core/topics';
 import { Connection, Delivery, getPool, InboundMessage, Pool, SessionLost } from '../platform/index';
-import type { ClientEventMap, ClientOptions, ConnectEventDetail, MessageEventDetail, PublishEventDetail, SubscribeEventDetail, UnsubscribeEventDetail } from '../types';
+import type {
+  ClientEventMap,
+  ClientOptions,
+  ConnectEventDetail,
+  MessageEventDetail,
+  PublishEventDetail,
+  PublishOptions,
+  RequestHandler,
+  RequestOptions,
+  RespondOptions,
+  SubscribeEventDetail,
+  SubscribeOptions,
+  UnsubscribeEventDetail,
+} from '../types';
 import { MqttError, toMqttError } from './error';
+import { Requests } from './request';
 import { MqttScope, ScopeHost } from './scope';
 
 const CLIENT_EVENTS: readonly (keyof ClientEventMap)[] = ['status', 'connect', 'message', 'publish', 'subscribe', 'unsubscribe', 'error', 'warning'];
@@ -42,6 +57,8 @@ function messageDetail(message: InboundMessage): MessageEventDetail {
       direction: 'in',
       time: Date.now(),
     };
+    const properties = messageProperties(message.properties);
+    if (properties) detail.properties = properties;
     message.detail = detail;
   }
   return detail;
@@ -66,6 +83,7 @@ export class MqttClient {
   private current: ConnectionStatus = 'idle';
   private outboundSeq = 0;
   private readonly host: ScopeHost;
+  private readonly requests: Requests;
 
   /** @internal Use createClient(). */
   constructor(options: unknown, problem?: ErrorInfo) {
@@ -93,6 +111,15 @@ export class MqttClient {
       listen: (emitter, event, listener) => this.listen(emitter, event, listener),
     };
     this.own = new MqttScope(this.host);
+    this.requests = new Requests({
+      scope: () => this.scope(),
+      session: () => ({
+        clientId: this.connection?.config.clientId ?? this.clientId,
+        protocolVersion: this.validConfig().protocolVersion,
+        responseInformation: this.connection?.serverInfo.responseInformation,
+      }),
+      report: (info) => this.emitAll('error', describeError(info, this.locale)),
+    });
   }
 
   get status(): ConnectionStatus {
@@ -108,10 +135,11 @@ export class MqttClient {
     return this.config?.url ?? '';
   }
 
-  /** Every filter this client and its scopes hold that the broker confirmed. */
+  /** Every filter this client and its scopes hold that the broker confirmed (request()'s response topic aside). */
   get subscriptions(): { topic: string; qos: QoS }[] {
     const byTopic = new Map<string, QoS>();
     for (const scope of [this.own, ...this.scopes]) {
+      if (this.requests.isReplyScope(scope)) continue;
       for (const s of scope.subscriptions) byTopic.set(s.topic, Math.max(s.qos, byTopic.get(s.topic) ?? 0) as QoS);
     }
     return [...byTopic].map(([topic, qos]) => ({ topic, qos }));
@@ -154,6 +182,7 @@ export class MqttClient {
       const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, END_WAIT_MS)));
       await Promise.race([Promise.all([this.own, ...this.scopes].map((s) => connection.release(s, keepAtBroker))), patience]);
       if (timer !== undefined) clearTimeout(timer);
+      this.requests.close({ code: 'NOT_CONNECTED', reason: 'end()' });
       await connection.leave(this);
       const pool = this.pool;
       this.detach();
@@ -162,7 +191,7 @@ export class MqttClient {
     });
   }
 
-  subscribe(filter: string, options?: SubscribeOptionsArg): Promise<SubscribeEventDetail> {
+  subscribe(filter: string, options?: SubscribeOptions | QoS): Promise<SubscribeEventDetail> {
     return this.own.subscribe(filter, options);
   }
 
@@ -170,8 +199,24 @@ export class MqttClient {
     return this.own.unsubscribe(filter);
   }
 
-  publish(topic: string, payload: unknown, options?: { qos?: QoS; retain?: boolean }): Promise<PublishEventDetail> {
+  publish(topic: string, payload: unknown, options?: PublishOptions): Promise<PublishEventDetail> {
     return this.own.publish(topic, payload, options);
+  }
+
+  /**
+   * MQTT 5: publishes a request with a Response Topic and a unique Correlation Data, and resolves
+   * with the response; REQUEST_TIMEOUT when none comes within `timeout` ms.
+   */
+  request(topic: string, payload: unknown, options?: RequestOptions): Promise<MessageEventDetail> {
+    return this.run(() => this.requests.request(topic, payload, options));
+  }
+
+  /**
+   * MQTT 5: subscribes `filter` and answers each request with what `handler` returns, to its
+   * Response Topic with its Correlation Data. Resolves, after SUBACK, with the function that stops.
+   */
+  respond(filter: string, handler: RequestHandler, options?: RespondOptions): Promise<() => Promise<void>> {
+    return this.run(() => this.requests.respond(filter, handler, options));
   }
 
   /** Listens to one event of everything this client and its scopes do; returns the function that stops listening. */
@@ -232,8 +277,11 @@ export class MqttClient {
     const problem = topicFilterProblem(filter);
     if (problem) throw { code: 'INVALID_TOPIC', topic: typeof filter === 'string' ? filter : undefined, reason: problem } as ErrorInfo;
     const qos = qosOf(options, 'qos');
+    const config = this.validConfig();
+    const extra = isObject(options) ? subscriptionOptions(options, config.protocolVersion) : { ok: true as const, options: {} };
+    if (!extra.ok) throw extra.error;
     const connection = this.requireConnection(scope);
-    const granted = await connection.subscribe(scope, filter as string, qos);
+    const granted = await connection.subscribe(scope, filter as string, qos, extra.options);
     const detail: SubscribeEventDetail = { topic: filter as string, qos, granted };
     this.emitFor(scope, 'subscribe', detail);
     return detail;
@@ -255,11 +303,13 @@ export class MqttClient {
     const qos = qosOf(options, 'qos');
     const retainValue = isObject(options) ? options.retain : undefined;
     if (retainValue !== undefined && typeof retainValue !== 'boolean') throw { code: 'INVALID_OPTION', field: 'retain', reason: `${typeof retainValue}; expected true or false` } as ErrorInfo;
+    const properties = publishProperties(isObject(options) ? options.properties : undefined, this.validConfig().protocolVersion);
+    if (!properties.ok) throw properties.error;
     const encoded = encodePayload(payload);
     if (!encoded.ok) throw encoded.error;
     const connection = this.requireConnection(scope);
     const retain = retainValue === true;
-    await connection.publish(topic as string, encoded.bytes, qos, retain);
+    await connection.publish(topic as string, encoded.bytes, qos, retain, properties.properties);
     const detail: PublishEventDetail = {
       id: `out_${++this.outboundSeq}`,
       topic: topic as string,
@@ -270,6 +320,8 @@ export class MqttClient {
       direction: 'out',
       time: Date.now(),
     };
+    const shown = sentProperties(properties.properties);
+    if (shown) detail.properties = shown;
     this.emitFor(scope, 'publish', detail);
     return detail;
   }
@@ -313,7 +365,7 @@ export class MqttClient {
     // the client's own scope emits nothing of its own: its listeners are the client's
     for (const scope of this.scopes) {
       if (!holders.has(scope)) continue;
-      mine = true;
+      if (!this.requests.isReplyScope(scope)) mine = true;
       scope.events.emit('message', messageDetail(message));
     }
     if (mine) this.events.emit('message', messageDetail(message));
@@ -342,8 +394,6 @@ export class MqttClient {
     this.events.emit(event, detail);
   }
 }
-
-type SubscribeOptionsArg = { qos?: QoS } | QoS;
 
 /** `{qos}` or a bare QoS number; absent means 0. */
 function qosOf(options: unknown, field: string): QoS {

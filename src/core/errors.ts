@@ -19,6 +19,13 @@ export type ErrorCode =
   | 'TLS_ERROR'
   | 'SOCKET_ERROR'
   | 'SUBSCRIBE_REJECTED'
+  | 'PUBLISH_REJECTED'
+  | 'QUOTA_EXCEEDED'
+  | 'SERVER_MOVED'
+  | 'SERVER_DISCONNECT'
+  | 'REQUEST_TIMEOUT'
+  | 'MQTT5_REQUIRED'
+  | 'HANDLER_ERROR'
   | 'PROTOCOL_ERROR'
   | 'CLIENT_ID_CONFLICT'
   | 'DESTROYED'
@@ -39,6 +46,10 @@ export interface ErrorInfo {
   errMsg?: string;
   topic?: string;
   limit?: number;
+  /** MQTT 5: the broker's Reason String. */
+  reasonString?: string;
+  /** MQTT 5: the server to use instead (0x9C / 0x9D). */
+  serverReference?: string;
 }
 
 /** The `error` event detail, and what every method rejects with. */
@@ -49,8 +60,12 @@ export interface MqttErrorDetail {
   field?: string;
   returnCode?: number;
   topic?: string;
-  /** The limit that was hit (OFFLINE_QUEUE_FULL, PAYLOAD_TOO_LARGE, SOCKET_LIMIT, CONNECT_TIMEOUT). */
+  /** The limit that was hit (OFFLINE_QUEUE_FULL, PAYLOAD_TOO_LARGE, SOCKET_LIMIT, CONNECT_TIMEOUT, REQUEST_TIMEOUT). */
   limit?: number;
+  /** MQTT 5: the Reason String the broker sent with `returnCode`. */
+  reasonString?: string;
+  /** MQTT 5 SERVER_MOVED: the server the broker named. */
+  serverReference?: string;
 }
 
 /** A message and, where one exists, a fix. Placeholders are filled by `fill()`; an absent value leaves nothing. */
@@ -73,7 +88,14 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     SUSPENDED: ['小程序在后台被挂起，网络接口不可用', '无需处理：回到前台后会自动重连。'],
     TLS_ERROR: ['TLS 握手失败', '服务器证书须由受信任 CA 签发、支持 TLS 1.2 及以上且与域名匹配。'],
     SOCKET_ERROR: ['网络连接出错{errMsg}', '检查网络与服务器状态；组件会按 reconnectPeriod 自动重连。'],
-    SUBSCRIBE_REJECTED: ['服务器拒绝订阅{topic}', '检查服务器 ACL 是否允许该主题。'],
+    SUBSCRIBE_REJECTED: ['服务器拒绝订阅{topic}{rc}{why}', '检查服务器 ACL 是否允许该主题。'],
+    PUBLISH_REJECTED: ['服务器拒绝了发往{topic}的消息{rc}{why}', '按原因码检查：0x87 无权限、0x90 主题名无效、0x99 载荷格式不符。'],
+    QUOTA_EXCEEDED: ['超出服务器配额{rc}{why}', '降低发布或连接频率；服务器在限制这个客户端。'],
+    SERVER_MOVED: ['服务器要求改用另一台服务器{rc}{server}', '连接 serverReference 指明的服务器（0x9C 永久、0x9D 临时），并把它加入 socket 合法域名；库不会自动切换。'],
+    SERVER_DISCONNECT: ['服务器断开了连接{rc}{why}', '会按 reconnectPeriod 自动重连；原因码说明了原因。'],
+    REQUEST_TIMEOUT: ['请求{topic}在 {limit} ms 内没有响应', '确认有响应方订阅了该主题，或调大 timeout。'],
+    MQTT5_REQUIRED: ['{field}需要 MQTT 5', '把 protocolVersion 设为 5（服务器须支持 MQTT 5）。'],
+    HANDLER_ERROR: ['respond() 的处理函数出错，请求{topic}没有得到响应{why}', '在处理函数中捕获异常；返回 undefined 表示不响应。'],
     PROTOCOL_ERROR: ['服务器发来不合 MQTT 协议的数据包{rc}{why}', '连接已关闭并将按 reconnectPeriod 重连；请把这条信息转给服务器运维。'],
     CLIENT_ID_CONFLICT: ['clientId 被另一个客户端反复顶下线，已停止重连', '每个客户端使用唯一的 clientId（留空则自动生成随机 id）。'],
     DESTROYED: ['组件已销毁，连接已释放'],
@@ -97,7 +119,14 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     SUSPENDED: ['The mini-program is suspended in the background; network calls are not allowed', 'Nothing to do: the connection is restored when the app comes back to the foreground.'],
     TLS_ERROR: ['TLS handshake failed', 'The certificate must be issued by a trusted CA, match the domain, and the server must support TLS 1.2+.'],
     SOCKET_ERROR: ['Network error{errMsg}', 'Check the network and the broker; the component reconnects by reconnectPeriod.'],
-    SUBSCRIBE_REJECTED: ['The broker rejected the subscription{topic}', 'Check that the broker ACL allows this topic.'],
+    SUBSCRIBE_REJECTED: ['The broker rejected the subscription{topic}{rc}{why}', 'Check that the broker ACL allows this topic.'],
+    PUBLISH_REJECTED: ['The broker refused the message to{topic}{rc}{why}', 'See the reason code: 0x87 not authorized, 0x90 topic name invalid, 0x99 payload format invalid.'],
+    QUOTA_EXCEEDED: ['Quota exceeded{rc}{why}', 'Publish or connect less often; the broker is limiting this client.'],
+    SERVER_MOVED: ['The broker asks to use another server{rc}{server}', 'Connect to the server in serverReference (0x9C: for good, 0x9D: for now) and add it to the socket domain list; the library does not switch by itself.'],
+    SERVER_DISCONNECT: ['The broker closed the connection{rc}{why}', 'The client reconnects by reconnectPeriod; the reason code says why.'],
+    REQUEST_TIMEOUT: ['No response to the request to{topic} within {limit} ms', 'Check that a responder is subscribed to the topic, or raise timeout.'],
+    MQTT5_REQUIRED: ['{field} needs MQTT 5', 'Set protocolVersion to 5 (the broker must support MQTT 5).'],
+    HANDLER_ERROR: ['The respond() handler threw; the request to{topic} got no response{why}', 'Catch errors in the handler; return undefined to send no response.'],
     PROTOCOL_ERROR: ['The broker sent a packet MQTT does not allow{rc}{why}', 'The connection was closed and reconnects by reconnectPeriod; pass this message to the broker’s operators.'],
     CLIENT_ID_CONFLICT: ['Another client keeps taking over this clientId; reconnecting stopped', 'Give every client a unique clientId (leave it empty for a random one).'],
     DESTROYED: ['The component was detached and its connection released'],
@@ -116,7 +145,8 @@ function fill(template: string, info: ErrorInfo, locale: Locale): string {
     field: info.field ? quote(info.field) : '',
     topic: info.topic === undefined ? '' : quote(info.topic),
     why: info.reason ? `: ${info.reason}` : '',
-    rc: info.returnCode === undefined ? '' : ` (${info.returnCode})`,
+    rc: info.returnCode === undefined ? '' : ` (${info.returnCode >= 0x80 ? `0x${info.returnCode.toString(16)}` : info.returnCode})`,
+    server: info.serverReference ? `${locale === 'en' ? ': ' : '：'}${info.serverReference}` : '',
     limit: String(info.limit ?? (info.code === 'SOCKET_LIMIT' ? WECHAT_SOCKET_LIMIT : '')),
     errMsg: info.errMsg ? `${locale === 'en' ? ': ' : '：'}${info.errMsg}` : '',
   };
@@ -137,6 +167,8 @@ export function describeError(info: ErrorInfo, locale: Locale = 'zh-CN'): MqttEr
   if (info.returnCode !== undefined) detail.returnCode = info.returnCode;
   if (info.topic !== undefined) detail.topic = info.topic;
   if (info.limit !== undefined) detail.limit = info.limit;
+  if (info.reasonString !== undefined) detail.reasonString = info.reasonString;
+  if (info.serverReference !== undefined) detail.serverReference = info.serverReference;
   return detail;
 }
 
@@ -147,6 +179,44 @@ export function isErrorInfo(value: unknown): value is ErrorInfo {
 /** MQTT 3.1.1 CONNACK return codes and MQTT 5 reason codes that mean bad credentials or no permission. */
 const AUTH_CODES = [4, 5, 0x86, 0x87, 0x8c];
 
-export function errorFromConnack(returnCode: number): ErrorInfo {
-  return { code: AUTH_CODES.includes(returnCode) ? 'NOT_AUTHORIZED' : 'CONNECT_REFUSED', returnCode };
+/** What a broker's MQTT 5 reason code (≥ 0x80) on CONNACK, DISCONNECT, PUBACK or PUBREC means, as an error. */
+export interface ReasonCodeInfo {
+  returnCode: number;
+  reasonString?: string;
+  serverReference?: string;
+}
+
+function withReason(info: ErrorInfo, { reasonString, serverReference }: ReasonCodeInfo): ErrorInfo {
+  if (reasonString !== undefined) {
+    info.reasonString = reasonString;
+    info.reason = reasonString;
+  }
+  if (serverReference !== undefined) info.serverReference = serverReference;
+  return info;
+}
+
+/** Codes that name the cause whatever the packet: auth, quota, packet size, server moved, takeover. */
+function commonCode(returnCode: number): ErrorCode | undefined {
+  if (AUTH_CODES.includes(returnCode)) return 'NOT_AUTHORIZED';
+  if (returnCode === 0x97) return 'QUOTA_EXCEEDED';
+  if (returnCode === 0x95) return 'PAYLOAD_TOO_LARGE';
+  if (returnCode === 0x9c || returnCode === 0x9d) return 'SERVER_MOVED';
+  if (returnCode === 0x8e) return 'CLIENT_ID_CONFLICT';
+  return undefined;
+}
+
+export function errorFromConnack(returnCode: number, reason: Omit<ReasonCodeInfo, 'returnCode'> = {}): ErrorInfo {
+  const code = returnCode === 0x8e ? undefined : commonCode(returnCode);
+  return withReason({ code: code ?? 'CONNECT_REFUSED', returnCode }, { returnCode, ...reason });
+}
+
+/** A server DISCONNECT (MQTT 5 §3.14.2.1). */
+export function errorFromDisconnect(reason: ReasonCodeInfo): ErrorInfo {
+  return withReason({ code: commonCode(reason.returnCode) ?? 'SERVER_DISCONNECT', returnCode: reason.returnCode }, reason);
+}
+
+/** A PUBACK or PUBREC reason code ≥ 0x80 for a publish to `topic`. */
+export function errorFromPublishAck(reason: ReasonCodeInfo, topic: string): ErrorInfo {
+  const code = reason.returnCode === 0x8e ? undefined : commonCode(reason.returnCode);
+  return withReason({ code: code ?? 'PUBLISH_REJECTED', returnCode: reason.returnCode, topic }, reason);
 }

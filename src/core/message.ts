@@ -1,6 +1,7 @@
 /** The message shape both components share, and how a payload is shown (pure, no wx). */
 import { decodeUtf8, encodeUtf8, formatJson, isArrayBuffer, preview, toBase64, toHex } from './codec';
 import type { QoS } from './options';
+import type { MessageProperties } from './properties';
 
 export type Direction = 'in' | 'out';
 
@@ -18,6 +19,8 @@ export interface MqttMessage {
   direction: Direction;
   /** Milliseconds since the epoch. */
   time: number;
+  /** MQTT 5 properties, only when the message has any. */
+  properties?: MessageProperties;
 }
 
 export type PayloadFormat = 'text' | 'json' | 'hex' | 'base64';

@@ -1,6 +1,7 @@
 /** Turns the panel's properties into one validated connection config, or a coded error naming the field. */
 import { encodePayload } from './codec';
 import type { ErrorInfo } from './errors';
+import { ConnectProperties, connectProperties, ConnectPropertiesInput, VendorProperties, WillProperties, willProperties } from './properties';
 import { topicNameProblem } from './topics';
 
 export type QoS = 0 | 1 | 2;
@@ -10,6 +11,8 @@ export interface WillInput {
   payload?: unknown;
   qos?: number;
   retain?: boolean;
+  /** MQTT 5 will properties. */
+  properties?: WillProperties;
 }
 
 /** What a host gives: the panel's connection properties. */
@@ -28,6 +31,11 @@ export interface ConnectionInput {
   connectTimeout?: unknown;
   will?: unknown;
   sessionExpiryInterval?: unknown;
+  receiveMaximum?: unknown;
+  maximumPacketSize?: unknown;
+  topicAliasMaximum?: unknown;
+  userProperties?: unknown;
+  requestResponseInformation?: unknown;
 }
 
 export interface Will {
@@ -35,6 +43,7 @@ export interface Will {
   payload: Uint8Array;
   qos: QoS;
   retain: boolean;
+  properties?: VendorProperties;
 }
 
 export interface ConnectionConfig {
@@ -59,6 +68,8 @@ export interface ConnectionConfig {
   will?: Will;
   /** MQTT 5 CONNECT Session Expiry Interval in seconds; undefined at 3.1.1 and for a clean session without one. */
   sessionExpiryInterval?: number;
+  /** MQTT 5 CONNECT properties besides the session expiry; empty at 3.1.1. */
+  connectProperties: ConnectProperties;
   /** Connections with equal keys share one socket. */
   key: string;
 }
@@ -159,7 +170,7 @@ function clientId(value: unknown, random: () => number): { id: string; generated
   return { id, generated: false };
 }
 
-function will(value: unknown): Will | undefined {
+function will(value: unknown, protocolVersion: 4 | 5): Will | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'object') return fail('will', `${typeof value}; expected {topic, payload, qos, retain}`);
   const w = value as WillInput;
@@ -169,7 +180,11 @@ function will(value: unknown): Will | undefined {
   if (!isQos(qos)) fail('will.qos', `${describe(qos)}; expected 0, 1 or 2`);
   const encoded = encodePayload(w.payload === undefined ? '' : w.payload, 65535, 'will.payload');
   if (!encoded.ok) fail('will.payload', encoded.error.reason ?? 'too large');
-  return { topic: w.topic, payload: (encoded as { bytes: Uint8Array }).bytes, qos: qos as QoS, retain: boolean(w.retain, 'will.retain', false) };
+  const properties = willProperties(w.properties, protocolVersion);
+  if (!properties.ok) throw new OptionError(properties.error);
+  const result: Will = { topic: w.topic, payload: (encoded as { bytes: Uint8Array }).bytes, qos: qos as QoS, retain: boolean(w.retain, 'will.retain', false) };
+  if (properties.properties) result.properties = properties.properties;
+  return result;
 }
 
 export function connectionKey(c: Pick<ConnectionConfig, 'secure' | 'host' | 'port' | 'path' | 'clientId' | 'username'>): string {
@@ -210,13 +225,17 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
       keepalive: integer(input.keepalive, 'keepalive', DEFAULTS.keepalive, 0, 65535),
       reconnectPeriod: integer(input.reconnectPeriod, 'reconnectPeriod', DEFAULTS.reconnectPeriod, 0, 3600000),
       connectTimeout: integer(input.connectTimeout, 'connectTimeout', DEFAULTS.connectTimeout, 100, 600000),
+      connectProperties: {},
       key: '',
     };
     const expiry = integer(input.sessionExpiryInterval, 'sessionExpiryInterval', -1, 0, 0xffffffff);
     if (expiry >= 0 && protocolVersion !== 5) fail('sessionExpiryInterval', 'MQTT 5 only; set protocolVersion to 5');
     if (expiry >= 0) config.sessionExpiryInterval = expiry;
     else if (protocolVersion === 5 && !config.clean) config.sessionExpiryInterval = DEFAULTS.sessionExpiryInterval;
-    const w = will(input.will);
+    const connect = connectProperties(input as ConnectPropertiesInput, protocolVersion as 4 | 5);
+    if (!connect.ok) return { ok: false, error: connect.error };
+    config.connectProperties = connect.properties;
+    const w = will(input.will, protocolVersion as 4 | 5);
     if (w) config.will = w;
     config.key = connectionKey(config);
     return { ok: true, config };
@@ -228,7 +247,7 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
 
 /** Whether two configs would open the same connection, password and session options included. */
 export function sameConnection(a: ConnectionConfig, b: ConnectionConfig): boolean {
-  const fields = (c: ConnectionConfig) => [c.key, c.password, c.protocolVersion, c.clean, c.keepalive, c.reconnectPeriod, c.connectTimeout, c.sessionExpiryInterval, JSON.stringify(c.will ?? null)];
+  const fields = (c: ConnectionConfig) => [c.key, c.password, c.protocolVersion, c.clean, c.keepalive, c.reconnectPeriod, c.connectTimeout, c.sessionExpiryInterval, JSON.stringify(c.will ?? null), JSON.stringify(c.connectProperties)];
   return JSON.stringify(fields(a)) === JSON.stringify(fields(b));
 }
 

@@ -111,6 +111,8 @@ export const TOPIC_ALIAS = 0x23;
 export const MAXIMUM_PACKET_SIZE = 0x27;
 export const REASON_STRING = 0x1f;
 export const SERVER_REFERENCE = 0x1c;
+export const RESPONSE_INFORMATION = 0x1a;
+export const SUBSCRIPTION_IDENTIFIERS_AVAILABLE = 0x29;
 
 /** The numeric and string properties of one property block, by identifier (user properties skipped). */
 export interface PropertyBlock {
@@ -173,6 +175,12 @@ export interface ConnackInfo {
   receiveMaximum?: number;
   maximumPacketSize?: number;
   topicAliasMaximum?: number;
+  reasonString?: string;
+  serverReference?: string;
+  /** The prefix the server suggests for response topics (asked for with requestResponseInformation). */
+  responseInformation?: string;
+  /** False when the server said it does not support Subscription Identifiers. */
+  subscriptionIdentifiersAvailable?: boolean;
 }
 
 /** A server DISCONNECT (MQTT 5 only). */
@@ -255,6 +263,11 @@ export class InboundFilter {
       info.receiveMaximum = asNumber(values.get(RECEIVE_MAXIMUM));
       info.maximumPacketSize = asNumber(values.get(MAXIMUM_PACKET_SIZE));
       info.topicAliasMaximum = asNumber(values.get(TOPIC_ALIAS_MAXIMUM));
+      info.reasonString = asString(values.get(REASON_STRING));
+      info.serverReference = asString(values.get(SERVER_REFERENCE));
+      info.responseInformation = asString(values.get(RESPONSE_INFORMATION));
+      const ids = asNumber(values.get(SUBSCRIPTION_IDENTIFIERS_AVAILABLE));
+      if (ids !== undefined) info.subscriptionIdentifiersAvailable = ids === 1;
     }
     this.aliases.clear();
     return info;

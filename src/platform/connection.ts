@@ -10,11 +10,12 @@
  */
 import { encodeUtf8 } from '../core/codec';
 import { Emitter } from '../core/emitter';
-import { ErrorInfo, errorFromConnack } from '../core/errors';
+import { ErrorCode, ErrorInfo, errorFromConnack, errorFromDisconnect } from '../core/errors';
 import type { ConnectionConfig, QoS } from '../core/options';
 import { ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '../core/packets';
+import { propertyBytes, SubscriptionOptions, VendorProperties } from '../core/properties';
 import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
-import createMqtt, { type VendorClient, type VendorConnectProperties, type VendorPacket } from '../vendor/mqtt';
+import createMqtt, { type VendorClient, type VendorConnectProperties, type VendorPacket, type VendorSubscription } from '../vendor/mqtt';
 import { Outbox } from './outbox';
 import { SocketAdapter, SocketCounter } from './socket';
 import { Holder, Settle, SubscriptionTable } from './subscriptions';
@@ -26,6 +27,8 @@ export interface InboundMessage {
   qos: QoS;
   retain: boolean;
   dup: boolean;
+  /** MQTT 5 properties as mqtt.js parsed them. */
+  properties?: Record<string, unknown>;
   /** Filled by the first client that hears it, so that every client shares one decoded detail. */
   detail?: object;
 }
@@ -96,6 +99,9 @@ export interface ConnectionEnv {
 
 type Closing = 'none' | 'user' | 'pause';
 
+/** Server DISCONNECTs after which reconnecting to the same server cannot help. */
+const FINAL_DISCONNECTS: ErrorCode[] = ['CLIENT_ID_CONFLICT', 'SERVER_MOVED'];
+
 /** CONNACK codes worth retrying: server unavailable / busy / quota exceeded. */
 const RETRYABLE_RETURN_CODES = [3, 0x88, 0x89, 0x97];
 
@@ -146,6 +152,14 @@ export class Connection {
   private pausedBy?: string;
   private streamClosed = true;
   private sessionPresent = false;
+  /** A server DISCONNECT on the current socket (MQTT 5), reported when the socket closes. */
+  private disconnectedBy?: ErrorInfo;
+  /** From the last CONNACK (MQTT 5). */
+  private server: Pick<ConnackInfo, 'topicAliasMaximum' | 'responseInformation' | 'subscriptionIdentifiersAvailable'> = {};
+  /** Topic aliases sent on the current socket (QoS 0 publishes use them without the topic). */
+  private readonly sentAliases = new Map<number, string>();
+  /** SUBACK properties, read while mqtt.js calls back for it. */
+  private lastAckProperties?: Record<string, unknown>;
   private onClosedOnce?: () => void;
   private readonly outbox: Outbox;
 
@@ -169,13 +183,18 @@ export class Connection {
           this.events.emit('error', this.lastError);
         },
       },
-      { protocolVersion: config.protocolVersion, topicAliasMaximum: 0 },
+      { protocolVersion: config.protocolVersion, topicAliasMaximum: config.connectProperties.topicAliasMaximum ?? 0 },
     );
     this.machine.onChange((change) => this.events.emit('status', change));
   }
 
   get status(): ConnectionStatus {
     return this.machine.status;
+  }
+
+  /** What the broker said in its last CONNACK (MQTT 5): its Topic Alias Maximum, Response Information. */
+  get serverInfo(): Readonly<Pick<ConnackInfo, 'topicAliasMaximum' | 'responseInformation' | 'subscriptionIdentifiersAvailable'>> {
+    return this.server;
   }
 
   /** The holder's filters the broker confirmed. */
@@ -280,9 +299,12 @@ export class Connection {
   }
 
   /** `holder` subscribes; resolves with the QoS the broker granted. */
-  subscribe(holder: Holder, filter: string, qos: QoS): Promise<number> {
+  subscribe(holder: Holder, filter: string, qos: QoS, options: SubscriptionOptions = {}): Promise<number> {
     if (this.status === 'idle' || this.status === 'closed') return Promise.reject<number>({ code: 'NOT_CONNECTED' });
-    const { entry, ask } = this.subscriptions.add(holder, filter, qos);
+    if (options.subscriptionIdentifier !== undefined && this.server.subscriptionIdentifiersAvailable === false) {
+      return Promise.reject<number>({ code: 'INVALID_OPTION', field: 'subscriptionIdentifier', reason: 'the broker does not support Subscription Identifiers' });
+    }
+    const { entry, ask } = this.subscriptions.add(holder, filter, qos, options);
     this.claim(holder, entry.test);
     if (!ask) return Promise.resolve(entry.granted ?? entry.qos);
     const granted = new Promise<number>((resolve, reject) => entry.waiters.push({ resolve, reject }));
@@ -323,23 +345,34 @@ export class Connection {
     mine.forEach((message) => this.events.emit('message', { message, holders }));
   }
 
-  publish(topic: string, bytes: Uint8Array, qos: QoS, retain: boolean): Promise<void> {
-    const size = publishPacketSize(encodeUtf8(topic).length, bytes.length, qos, this.config.protocolVersion === 5 ? 0 : undefined);
+  publish(topic: string, bytes: Uint8Array, qos: QoS, retain: boolean, properties?: VendorProperties): Promise<void> {
+    const alias = properties?.topicAlias;
+    if (alias !== undefined && alias > (this.server.topicAliasMaximum ?? 0)) {
+      return Promise.reject<void>({ code: 'INVALID_OPTION', field: 'properties.topicAlias', reason: `${alias}; the broker allows ${this.server.topicAliasMaximum ?? 0}` });
+    }
+    const v5 = this.config.protocolVersion === 5;
+    const size = publishPacketSize(encodeUtf8(topic).length, bytes.length, qos, v5 ? propertyBytes(properties) : undefined);
     const tooLarge = this.outbox.tooLarge(size);
     if (tooLarge) return Promise.reject<void>(tooLarge);
     const client = this.client;
     if (qos === 0) {
       if (this.status !== 'connected' || !client) return Promise.reject<void>({ code: 'NOT_CONNECTED' });
+      // Aliases last for one socket: a QoS 0 publish is never resent, so only it may leave the topic out.
+      const wireTopic = alias !== undefined && this.sentAliases.get(alias) === topic ? '' : topic;
+      if (alias !== undefined) this.sentAliases.set(alias, topic);
       return this.track<void>((resolve, reject) =>
-        client.publish(topic, bytes, { qos, retain }, (error) => (error ? reject({ code: 'NOT_CONNECTED', reason: error.message }) : resolve())),
+        client.publish(wireTopic, bytes, { qos, retain, properties: properties && { ...properties } }, (error) =>
+          error ? reject({ code: 'NOT_CONNECTED', reason: error.message }) : resolve(),
+        ),
       );
     }
+    if (alias !== undefined) this.sentAliases.set(alias, topic);
     const open = this.status === 'connected' || this.status === 'connecting' || this.status === 'reconnecting' || this.status === 'offline';
     if (!open || !client) return Promise.reject<void>({ code: 'NOT_CONNECTED' });
     if (this.outbox.size(this.status !== 'connected') >= this.limits.offlineQueueLimit) {
       return Promise.reject<void>({ code: 'OFFLINE_QUEUE_FULL', limit: this.limits.offlineQueueLimit });
     }
-    return this.track<void>((resolve, reject) => this.outbox.add(client, { topic, bytes, qos, retain, size, settle: { resolve, reject } }));
+    return this.track<void>((resolve, reject) => this.outbox.add(client, { topic, bytes, qos, retain, properties, size, settle: { resolve, reject } }));
   }
 
   /** Closes for good: no events after this. */
@@ -350,7 +383,7 @@ export class Connection {
 
   private connectProperties(): VendorConnectProperties | undefined {
     if (this.config.protocolVersion !== 5) return undefined;
-    const properties: VendorConnectProperties = {};
+    const properties: VendorConnectProperties = { ...this.config.connectProperties };
     if (this.config.sessionExpiryInterval !== undefined) properties.sessionExpiryInterval = this.config.sessionExpiryInterval;
     return properties;
   }
@@ -358,6 +391,8 @@ export class Connection {
   private openSocket(): void {
     this.clearTimers();
     this.lastError = undefined;
+    this.disconnectedBy = undefined;
+    this.sentAliases.clear();
     this.closing = 'none';
     this.adapter.vendorMayClose = false;
     this.streamClosed = false;
@@ -396,8 +431,12 @@ export class Connection {
     client.on('packetsend', (packet) => {
       if (packet.cmd === 'publish') this.outbox.sent(packet.messageId);
     });
+    client.on('packetreceive', (packet) => {
+      if (packet.cmd === 'suback') this.lastAckProperties = packet.properties;
+    });
     client.on('error', (error) => {
-      if (typeof error.code === 'number') this.lastError = errorFromConnack(error.code);
+      // the CONNACK filter already reported this refusal, with its reason string
+      if (typeof error.code === 'number' && this.lastError?.returnCode !== error.code) this.lastError = errorFromConnack(error.code);
     });
   }
 
@@ -410,10 +449,11 @@ export class Connection {
   private onConnackSeen(info: ConnackInfo): void {
     if (info.returnCode !== 0) {
       // Refused: the server should close the socket; do not wait for it to.
-      this.lastError = errorFromConnack(info.returnCode);
+      this.lastError = errorFromConnack(info.returnCode, { reasonString: info.reasonString, serverReference: info.serverReference });
       this.adapter.close(1000, 'connection refused');
       return;
     }
+    this.server = { topicAliasMaximum: info.topicAliasMaximum, responseInformation: info.responseInformation, subscriptionIdentifiersAvailable: info.subscriptionIdentifiersAvailable };
     const client = this.client;
     if (!client) return;
     const lost: SessionLost = { ...this.outbox.connected(client, info), delivered: 0 };
@@ -430,8 +470,8 @@ export class Connection {
 
   /** A server DISCONNECT (MQTT 5). 0x95: the largest publish on this socket was too large; never send it again. */
   private onServerDisconnect(info: DisconnectInfo): void {
-    const reason = info.reasonString ? `: ${info.reasonString}` : '';
-    this.lastError = { code: 'SOCKET_ERROR', returnCode: info.reasonCode, errMsg: `DISCONNECT 0x${info.reasonCode.toString(16)}${reason}` };
+    this.lastError = errorFromDisconnect({ returnCode: info.reasonCode, reasonString: info.reasonString, serverReference: info.serverReference });
+    if (info.reasonCode >= 0x80) this.disconnectedBy = this.lastError;
     // MQTT 5.0 §3.14.4: the connection ends with a DISCONNECT, whether or not the server closes it.
     this.adapter.close(1000, `server DISCONNECT 0x${info.reasonCode.toString(16)}`);
     if (info.reasonCode === 0x95 && this.client) this.outbox.refusedAsTooLarge(this.client, info.reasonString);
@@ -457,6 +497,7 @@ export class Connection {
   private onMessage(client: VendorClient, topic: string, payload: Uint8Array, packet: VendorPacket): void {
     if (client !== this.client) return;
     const message: InboundMessage = { topic, bytes: payload, qos: (packet.qos ?? 0) as QoS, retain: Boolean(packet.retain), dup: Boolean(packet.dup) };
+    if (packet.properties) message.properties = packet.properties;
     const holders = this.subscriptions.holdersOf(topic);
     if (holders.size > 0) {
       this.events.emit('message', { message, holders });
@@ -466,15 +507,29 @@ export class Connection {
     }
   }
 
+  /** One SUBSCRIBE per set of SUBSCRIBE properties (they belong to the packet, not the filter). */
   private sendSubscribe(filters: string[]): void {
     const client = this.client;
     if (!client) return;
-    const request: Record<string, { qos: QoS }> = {};
+    const packets = new Map<string, { request: Record<string, VendorSubscription>; properties?: VendorProperties; filters: string[] }>();
     filters.forEach((f) => {
       const entry = this.subscriptions.get(f);
-      if (entry) request[f] = { qos: entry.qos };
+      if (!entry) return;
+      const { nl, rap, rh, userProperties, subscriptionIdentifier } = entry.options;
+      const properties: VendorProperties | undefined = userProperties || subscriptionIdentifier ? { userProperties, subscriptionIdentifier } : undefined;
+      const key = JSON.stringify(properties ?? null);
+      let packet = packets.get(key);
+      if (!packet) packets.set(key, (packet = { request: {}, properties, filters: [] }));
+      packet.request[f] = this.config.protocolVersion === 5 ? { qos: entry.qos, nl: nl ?? false, rap: rap ?? false, rh: rh ?? 0 } : { qos: entry.qos };
+      packet.filters.push(f);
     });
-    client.subscribe(request, (error, granted) => {
+    packets.forEach(({ request, properties, filters: sent }) => this.subscribeOne(client, request, properties, sent));
+  }
+
+  private subscribeOne(client: VendorClient, request: Record<string, VendorSubscription>, properties: VendorProperties | undefined, filters: string[]): void {
+    client.subscribe(request, properties ? { properties } : {}, (error, granted) => {
+      const reasonString = this.lastAckProperties?.reasonString;
+      this.lastAckProperties = undefined;
       if (error || !Array.isArray(granted)) return; // connection lost: resubscribed after reconnect
       granted.forEach((grant, i) => {
         const filter = grant?.topic ?? filters[i];
@@ -485,6 +540,7 @@ export class Connection {
         if (grant.qos === 0x80 || grant.qos > 2) {
           this.subscriptions.delete(filter);
           const rejected: ErrorInfo = { code: 'SUBSCRIBE_REJECTED', topic: filter, returnCode: grant.qos };
+          if (typeof reasonString === 'string') rejected.reasonString = rejected.reason = reasonString;
           waiters.forEach((w) => w.reject(rejected));
           if (waiters.length === 0) this.events.emit('error', rejected);
         } else {
@@ -516,6 +572,13 @@ export class Connection {
       return;
     }
     if (wasConnected) {
+      const byServer = this.disconnectedBy;
+      this.disconnectedBy = undefined;
+      if (byServer && FINAL_DISCONNECTS.includes(byServer.code)) {
+        this.giveUp(byServer);
+        return;
+      }
+      if (byServer) this.events.emit('error', byServer);
       const window = this.limits.conflictWindowMs ?? 1.5 * this.config.reconnectPeriod + 1000;
       this.shortSessions = Date.now() - this.connectedAt < window ? this.shortSessions + 1 : 0;
       if (this.shortSessions >= this.limits.conflictStrikes) {

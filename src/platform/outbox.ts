@@ -3,9 +3,10 @@
  * slot, handed to mqtt.js (which stores and resends them across reconnects), checked against the
  * broker's Maximum Packet Size, and settled per MQTT §4.4 when the broker's session is gone.
  */
-import type { ErrorInfo } from '../core/errors';
+import { ErrorInfo, errorFromPublishAck } from '../core/errors';
 import type { QoS } from '../core/options';
 import type { ConnackInfo } from '../core/packets';
+import type { VendorProperties } from '../core/properties';
 import type { VendorClient } from '../vendor/mqtt';
 import type { Settle } from './subscriptions';
 
@@ -19,6 +20,7 @@ interface Held {
   bytes: Uint8Array;
   qos: QoS;
   retain: boolean;
+  properties?: VendorProperties;
   size: number;
   settle: Settle<void>;
 }
@@ -137,13 +139,19 @@ export class Outbox {
     const entry: Inflight = { size: held.size, fail: held.settle.reject };
     this.inflight.set(id, entry);
     try {
-      client.publish(held.topic, held.bytes, { qos: held.qos, retain: held.retain }, (error) => {
+      const properties = held.properties && { ...held.properties };
+      client.publish(held.topic, held.bytes, { qos: held.qos, retain: held.retain, properties }, (error, ack) => {
         // mqtt.js may call back twice for one packet (a failed PUBACK, then its store removal).
         if (this.inflight.get(id) !== entry) return;
         this.inflight.delete(id);
         if (error) {
           forget(client, id);
-          held.settle.reject({ code: 'NOT_CONNECTED', reason: error.message });
+          const reasonString = ack?.properties?.reasonString;
+          held.settle.reject(
+            typeof error.code === 'number'
+              ? errorFromPublishAck({ returnCode: error.code, reasonString: typeof reasonString === 'string' ? reasonString : undefined }, held.topic)
+              : { code: 'NOT_CONNECTED', reason: error.message },
+          );
         } else {
           held.settle.resolve();
         }

@@ -5,6 +5,7 @@
  */
 import type { ErrorInfo } from '../core/errors';
 import type { QoS } from '../core/options';
+import type { SubscriptionOptions } from '../core/properties';
 import { compileFilter } from '../core/topics';
 
 /** Whoever holds filters: a client scope. Compared by identity. */
@@ -20,6 +21,8 @@ export interface Subscription {
   /** The broker has it in the current session. */
   confirmed: boolean;
   granted?: number;
+  /** MQTT 5 options and properties of the last subscribe() for this filter (a new SUBSCRIBE replaces them at the broker). */
+  options: SubscriptionOptions;
   waiters: Settle<number>[];
 }
 
@@ -36,16 +39,18 @@ export class SubscriptionTable {
     return [...this.entries.keys()];
   }
 
-  /** Adds a holder; true when the broker must be asked (a new filter, or a higher QoS). */
-  add(holder: Holder, filter: string, qos: QoS): { entry: Subscription; ask: boolean } {
+  /** Adds a holder; true when the broker must be asked (a new filter, a higher QoS, other options). */
+  add(holder: Holder, filter: string, qos: QoS, options: SubscriptionOptions = {}): { entry: Subscription; ask: boolean } {
     let entry = this.entries.get(filter);
     if (!entry) {
-      entry = { test: compileFilter(filter), holders: new Map(), qos, confirmed: false, waiters: [] };
+      entry = { test: compileFilter(filter), holders: new Map(), qos, confirmed: false, options, waiters: [] };
       this.entries.set(filter, entry);
     }
     entry.holders.set(holder, qos);
     const wanted = highest(entry.holders);
-    const ask = !entry.confirmed || wanted !== entry.qos;
+    const changed = JSON.stringify(options) !== JSON.stringify(entry.options);
+    entry.options = options;
+    const ask = !entry.confirmed || wanted !== entry.qos || changed;
     if (wanted !== entry.qos) {
       entry.qos = wanted;
       entry.confirmed = false;

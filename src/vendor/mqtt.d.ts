@@ -46,8 +46,32 @@ export interface VendorStore {
 /** CONNECT properties (MQTT 5) as mqtt.js takes them. */
 export interface VendorConnectProperties {
   sessionExpiryInterval?: number;
+  receiveMaximum?: number;
   topicAliasMaximum?: number;
   maximumPacketSize?: number;
+  userProperties?: Record<string, string | string[]>;
+  requestResponseInformation?: boolean;
+}
+
+/** Properties of PUBLISH, SUBSCRIBE and the will (MQTT 5), as mqtt-packet 6.10 writes them. */
+export interface VendorPacketProperties {
+  userProperties?: Record<string, string | string[]>;
+  contentType?: string;
+  payloadFormatIndicator?: boolean;
+  messageExpiryInterval?: number;
+  responseTopic?: string;
+  correlationData?: Uint8Array;
+  topicAlias?: number;
+  willDelayInterval?: number;
+  subscriptionIdentifier?: number;
+}
+
+/** One filter of a SUBSCRIBE; nl/rap/rh only at MQTT 5. */
+export interface VendorSubscription {
+  qos: 0 | 1 | 2;
+  nl?: boolean;
+  rap?: boolean;
+  rh?: number;
 }
 
 export interface VendorClientOptions {
@@ -61,7 +85,7 @@ export interface VendorClientOptions {
   connectTimeout: number;
   resubscribe: boolean;
   queueQoSZero: boolean;
-  will?: { topic: string; payload: Uint8Array; qos: 0 | 1 | 2; retain: boolean };
+  will?: { topic: string; payload: Uint8Array; qos: 0 | 1 | 2; retain: boolean; properties?: VendorPacketProperties };
   properties?: VendorConnectProperties;
   incomingStore?: VendorStore;
   outgoingStore?: VendorStore;
@@ -84,16 +108,18 @@ export interface VendorClient {
   on(event: 'close' | 'offline' | 'end' | 'reconnect', listener: () => void): this;
   on(event: 'packetreceive' | 'packetsend' | 'disconnect', listener: (packet: VendorPacket) => void): this;
   removeAllListeners(): this;
+  subscribe(topics: Record<string, VendorSubscription>, callback: (error: Error | null, granted: VendorGrant[]) => void): this;
   subscribe(
-    topics: Record<string, { qos: 0 | 1 | 2 }>,
+    topics: Record<string, VendorSubscription>,
+    options: { properties?: VendorPacketProperties },
     callback: (error: Error | null, granted: VendorGrant[]) => void,
   ): this;
   unsubscribe(topics: string | string[], callback: (error?: Error) => void): this;
   publish(
     topic: string,
     payload: Uint8Array | string,
-    options: { qos: 0 | 1 | 2; retain: boolean },
-    callback: (error?: Error) => void,
+    options: { qos: 0 | 1 | 2; retain: boolean; properties?: VendorPacketProperties },
+    callback: (error?: Error & { code?: number }, packet?: VendorPacket) => void,
   ): this;
   end(force?: boolean, options?: object, callback?: () => void): this;
   reconnect(options?: { incomingStore: VendorStore; outgoingStore: VendorStore }): this;
