@@ -40,3 +40,7 @@ it('the options table names every ClientOptions field', () => {
   const fields = [...block.matchAll(/^ {2}(\w+)\??:/gm)].map((m) => m[1]);
   expect(firstColumn('| 选项 option |').sort()).toEqual(fields.sort());
 });
+
+it('the error code table lists every code', () => {
+  expect(firstColumn('| code | 含义 · meaning | 处理 · fix |').sort()).toEqual([...api.ERROR_CODES].sort());
+});

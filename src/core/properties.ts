@@ -280,9 +280,10 @@ export function messageProperties(parsed: Record<string, unknown> | undefined): 
   if (typeof payloadFormatIndicator === 'boolean') out.payloadFormatIndicator = payloadFormatIndicator;
   if (typeof messageExpiryInterval === 'number') out.messageExpiryInterval = messageExpiryInterval;
   if (typeof responseTopic === 'string') out.responseTopic = responseTopic;
-  if (correlationData instanceof Uint8Array) {
-    out.correlationData = exactArrayBuffer(correlationData);
-    out.correlationText = decodeUtf8(correlationData);
+  if (ArrayBuffer.isView(correlationData)) {
+    const bytes = new Uint8Array(correlationData.buffer, correlationData.byteOffset, correlationData.byteLength);
+    out.correlationData = exactArrayBuffer(bytes);
+    out.correlationText = decodeUtf8(bytes);
   }
   if (typeof subscriptionIdentifier === 'number') out.subscriptionIdentifiers = [subscriptionIdentifier];
   else if (Array.isArray(subscriptionIdentifier)) out.subscriptionIdentifiers = subscriptionIdentifier.filter((n): n is number => typeof n === 'number');
