@@ -97,7 +97,8 @@ describe('messageProperties', () => {
     expect(messageProperties({})).toBeUndefined();
     expect(messageProperties({ topicAlias: 3 })).toBeUndefined();
     const view = messageProperties({ correlationData: Buffer.from('req-1'), userProperties: { a: ['1', '2'] }, subscriptionIdentifier: 4, payloadFormatIndicator: false });
-    expect(view).toEqual({ correlationData: expect.any(ArrayBuffer), correlationText: 'req-1', userProperties: { a: ['1', '2'] }, subscriptionIdentifiers: [4], payloadFormatIndicator: false });
+    expect(view).toEqual({ correlationData: expect.anything(), correlationText: 'req-1', userProperties: { a: ['1', '2'] }, subscriptionIdentifiers: [4], payloadFormatIndicator: false });
+    expect(Object.prototype.toString.call(view!.correlationData)).toBe('[object ArrayBuffer]');
     expect(Array.from(new Uint8Array(view!.correlationData!))).toEqual([...Buffer.from('req-1')]);
     expect(messageProperties({ subscriptionIdentifier: [1, 2] })).toEqual({ subscriptionIdentifiers: [1, 2] });
   });
