@@ -8,6 +8,8 @@ export class MqttError extends Error implements MqttErrorDetail {
   readonly returnCode?: number;
   readonly topic?: string;
   readonly limit?: number;
+  readonly reasonString?: string;
+  readonly serverReference?: string;
 
   constructor(detail: MqttErrorDetail) {
     super(detail.message);
@@ -18,6 +20,8 @@ export class MqttError extends Error implements MqttErrorDetail {
     if (detail.returnCode !== undefined) this.returnCode = detail.returnCode;
     if (detail.topic !== undefined) this.topic = detail.topic;
     if (detail.limit !== undefined) this.limit = detail.limit;
+    if (detail.reasonString !== undefined) this.reasonString = detail.reasonString;
+    if (detail.serverReference !== undefined) this.serverReference = detail.serverReference;
   }
 
   /** The plain-object form, as event details carry it. */
@@ -28,6 +32,8 @@ export class MqttError extends Error implements MqttErrorDetail {
     if (this.returnCode !== undefined) detail.returnCode = this.returnCode;
     if (this.topic !== undefined) detail.topic = this.topic;
     if (this.limit !== undefined) detail.limit = this.limit;
+    if (this.reasonString !== undefined) detail.reasonString = this.reasonString;
+    if (this.serverReference !== undefined) detail.serverReference = this.serverReference;
     return detail;
   }
 }
