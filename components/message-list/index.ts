@@ -6,6 +6,7 @@
  * never the whole list.
  */
 import { Batcher, DEFAULT_BATCH_INTERVAL_MS } from '../../src/core/batcher';
+import { preview } from '../../src/core/codec';
 import { normalizeLocale } from '../../src/core/errors';
 import { LIST_LABELS, ListLabels } from '../../src/core/labels';
 import { formatTime, MqttMessage, normalizeMessage, PAYLOAD_FORMATS, PayloadFormat, renderPayload } from '../../src/core/message';
@@ -23,6 +24,9 @@ export type MessageOrder = 'newest-first' | 'oldest-first';
 export const PREVIEW_CHARS = 280;
 export const EXPANDED_CHARS = 4000;
 export const MAX_ITEMS_LIMIT = 1000;
+/** User properties an item shows (a `name: value` line each, cut to PROPERTY_CHARS); more are counted in a last "+N" line. */
+export const MAX_SHOWN_PROPERTIES = 8;
+export const PROPERTY_CHARS = 80;
 const DEFAULT_MAX_ITEMS = 100;
 const BUSY_INTERVAL_MS = 500;
 /** How close (px) to the newest end still counts as "following the newest". */
@@ -42,6 +46,16 @@ interface ViewItem {
   direction: 'in' | 'out';
   time: string;
   ord: number;
+  /** MQTT 5, only when the message has a content type or user properties: no key otherwise. */
+  props?: ViewProperties;
+}
+
+/** Two text nodes at most, in one wrapper. */
+interface ViewProperties {
+  /** Content Type, '' when absent. */
+  type: string;
+  /** A `name: value` line per user property value, '' when none. */
+  user: string;
 }
 
 interface ListState {
@@ -100,9 +114,38 @@ function toMessages(value: unknown): MqttMessage[] {
   const out: MqttMessage[] = [];
   for (const item of list) {
     const message = normalizeMessage(item, generateId);
-    if (message) out.push(message);
+    if (!message) continue;
+    // MQTT 5 properties travel with the message (normalizeMessage keeps only the 3.1.1 fields)
+    const properties = (item as { properties?: unknown }).properties;
+    if (message.properties === undefined && typeof properties === 'object' && properties !== null && !Array.isArray(properties)) {
+      message.properties = properties as MqttMessage['properties'];
+    }
+    out.push(message);
   }
   return out;
+}
+
+function cut(text: string): string {
+  const shown = preview(text, PROPERTY_CHARS);
+  return shown.truncated ? `${shown.text}…` : shown.text;
+}
+
+/** What an item shows of a message's MQTT 5 properties: its content type and user properties, bounded; undefined when it has neither. */
+function viewProperties(message: MqttMessage): ViewProperties | undefined {
+  const { contentType, userProperties } = message.properties ?? {};
+  const type = typeof contentType === 'string' ? cut(contentType) : '';
+  const pairs: string[] = [];
+  let more = 0;
+  if (typeof userProperties === 'object' && userProperties !== null) {
+    for (const [name, values] of Object.entries(userProperties)) {
+      for (const value of Array.isArray(values) ? values : [values]) {
+        if (pairs.length < MAX_SHOWN_PROPERTIES) pairs.push(cut(`${name}: ${String(value)}`));
+        else more++;
+      }
+    }
+  }
+  if (more > 0) pairs.push(`+${more}`);
+  return type !== '' || pairs.length > 0 ? { type, user: pairs.join('\n') } : undefined;
 }
 
 Component({
@@ -226,7 +269,7 @@ Component({
       const format = formatOf(this.data.format);
       const collapsed = renderPayload(message, format, PREVIEW_CHARS);
       const body = expanded ? renderPayload(message, format, EXPANDED_CHARS) : collapsed;
-      return {
+      const item: ViewItem = {
         key: `ml-${seq}`,
         slot,
         shown: state.matcher(message.topic),
@@ -240,6 +283,9 @@ Component({
         time: this.data.showTime ? formatTime(message.time) : '',
         ord: orderOf(this.data.order) === 'oldest-first' ? seq : -seq,
       };
+      const props = message.properties && viewProperties(message);
+      if (props) item.props = props;
+      return item;
     },
 
     /** One setData of everything: used only when a property changes, never for an append. */

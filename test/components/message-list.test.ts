@@ -131,6 +131,71 @@ describe('behaviour', () => {
   });
 });
 
+describe('MQTT 5 properties', () => {
+  /** Every DOM node (elements and text) of the first item, and of the whole list. */
+  const nodes = (node: Node): number => 1 + Array.from(node.childNodes).reduce((sum, child) => sum + nodes(child), 0);
+  const itemNodes = (comp: Rendered): number => nodes(comp.querySelector('.ml__item')!.dom!);
+  // Measured on the template before properties were shown: item, meta, topic, badge, payload and time, with their 4 texts; 4 more for the list around it.
+  const ITEM_NODES_BEFORE = 10;
+  const LIST_NODES_BEFORE = 14;
+  const WITH_PROPERTIES = [
+    msg('dev/1/state', '{"on":true}', {
+      qos: 1,
+      properties: { contentType: 'application/json', userProperties: { device: 'lamp-1', tag: ['a', 'b'] }, messageExpiryInterval: 60 },
+    }),
+    msg('dev/1/cmd', 'on', { direction: 'out', properties: { userProperties: { trace: '7f3a' } } }),
+    msg('dev/1/raw', 'x', { properties: { contentType: 'text/plain' } }),
+  ];
+
+  it('shows content type and user properties (a repeated name once per value), in both locales', () => {
+    expect(render(id, { messages: WITH_PROPERTIES, order: 'oldest-first' }).toJSON()).toMatchSnapshot('zh-CN');
+    const comp = render(id, { messages: WITH_PROPERTIES, order: 'oldest-first', locale: 'en' });
+    expect(comp.toJSON()).toMatchSnapshot('en');
+    expect(texts(comp, '.ml__type')).toEqual(['application/json', 'text/plain']);
+    expect(comp.querySelectorAll('.ml__user').map((n) => n.dom?.textContent)).toEqual(['device: lamp-1\ntag: a\ntag: b', 'trace: 7f3a']);
+  });
+
+  it('a message without properties renders exactly the nodes it did before, and sends no props to the view', async () => {
+    const plain = render(id, { messages: [msg('t', 'p')] });
+    expect(itemNodes(plain)).toBe(ITEM_NODES_BEFORE);
+    expect(nodes(plain.dom!)).toBe(LIST_NODES_BEFORE);
+    expect(Object.keys(plain.instance.data.slots[0])).not.toContain('props');
+    // properties with nothing to show (an expiry only, or empty user properties) add nothing either
+    const hidden = render(id, { messages: [msg('t', 'p', { properties: { messageExpiryInterval: 5, userProperties: {} } })] });
+    expect(itemNodes(hidden)).toBe(ITEM_NODES_BEFORE);
+    expect(nodes(hidden.dom!)).toBe(LIST_NODES_BEFORE);
+    // one with properties: the wrapper and its two texts (5 nodes with their text) on top
+    const shown = render(id, { messages: [WITH_PROPERTIES[0]] });
+    expect(itemNodes(shown)).toBe(ITEM_NODES_BEFORE + 5);
+    // a slot reused by a message without properties loses them
+    const comp = render(id, { maxItems: 1 });
+    comp.instance.append(WITH_PROPERTIES[0]);
+    await sleep(80);
+    expect(count(comp, '.ml__props')).toBe(1);
+    comp.instance.append(msg('t', 'p'));
+    comp.instance.getMessages(); // draws now (one waiting message fills this list: a burst, drawn after 500 ms)
+    expect(texts(comp, '.ml__payload')).toEqual(['p']);
+    expect(count(comp, '.ml__props')).toBe(0);
+    expect(itemNodes(comp)).toBe(ITEM_NODES_BEFORE);
+  });
+
+  it('keeps the properties on the message (getMessages, select) and bounds what the view gets', async () => {
+    const many = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i === 0 ? 'v'.repeat(500) : `v${i}`]));
+    const comp = render(id, { messages: [msg('big', 'x', { properties: { userProperties: many, contentType: 'c'.repeat(300) } })] });
+    const events = listen<{ message: MqttMessage }>(comp, 'select');
+    const lines = comp.querySelector('.ml__user')!.dom!.textContent!.split('\n');
+    expect(lines).toHaveLength(9);
+    expect(lines[0]).toBe(`k0: ${'v'.repeat(76)}…`);
+    expect(lines.slice(1, 8)).toEqual(['k1: v1', 'k2: v2', 'k3: v3', 'k4: v4', 'k5: v5', 'k6: v6', 'k7: v7']);
+    expect(lines[8]).toBe('+12');
+    expect(texts(comp, '.ml__type')[0]).toHaveLength(81);
+    expect(comp.instance.getMessages()[0].properties.userProperties).toEqual(many);
+    comp.querySelector('.ml__item')!.dispatchEvent('tap');
+    await sleep(0);
+    expect(events[0].message.properties).toEqual({ userProperties: many, contentType: 'c'.repeat(300) });
+  });
+});
+
 describe('setData cost', () => {
   it('10,000 appends: path keys only, at most one call per 50 ms batch, bounded bytes', async () => {
     const comp = render(id, { maxItems: 100 });
