@@ -8,7 +8,18 @@ import { PANEL_LABELS } from '../../src/core/labels';
 import { DEFAULTS, isQos } from '../../src/core/options';
 import { createClient, onClient, toMqttError } from '../../src/index';
 import type { MqttClient, MqttScope } from '../../src/index';
-import type { ClientOptions, MessageListMethods, PanelState, PublishEventDetail, PublishOptions, QoS, SubscribeEventDetail, UnsubscribeEventDetail } from '../../src/types';
+import type {
+  ClientOptions,
+  MessageListMethods,
+  PanelState,
+  PublishEventDetail,
+  PublishOptions,
+  PublishProperties,
+  QoS,
+  SubscribeEventDetail,
+  UnsubscribeEventDetail,
+  UserProperties,
+} from '../../src/types';
 
 export type * from '../../src/types';
 
@@ -24,6 +35,16 @@ interface Draft {
   payload: string;
   qos: number;
   retain: boolean;
+}
+
+/** The MQTT 5 part of the publish form (shown at protocolVersion 5). A row keeps its id, so removing one leaves the others' inputs be. */
+interface Form5 {
+  rows: { id: number; key: string; value: string }[];
+  contentType: string;
+  /** Message Expiry Interval as typed, in seconds. */
+  expiry: string;
+  responseTopic: string;
+  correlationData: string;
 }
 
 /** What the module functions use of a panel instance. */
@@ -59,6 +80,8 @@ interface PanelState$ {
 }
 
 const DRAFT_FIELDS = ['host', 'port', 'path', 'clientId', 'username', 'topic', 'pubTopic', 'payload'];
+const FORM5_FIELDS = ['contentType', 'expiry', 'responseTopic', 'correlationData'];
+const MAX_UINT32 = 0xffffffff;
 const states = new WeakMap<Panel, PanelState$>();
 
 function stateOf(panel: Panel): PanelState$ {
@@ -154,6 +177,34 @@ function list(panel: Panel, state: PanelState$): MessageListMethods | undefined 
   return state.list;
 }
 
+/**
+ * The MQTT 5 form → publish properties: blank fields are left out, a name given twice becomes an
+ * array of its values; undefined when nothing is filled. A bad field throws the coded error the
+ * panel shows under the publish form.
+ */
+function formProperties(form: Form5): PublishProperties | undefined {
+  const properties: PublishProperties = {};
+  const user: UserProperties = {};
+  for (const { key, value } of form.rows) {
+    if (key === '' && value === '') continue;
+    if (key === '') throw { code: 'INVALID_OPTION', field: 'properties.userProperties', reason: `${JSON.stringify(value)} has no name` };
+    const had = user[key];
+    user[key] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
+  }
+  if (Object.keys(user).length > 0) properties.userProperties = user;
+  if (form.contentType !== '') properties.contentType = form.contentType;
+  const expiry = form.expiry.trim();
+  if (expiry !== '') {
+    if (!/^\d+$/.test(expiry) || Number(expiry) > MAX_UINT32) {
+      throw { code: 'INVALID_OPTION', field: 'properties.messageExpiryInterval', reason: `${JSON.stringify(form.expiry)}; expected whole seconds 0–${MAX_UINT32}` };
+    }
+    properties.messageExpiryInterval = Number(expiry);
+  }
+  if (form.responseTopic !== '') properties.responseTopic = form.responseTopic;
+  if (form.correlationData !== '') properties.correlationData = form.correlationData;
+  return Object.keys(properties).length > 0 ? properties : undefined;
+}
+
 function syncDraft(panel: Panel): void {
   const d = panel.data;
   const draft = { host: d.host, port: String(d.port), path: d.path, clientId: d.clientId, username: d.username, topic: d.topic, pubTopic: d.pubTopic, payload: d.payload };
@@ -217,6 +268,7 @@ Component({
     /** With `client`: the named client's WebSocket URL and clientId. */
     url: '',
     boundClientId: '',
+    v5: { rows: [{ id: 0, key: '', value: '' }], contentType: '', expiry: '', responseTopic: '', correlationData: '' } as Form5,
   },
   observers: {
     'host, port, path, clientId, username, topic, pubTopic, payload, qos, retain'() {
@@ -344,10 +396,14 @@ Component({
         const state = stateOf(this);
         const draft = this.data.draft;
         const opts = options === undefined || options === null ? {} : options;
-        if (typeof opts !== 'object') throw { code: 'INVALID_OPTION', field: 'options', reason: 'expected {qos, retain}' };
+        if (typeof opts !== 'object') throw { code: 'INVALID_OPTION', field: 'options', reason: 'expected {qos, retain, properties}' };
         const name = topic === undefined ? draft.pubTopic || draft.topic : topic;
         const body = payload === undefined ? draft.payload : payload;
-        const detail = await (state.scope ?? notConnected()).publish(name, body, { qos: (opts.qos === undefined ? draft.qos : opts.qos) as QoS, retain: opts.retain === undefined ? draft.retain : opts.retain });
+        // the MQTT 5 form, unless the caller passes properties of its own
+        const properties = opts.properties !== undefined ? opts.properties : Number(this.data.protocolVersion) === 5 ? formProperties(this.data.v5) : undefined;
+        const qos = (opts.qos === undefined ? draft.qos : opts.qos) as QoS;
+        const retain = opts.retain === undefined ? draft.retain : opts.retain;
+        const detail = await (state.scope ?? notConnected()).publish(name, body, properties === undefined ? { qos, retain } : { qos, retain, properties });
         state.counts.out++;
         if (!this.data.headless) state.counter.add();
         this.triggerEvent('publish', detail);
@@ -374,6 +430,23 @@ Component({
     },
     onRetainChange(event: WechatMiniprogram.SwitchChange) {
       this.setData({ 'draft.retain': Boolean(event.detail.value) });
+    },
+    onV5Input(event: WechatMiniprogram.Input) {
+      const field = String(event.currentTarget.dataset.field);
+      if (FORM5_FIELDS.includes(field)) this.setData({ [`v5.${field}`]: event.detail.value });
+    },
+    onUserPropertyInput(event: WechatMiniprogram.Input) {
+      const { index, part } = event.currentTarget.dataset;
+      const i = Number(index);
+      if ((part === 'key' || part === 'value') && this.data.v5.rows[i]) this.setData({ [`v5.rows[${i}].${part}`]: event.detail.value });
+    },
+    onAddUserProperty() {
+      const rows = this.data.v5.rows;
+      this.setData({ [`v5.rows[${rows.length}]`]: { id: rows.reduce((max, row) => Math.max(max, row.id), -1) + 1, key: '', value: '' } });
+    },
+    onRemoveUserProperty(event: WechatMiniprogram.TouchEvent) {
+      const i = Number(event.currentTarget.dataset.index);
+      this.setData({ 'v5.rows': this.data.v5.rows.filter((_, n) => n !== i) });
     },
     onConnectTap() {
       const state = states.get(this);

@@ -22,6 +22,17 @@ export interface PanelLabels {
   publish: string;
   /** With `client`: the connection belongs to the App's named client. */
   sharedClient: string;
+  /** The MQTT 5 part of the publish form (protocolVersion 5 only). */
+  userProperties: string;
+  propertyName: string;
+  propertyValue: string;
+  addRow: string;
+  removeRow: string;
+  contentType: string;
+  messageExpiry: string;
+  seconds: string;
+  responseTopic: string;
+  correlationData: string;
 }
 
 /** `warning` texts by code; SESSION_LOST fills {resent}, {released}, {delivered}. */
@@ -47,12 +58,16 @@ export const PANEL_LABELS: Record<Locale, PanelLabels> = {
     host: '地址', port: '端口', path: '路径', username: '用户名', password: '密码', randomId: '留空自动生成',
     connect: '连接', reconnect: '重新连接', disconnect: '断开', topic: '订阅主题', subscribe: '订阅', unsubscribe: '取消订阅',
     pubTopic: '发布主题', payload: '消息内容', retain: '保留', publish: '发布', sharedClient: '客户端',
+    userProperties: '用户属性', propertyName: '名称', propertyValue: '值', addRow: '添加', removeRow: '删除', contentType: '内容类型',
+    messageExpiry: '过期时间', seconds: '秒', responseTopic: '响应主题', correlationData: '关联数据',
   },
   en: {
     status: { idle: 'Idle', connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', offline: 'Offline', closed: 'Closed' },
     host: 'Host', port: 'Port', path: 'Path', username: 'Username', password: 'Password', randomId: 'empty = random',
     connect: 'Connect', reconnect: 'Reconnect', disconnect: 'Disconnect', topic: 'Topic', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe',
     pubTopic: 'Publish to', payload: 'Payload', retain: 'Retain', publish: 'Publish', sharedClient: 'Client',
+    userProperties: 'User properties', propertyName: 'Name', propertyValue: 'Value', addRow: 'Add', removeRow: 'Remove', contentType: 'Content type',
+    messageExpiry: 'Expiry', seconds: 'seconds', responseTopic: 'Response topic', correlationData: 'Correlation data',
   },
 };
 

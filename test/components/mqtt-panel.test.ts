@@ -1,5 +1,6 @@
 /** <mqtt-panel> in miniprogram-simulate: snapshots, taps, properties, events, real brokers. */
 import { spawn } from 'child_process';
+import type { IPublishPacket } from 'mqtt';
 import type { ConnectEventDetail, MessageEventDetail, MqttErrorDetail, PublishEventDetail, StatusEventDetail } from '../../src/types';
 import { setPlatformWx } from '../../src/platform/index';
 import { AedesBroker, Broker, MosquittoBroker, startAedes, startMosquitto } from '../support/brokers';
@@ -195,6 +196,195 @@ describe('behaviour', () => {
     (comp as unknown as { detach(): void }).detach();
     await until(() => wx.sockets.size === 0, 'the socket to close');
     await until(async () => (await aedes.clientCount()) === before - 1, 'the broker to drop the client');
+  });
+});
+
+describe('MQTT 5 publish form', () => {
+  const section = (comp: Rendered) => comp.querySelector('.mp__v5');
+  /** The form's inputs: name and value per row, then content type, expiry, response topic, correlation data. */
+  const inputs = (comp: Rendered) => comp.querySelectorAll('.mp__v5 .mp__input');
+  /** The add button, then a remove button per row. */
+  const buttons = (comp: Rendered) => comp.querySelectorAll('.mp__v5 .mp__button');
+  const type = async (comp: Rendered, index: number, value: string) => {
+    inputs(comp)[index].dispatchEvent('input', { detail: { value } });
+    await sleep(0);
+  };
+  const rows = (comp: Rendered) => inputs(comp).length / 2 - 2;
+  /** An input's bound value, as rendered. */
+  const valueOf = (node: Rendered): unknown =>
+    (node as unknown as { toJSON(): { attrs: { name: string; value: unknown }[] } }).toJSON().attrs.find((a) => a.name === 'value')?.value;
+  const tapPublish = (comp: Rendered) => comp.querySelectorAll('.mp__button--primary')[2].dispatchEvent('tap');
+
+  it.each(['zh-CN', 'en'])('shown at protocolVersion 5 (%s)', (locale) => {
+    const comp = render(panelId, { locale, host: 'broker.emqx.io', protocolVersion: 5 });
+    expect(comp.querySelectorAll('.mp__v5')).toHaveLength(1);
+    expect(comp.toJSON()).toMatchSnapshot();
+  });
+
+  it('not rendered at all at protocolVersion 4, and follows the property', () => {
+    const comp = render(panelId, { host: 'broker.emqx.io', protocolVersion: 4 });
+    expect(comp.toJSON()).toMatchSnapshot();
+    expect(section(comp)).toBeFalsy();
+    expect(JSON.stringify(comp.toJSON())).not.toContain('MQTT 5');
+    comp.setData({ protocolVersion: 5 });
+    expect(section(comp)).toBeTruthy();
+    comp.setData({ protocolVersion: 4 });
+    expect(section(comp)).toBeFalsy();
+  });
+
+  it('adds and removes user property rows; a bad field shows the usual publish error and never throws', async () => {
+    const comp = render(panelId, { host: 'broker.emqx.io', protocolVersion: 5, locale: 'en' });
+    const errors = listen<MqttErrorDetail>(comp, 'error');
+    expect(rows(comp)).toBe(1);
+    buttons(comp)[0].dispatchEvent('tap');
+    buttons(comp)[0].dispatchEvent('tap');
+    await sleep(0);
+    expect(rows(comp)).toBe(3);
+    await type(comp, 0, 'a');
+    await type(comp, 2, 'b');
+    await type(comp, 4, 'c');
+    // removing the middle row keeps the others' text
+    buttons(comp)[2].dispatchEvent('tap');
+    await sleep(0);
+    expect(comp.instance.data.v5.rows.map((r: { key: string }) => r.key)).toEqual(['a', 'c']);
+    expect(inputs(comp).map(valueOf)).toEqual(['a', '', 'c', '', '', '', '', '']);
+
+    // a value without a name
+    await type(comp, 3, 'no name');
+    await type(comp, 2, '');
+    expect(() => tapPublish(comp)).not.toThrow();
+    await until(() => errors.length === 1, 'the error');
+    expect(errors[0]).toMatchObject({ code: 'INVALID_OPTION', field: 'properties.userProperties' });
+    expect(texts(comp, '.mp__error')).toEqual([expect.stringContaining('"no name" has no name')]);
+
+    await type(comp, 3, '');
+    for (const bad of ['abc', '1.5', '-1', '4294967296']) {
+      await type(comp, 5, bad);
+      await expect(methods(comp).publish('t', 'x')).rejects.toMatchObject({ code: 'INVALID_OPTION', field: 'properties.messageExpiryInterval' });
+      expect(texts(comp, '.mp__error')).toEqual([expect.stringContaining('properties.messageExpiryInterval')]);
+    }
+    expect(errors.map((e) => e.field)).toEqual(['properties.userProperties', ...Array(4).fill('properties.messageExpiryInterval')]);
+    // a good form gets as far as the connection
+    await type(comp, 5, ' 4294967295 ');
+    await expect(methods(comp).publish('t', 'x')).rejects.toMatchObject({ code: 'NOT_CONNECTED' });
+  });
+
+  it('protocolVersion 4 (aedes): no form, nothing sent; properties passed to publish() are refused naming the field', async () => {
+    const comp = render(panelId, { ...local(aedes), protocolVersion: 4, autoSubscribe: false, locale: 'en' });
+    const publishes = listen<PublishEventDetail>(comp, 'publish');
+    await methods(comp).connect();
+    await methods(comp).publish('v4/x', 'plain', { qos: 1 });
+    expect(publishes[0]).not.toHaveProperty('properties');
+    await expect(methods(comp).publish('v4/x', 'x', { properties: { contentType: 'text/plain' } })).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      field: 'properties.contentType',
+    });
+    expect(texts(comp, '.mp__error')).toEqual([expect.stringContaining('properties.contentType')]);
+    await methods(comp).disconnect();
+  });
+
+  describe('on mosquitto (MQTT 5)', () => {
+    let broker: Broker;
+    let peer: Peer;
+    const got: { topic: string; payload: string; properties?: Record<string, unknown> }[] = [];
+    beforeAll(async () => {
+      broker = await startMosquitto();
+      peer = await connectPeer(broker.tcpPort, { protocolVersion: 5 });
+      peer.client.on('message', (topic, payload, packet: IPublishPacket) => got.push({ topic, payload: payload.toString(), properties: packet.properties as Record<string, unknown> | undefined }));
+      await peer.subscribe('v5/out/#', 1);
+    });
+    afterAll(async () => {
+      await peer.end();
+      await broker.stop();
+    });
+
+    it('tap publish sends the filled rows and fields as properties; publish() sends the form, or the properties it is given', async () => {
+      const comp = render(panelId, { ...local(broker), protocolVersion: 5, autoSubscribe: false, pubTopic: 'v5/out/tap', payload: '{"on":true}', qos: 1, locale: 'en' });
+      const publishes = listen<PublishEventDetail>(comp, 'publish');
+      comp.querySelectorAll('.mp__button--primary')[0].dispatchEvent('tap');
+      await settled(comp, 'connected');
+      const from = got.length;
+
+      // one user property row and the content type; the other fields stay blank and are not sent
+      await type(comp, 0, 'env');
+      await type(comp, 1, 'test');
+      await type(comp, 2, 'application/json');
+      expect(texts(comp, '.mp__button--primary')[2]).toBe('Publish');
+      tapPublish(comp);
+      await until(() => publishes.length === 1 && got.length === from + 1, 'the publish and the peer’s message');
+      expect(got[from]).toEqual({ topic: 'v5/out/tap', payload: '{"on":true}', properties: { userProperties: { env: 'test' }, contentType: 'application/json' } });
+      expect(publishes[0]).toMatchObject({ topic: 'v5/out/tap', qos: 1, direction: 'out' });
+      expect(publishes[0].properties).toEqual({ userProperties: { env: 'test' }, contentType: 'application/json' });
+
+      // a second row, expiry, response topic and correlation data; publish() without arguments uses the form too
+      buttons(comp)[0].dispatchEvent('tap');
+      await sleep(0);
+      await type(comp, 2, 'build');
+      await type(comp, 3, '42');
+      await type(comp, 5, '60');
+      await type(comp, 6, 'v5/reply');
+      await type(comp, 7, 'req-1');
+      const detail = await methods(comp).publish();
+      await until(() => got.length === from + 2, 'the second message');
+      const sent = got[from + 1].properties!;
+      expect(sent).toMatchObject({ userProperties: { env: 'test', build: '42' }, contentType: 'application/json', responseTopic: 'v5/reply' });
+      expect(Object.keys(sent).sort()).toEqual(['contentType', 'correlationData', 'messageExpiryInterval', 'responseTopic', 'userProperties']);
+      expect(Buffer.from(sent.correlationData as Buffer).toString()).toBe('req-1');
+      expect(sent.messageExpiryInterval).toBeGreaterThan(0);
+      expect(sent.messageExpiryInterval).toBeLessThanOrEqual(60);
+      expect(detail.properties).toEqual({
+        userProperties: { env: 'test', build: '42' },
+        contentType: 'application/json',
+        messageExpiryInterval: 60,
+        responseTopic: 'v5/reply',
+        correlationData: expect.any(ArrayBuffer),
+        correlationText: 'req-1',
+      });
+      expect(publishes[1]).toEqual(detail);
+
+      // properties of its own replace the form
+      await methods(comp).publish('v5/out/own', 'x', { properties: { userProperties: { only: 'this' } } });
+      await until(() => got.length === from + 3, 'the third message');
+      expect(got[from + 2].properties).toEqual({ userProperties: { only: 'this' } });
+
+      // a name given twice becomes an array in what the panel hands the client (the wire: see the next test)
+      buttons(comp)[0].dispatchEvent('tap');
+      await sleep(0);
+      await type(comp, 4, 'env');
+      await type(comp, 5, 'ci');
+      expect((await methods(comp).publish()).properties?.userProperties).toEqual({ env: ['test', 'ci'], build: '42' });
+
+      // the embedded list shows what was sent
+      await until(() => listOf(comp).getMessages().length === 4, 'the list');
+      const list = comp.querySelector('#list')!;
+      expect(list.querySelectorAll('.ml__user').map((n) => n.dom?.textContent)).toEqual(
+        expect.arrayContaining(['env: test', 'env: test\nbuild: 42', 'only: this', 'env: test\nenv: ci\nbuild: 42']),
+      );
+      expect(texts(list, '.ml__type')).toEqual(['application/json', 'application/json', 'application/json']);
+      await methods(comp).disconnect();
+    });
+
+    // Known defect outside the panel: the vendored mqtt.js 4.0.1 writes an array value as one user
+    // property joined by commas ("test,ci"), and its parser keeps only the last of a repeated name.
+    // This passes while that is so; when it is fixed, this fails: drop `.failing`.
+    it.failing('a name given twice reaches the peer once per value', async () => {
+      const comp = render(panelId, { ...local(broker), protocolVersion: 5, autoSubscribe: false, pubTopic: 'v5/out/twice', payload: 'x' });
+      await methods(comp).connect();
+      const from = got.length;
+      buttons(comp)[0].dispatchEvent('tap');
+      await sleep(0);
+      await type(comp, 0, 'env');
+      await type(comp, 1, 'test');
+      await type(comp, 2, 'env');
+      await type(comp, 3, 'ci');
+      try {
+        await methods(comp).publish();
+        await until(() => got.length === from + 1, 'the message');
+        expect(got[from].properties).toEqual({ userProperties: { env: ['test', 'ci'] } });
+      } finally {
+        await methods(comp).disconnect();
+      }
+    });
   });
 });
 
