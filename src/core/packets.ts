@@ -4,6 +4,7 @@
  * properties, topic aliases. MQTT 3.1.1 §2.2, MQTT 5.0 §2.1–2.2 and §3.
  */
 import { decodeUtf8 } from './codec';
+import { mergeRepeatedPairs } from './user-properties';
 
 export const CONNACK = 2;
 export const PUBLISH = 3;
@@ -27,7 +28,7 @@ export function varintLength(value: number): number {
   return value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : 4;
 }
 
-function writeVarint(value: number, out: number[]): void {
+export function writeVarint(value: number, out: number[]): void {
   do {
     let byte = value % 128;
     value = Math.floor(value / 128);
@@ -44,7 +45,7 @@ export function publishPacketSize(topicBytes: number, payloadBytes: number, qos:
 }
 
 /** Reads a Variable Byte Integer; undefined when the bytes end first. */
-function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } | undefined {
+export function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } | undefined {
   let value = 0;
   let factor = 1;
   for (let i = 0; i < 4; i++) {
@@ -98,7 +99,7 @@ export function concat(parts: Uint8Array[]): Uint8Array {
 type PropertyKind = 'byte' | 'two' | 'four' | 'varint' | 'string' | 'binary' | 'pair';
 
 /** MQTT 5.0 §2.2.2.2: each property identifier and how its value is encoded. */
-const PROPERTY_KINDS: Record<number, PropertyKind> = {
+export const PROPERTY_KINDS: Record<number, PropertyKind> = {
   0x01: 'byte', 0x02: 'four', 0x03: 'string', 0x08: 'string', 0x09: 'binary', 0x0b: 'varint', 0x11: 'four',
   0x12: 'string', 0x13: 'two', 0x15: 'string', 0x16: 'binary', 0x17: 'byte', 0x18: 'four', 0x19: 'byte',
   0x1a: 'string', 0x1c: 'string', 0x1f: 'string', 0x21: 'two', 0x22: 'two', 0x23: 'two', 0x24: 'byte',
@@ -122,7 +123,7 @@ export interface PropertyBlock {
   end: number;
 }
 
-const twoBytes = (b: Uint8Array, at: number): number => (b[at] << 8) | b[at + 1];
+export const twoBytes = (b: Uint8Array, at: number): number => (b[at] << 8) | b[at + 1];
 
 export function readProperties(packet: Uint8Array, start: number, limit = packet.length): PropertyBlock {
   const length = readVarint(packet, start);
@@ -282,6 +283,7 @@ export class InboundFilter {
       if (topicLength === 0) throw new ProtocolViolation(0x82, 'PUBLISH with an empty topic and no alias');
       return packet;
     }
+    packet = mergeRepeatedPairs(packet, afterTopic);
     const alias = asNumber(readProperties(packet, afterTopic).values.get(TOPIC_ALIAS));
     if (alias === undefined) return packet;
     if (alias === 0 || alias > this.topicAliasMaximum) throw new ProtocolViolation(0x94, `topic alias ${alias} not allowed (maximum ${this.topicAliasMaximum})`);

@@ -5,6 +5,7 @@
 import { decodeUtf8, encodeUtf8, exactArrayBuffer, isArrayBuffer } from './codec';
 import type { ErrorInfo } from './errors';
 import { topicNameProblem, utf8Length } from './topics';
+import { splitJoined } from './user-properties';
 
 /** MQTT 5 user properties: name → value, or values when a name repeats. */
 export type UserProperties = Record<string, string | string[]>;
@@ -275,7 +276,7 @@ export function messageProperties(parsed: Record<string, unknown> | undefined): 
   if (!parsed) return undefined;
   const out: MessageProperties = {};
   const { userProperties: user, contentType, payloadFormatIndicator, messageExpiryInterval, responseTopic, correlationData, subscriptionIdentifier } = parsed;
-  if (isPlainObject(user)) out.userProperties = user as UserProperties;
+  if (isPlainObject(user)) out.userProperties = splitJoined(user);
   if (typeof contentType === 'string') out.contentType = contentType;
   if (typeof payloadFormatIndicator === 'boolean') out.payloadFormatIndicator = payloadFormatIndicator;
   if (typeof messageExpiryInterval === 'number') out.messageExpiryInterval = messageExpiryInterval;

@@ -14,6 +14,7 @@ import { ErrorCode, ErrorInfo, errorFromConnack, errorFromDisconnect } from '../
 import type { ConnectionConfig, QoS } from '../core/options';
 import { ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '../core/packets';
 import { propertyBytes, SubscriptionOptions, VendorProperties } from '../core/properties';
+import { joinRepeated } from '../core/user-properties';
 import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
 import createMqtt, { type VendorClient, type VendorConnectProperties, type VendorPacket, type VendorSubscription } from '../vendor/mqtt';
 import { Outbox } from './outbox';
@@ -361,7 +362,7 @@ export class Connection {
       const wireTopic = alias !== undefined && this.sentAliases.get(alias) === topic ? '' : topic;
       if (alias !== undefined) this.sentAliases.set(alias, topic);
       return this.track<void>((resolve, reject) =>
-        client.publish(wireTopic, bytes, { qos, retain, properties: properties && { ...properties } }, (error) =>
+        client.publish(wireTopic, bytes, { qos, retain, properties: properties && joinRepeated({ ...properties }) }, (error) =>
           error ? reject({ code: 'NOT_CONNECTED', reason: error.message }) : resolve(),
         ),
       );
@@ -383,7 +384,7 @@ export class Connection {
 
   private connectProperties(): VendorConnectProperties | undefined {
     if (this.config.protocolVersion !== 5) return undefined;
-    const properties: VendorConnectProperties = { ...this.config.connectProperties };
+    const properties: VendorConnectProperties = joinRepeated({ ...this.config.connectProperties });
     if (this.config.sessionExpiryInterval !== undefined) properties.sessionExpiryInterval = this.config.sessionExpiryInterval;
     return properties;
   }
@@ -422,7 +423,7 @@ export class Connection {
       connectTimeout: c.connectTimeout + 60000,
       resubscribe: false,
       queueQoSZero: false,
-      will: c.will,
+      will: c.will && { ...c.will, properties: joinRepeated(c.will.properties) },
       properties: this.connectProperties(),
     });
     this.client = client;
@@ -516,7 +517,7 @@ export class Connection {
       const entry = this.subscriptions.get(f);
       if (!entry) return;
       const { nl, rap, rh, userProperties, subscriptionIdentifier } = entry.options;
-      const properties: VendorProperties | undefined = userProperties || subscriptionIdentifier ? { userProperties, subscriptionIdentifier } : undefined;
+      const properties: VendorProperties | undefined = userProperties || subscriptionIdentifier ? joinRepeated({ userProperties, subscriptionIdentifier }) : undefined;
       const key = JSON.stringify(properties ?? null);
       let packet = packets.get(key);
       if (!packet) packets.set(key, (packet = { request: {}, properties, filters: [] }));

@@ -7,6 +7,7 @@ import { ErrorInfo, errorFromPublishAck } from '../core/errors';
 import type { QoS } from '../core/options';
 import type { ConnackInfo } from '../core/packets';
 import type { VendorProperties } from '../core/properties';
+import { joinRepeated } from '../core/user-properties';
 import type { VendorClient } from '../vendor/mqtt';
 import type { Settle } from './subscriptions';
 
@@ -139,7 +140,7 @@ export class Outbox {
     const entry: Inflight = { size: held.size, fail: held.settle.reject };
     this.inflight.set(id, entry);
     try {
-      const properties = held.properties && { ...held.properties };
+      const properties = held.properties && joinRepeated({ ...held.properties });
       client.publish(held.topic, held.bytes, { qos: held.qos, retain: held.retain, properties }, (error, ack) => {
         // mqtt.js may call back twice for one packet (a failed PUBACK, then its store removal).
         if (this.inflight.get(id) !== entry) return;

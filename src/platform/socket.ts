@@ -1,13 +1,15 @@
 /**
  * The connectSocket adapter each mqtt.js copy is given. It fixes what mqtt.js 4.0.1 gets wrong on
  * the wx path: `protocols` goes out as an array, every errMsg is kept and mapped to a code, the
- * owner hears of every close, the 5-socket limit is enforced before WeChat is asked, and inbound
- * bytes pass an InboundFilter (packets its parser cannot read, CONNACK seen first).
+ * owner hears of every close, the 5-socket limit is enforced before WeChat is asked, inbound
+ * bytes pass an InboundFilter (packets its parser cannot read, CONNACK seen first), and outbound
+ * writes are sent one frame per MQTT packet (mqtt.js writes a PUBLISH in about a dozen pieces).
  */
 import { exactArrayBuffer, isArrayBuffer } from '../core/codec';
+import { expandJoinedPairs } from '../core/user-properties';
 import { ErrorInfo, WECHAT_SOCKET_LIMIT } from '../core/errors';
 import { errorFromErrMsg } from './errmsg';
-import { InboundEvent, InboundFilter, ProtocolViolation } from '../core/packets';
+import { concat, InboundEvent, InboundFilter, PacketSplitter, ProtocolViolation } from '../core/packets';
 import type { VendorSocketTask, VendorWx } from '../vendor/mqtt';
 import type { PlatformWx, WxSocketTask } from './wx';
 
@@ -44,11 +46,13 @@ class AdaptedTask implements VendorSocketTask {
   private readonly openListeners: Listener<unknown>[] = [];
   private readonly messageListeners: Listener<{ data: string | ArrayBuffer }>[] = [];
   private real?: WxSocketTask;
+  private readonly outbound = new PacketSplitter();
 
   constructor(
     private readonly events: SocketEvents,
     private readonly counter: SocketCounter,
     private readonly filter: InboundFilter,
+    private readonly protocolVersion: 4 | 5,
     private readonly owner: { readonly vendorMayClose: boolean },
   ) {}
 
@@ -130,8 +134,13 @@ class AdaptedTask implements VendorSocketTask {
       options.fail?.({ errMsg: 'sendSocketMessage:fail socket closed' });
       return;
     }
+    const data = this.frame(options.data);
+    if (data === undefined) {
+      options.success?.(); // part of a packet: mqtt.js writes the rest next
+      return;
+    }
     this.real.send({
-      data: options.data,
+      data,
       success: options.success,
       // A frame that did not go out on an open socket breaks the MQTT stream: end the socket, saying
       // why (mqtt.js would drop the error). Before open, only a stale mqtt.js stream writes here.
@@ -142,6 +151,16 @@ class AdaptedTask implements VendorSocketTask {
         setTimeout(() => this.abort(1006, 'send failed'), 0);
       },
     });
+  }
+
+  /** The whole packets this write completes, as one frame (repeated user property names expanded at MQTT 5). */
+  private frame(data: string | ArrayBuffer): string | ArrayBuffer | undefined {
+    if (!isArrayBuffer(data)) return data;
+    let packets = this.outbound.push(new Uint8Array(data));
+    if (packets.length === 0) return undefined;
+    if (this.protocolVersion === 5) packets = packets.map(expandJoinedPairs);
+    const frame = packets.length === 1 ? packets[0] : concat(packets);
+    return frame.byteOffset === 0 && frame.byteLength === frame.buffer.byteLength ? (frame.buffer as ArrayBuffer) : exactArrayBuffer(frame);
   }
 
   /**
@@ -180,7 +199,7 @@ export class SocketAdapter {
   private open(url: string, protocols: string | string[] | undefined): VendorSocketTask {
     this.current?.abort(1000, 'replaced');
     const filter = new InboundFilter(this.protocol.protocolVersion, this.protocol.topicAliasMaximum);
-    const task = new AdaptedTask(this.events, this.counter, filter, this);
+    const task = new AdaptedTask(this.events, this.counter, filter, this.protocol.protocolVersion, this);
     this.current = task;
     const later = (fn: () => void): unknown => setTimeout(fn, 0);
     if (this.counter.open >= this.counter.limit) {

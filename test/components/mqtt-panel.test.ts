@@ -364,10 +364,8 @@ describe('MQTT 5 publish form', () => {
       await methods(comp).disconnect();
     });
 
-    // Known defect outside the panel: the vendored mqtt.js 4.0.1 writes an array value as one user
-    // property joined by commas ("test,ci"), and its parser keeps only the last of a repeated name.
-    // This passes while that is so; when it is fixed, this fails: drop `.failing`.
-    it.failing('a name given twice reaches the peer once per value', async () => {
+    // mqtt.js 4.0.1's bundle alone would send one comma-joined pair ("test,ci"): src/core/user-properties.ts.
+    it('a name given twice reaches the peer once per value', async () => {
       const comp = render(panelId, { ...local(broker), protocolVersion: 5, autoSubscribe: false, pubTopic: 'v5/out/twice', payload: 'x' });
       await methods(comp).connect();
       const from = got.length;
