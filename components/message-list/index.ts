@@ -114,13 +114,7 @@ function toMessages(value: unknown): MqttMessage[] {
   const out: MqttMessage[] = [];
   for (const item of list) {
     const message = normalizeMessage(item, generateId);
-    if (!message) continue;
-    // MQTT 5 properties travel with the message (normalizeMessage keeps only the 3.1.1 fields)
-    const properties = (item as { properties?: unknown }).properties;
-    if (message.properties === undefined && typeof properties === 'object' && properties !== null && !Array.isArray(properties)) {
-      message.properties = properties as MqttMessage['properties'];
-    }
-    out.push(message);
+    if (message) out.push(message);
   }
   return out;
 }

@@ -73,7 +73,7 @@ type Text = [message: string, fix?: string];
 
 const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
   'zh-CN': {
-    INVALID_OPTION: ['连接参数{field}无效{why}', '按属性表检查该参数的类型与取值范围。'],
+    INVALID_OPTION: ['参数{field}无效{why}', '按属性表检查该参数的类型与取值范围。'],
     INVALID_TOPIC: ['主题{topic}无效{why}', '发布主题不能含 + 或 #；订阅过滤器中 # 只能在最后一级，+ 必须独占一级。'],
     INVALID_QOS: ['QoS 无效{why}', 'QoS 只能是 0、1 或 2。'],
     INVALID_PAYLOAD: ['消息内容无效{why}', '传入字符串、ArrayBuffer、TypedArray 或可 JSON 序列化的对象。'],
@@ -104,7 +104,7 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     INTERNAL: ['miniprogram-mqtt 内部错误{why}', '这是库的缺陷，不是网络问题：请把这条信息和复现步骤提交到 issue。'],
   },
   en: {
-    INVALID_OPTION: ['Invalid connection option{field}{why}', 'Check the type and range of this option in the properties table.'],
+    INVALID_OPTION: ['Invalid option{field}{why}', 'Check the type and range of this option in the properties table.'],
     INVALID_TOPIC: ['Invalid topic{topic}{why}', 'Publish topics cannot contain + or #; in filters # must be the last level and + a whole level.'],
     INVALID_QOS: ['Invalid QoS{why}', 'QoS must be 0, 1 or 2.'],
     INVALID_PAYLOAD: ['Invalid payload{why}', 'Pass a string, an ArrayBuffer, a typed array or a JSON-serialisable object.'],

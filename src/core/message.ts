@@ -89,5 +89,7 @@ export function normalizeMessage(value: unknown, fallbackId: () => string): Mqtt
   };
   if (bytes) message.bytes = bytes;
   if (m.dup === true) message.dup = true;
+  const properties = m.properties as unknown;
+  if (typeof properties === 'object' && properties !== null && !Array.isArray(properties)) message.properties = properties as MqttMessage['properties'];
   return message;
 }
