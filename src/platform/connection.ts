@@ -517,14 +517,24 @@ export class Connection {
       const entry = this.subscriptions.get(f);
       if (!entry) return;
       const { nl, rap, rh, userProperties, subscriptionIdentifier } = entry.options;
-      const properties: VendorProperties | undefined = userProperties || subscriptionIdentifier ? joinRepeated({ userProperties, subscriptionIdentifier }) : undefined;
+      // mqtt.js's property writer fails on a key whose value is undefined
+      const properties: VendorProperties | undefined = userProperties || subscriptionIdentifier ? {} : undefined;
+      if (properties && userProperties) properties.userProperties = joinRepeated({ userProperties }).userProperties;
+      if (properties && subscriptionIdentifier) properties.subscriptionIdentifier = subscriptionIdentifier;
       const key = JSON.stringify(properties ?? null);
       let packet = packets.get(key);
       if (!packet) packets.set(key, (packet = { request: {}, properties, filters: [] }));
       packet.request[f] = this.config.protocolVersion === 5 ? { qos: entry.qos, nl: nl ?? false, rap: rap ?? false, rh: rh ?? 0 } : { qos: entry.qos };
       packet.filters.push(f);
     });
-    packets.forEach(({ request, properties, filters: sent }) => this.subscribeOne(client, request, properties, sent));
+    packets.forEach(({ request, properties, filters: sent }) => {
+      try {
+        this.subscribeOne(client, request, properties, sent);
+      } catch (error) {
+        this.writeFailed(error);
+        sent.forEach((f) => this.subscriptions.get(f)?.waiters.splice(0).forEach((w) => w.reject({ code: 'INTERNAL', topic: f, reason: String(error) })));
+      }
+    });
   }
 
   private subscribeOne(client: VendorClient, request: Record<string, VendorSubscription>, properties: VendorProperties | undefined, filters: string[]): void {
@@ -634,9 +644,16 @@ export class Connection {
       try {
         start(settle(resolve), settle(reject));
       } catch (error) {
+        this.writeFailed(error);
         settle(reject)({ code: 'SOCKET_ERROR', errMsg: error instanceof Error ? error.message : String(error) });
       }
     });
+  }
+
+  /** mqtt.js threw while writing a packet: part of it may be on the stream, so this socket is done. */
+  private writeFailed(error: unknown): void {
+    this.lastError = { code: 'INTERNAL', reason: `mqtt.js could not write a packet: ${error instanceof Error ? error.message : String(error)}` };
+    this.adapter.close(1006, 'write failed');
   }
 
   private settleAll(error: ErrorInfo): void {
