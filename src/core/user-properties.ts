@@ -150,7 +150,9 @@ export function expandJoinedPairs(packet: Uint8Array): Uint8Array {
     const start = startOf(out);
     const block = start === undefined ? undefined : readBlock(out, start);
     if (!block || !block.pairs.some((p) => hasZero(p.value))) continue;
-    out = replaceBlock(out, block, block.pairs.flatMap(splitPair));
+    const pairs: Pair[] = [];
+    block.pairs.forEach((pair) => pairs.push(...splitPair(pair)));
+    out = replaceBlock(out, block, pairs);
   }
   return out;
 }
