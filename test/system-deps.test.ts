@@ -64,7 +64,10 @@ function fakeApt(dir: string, log: string, fail = false): void {
 
 /** The check with only this PATH (no /usr/sbin fallback: that is where Debian's mosquitto is). */
 function run(set: string, pathDir: string, options: SpawnSyncOptions = {}) {
-  return spawnSync(process.execPath, [SCRIPT, set], {
+  // Another user (nobody) may not be able to read the checkout (a clone in a 0700 mktemp dir): it runs a copy in tmp.
+  const script = options.uid === undefined ? SCRIPT : path.join(tmp, path.basename(SCRIPT));
+  if (script !== SCRIPT) fs.copyFileSync(SCRIPT, script);
+  return spawnSync(process.execPath, [script, set], {
     cwd: tmp,
     encoding: 'utf8',
     env: { PATH: pathDir, SYSTEM_DEPS_SBIN_DIRS: '' },
