@@ -7,7 +7,7 @@ import { decodeUtf8, encodePayload, exactArrayBuffer } from '../core/codec';
 import { Emitter } from '../core/emitter';
 import { describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
 import { WARNING_TEXTS } from '../core/labels';
-import { ConnectionConfig, isLoopback, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
+import { ConnectionConfig, isLoopback, isObject, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
 import { messageProperties, publishProperties, sentProperties, subscriptionOptions } from '../core/properties';
 import type { ConnectionStatus } from '../core/state';
 import { topicFilterProblem, topicNameProblem } from '../core/topics';
@@ -64,7 +64,6 @@ function messageDetail(message: InboundMessage): MessageEventDetail {
   return detail;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export class MqttClient {
   readonly name?: string;

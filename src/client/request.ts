@@ -5,11 +5,11 @@
  */
 import { encodeUtf8 } from '../core/codec';
 import type { ErrorInfo } from '../core/errors';
-import { isQos, QoS } from '../core/options';
+import { isObject, isQos, QoS } from '../core/options';
 import type { MessageEventDetail, RequestHandler, RequestOptions, RespondOptions } from '../types';
 import type { MqttScope } from './scope';
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
+const DEFAULT_REQUEST_TIMEOUT_MS = 10000;
 const MAX_TIMEOUT_MS = 0x7fffffff;
 
 /** What requests need of their client. */
@@ -28,8 +28,6 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
-
 function randomToken(): string {
   return Math.random().toString(36).slice(2, 10);
 }
@@ -44,11 +42,6 @@ export class Requests {
   /** The scope that holds the response topic: its messages are not the user's. */
   isReplyScope(scope: MqttScope): boolean {
     return this.replies?.scope === scope;
-  }
-
-  /** Requests waiting for a response. */
-  get waiting(): number {
-    return this.pending.size;
   }
 
   async request(topic: string, payload: unknown, options: unknown): Promise<MessageEventDetail> {
@@ -98,10 +91,12 @@ export class Requests {
     return () => scope.release();
   }
 
-  /** The client ends: every waiting request fails. */
+  /** The client ends: every waiting request fails, and the response topic's scope goes (the next connection subscribes a new one). */
   close(error: ErrorInfo): void {
     [...this.pending.keys()].forEach((key) => this.settle(key)?.reject(error));
+    const replies = this.replies;
     this.replies = undefined;
+    void replies?.scope.release();
   }
 
   private async answer(scope: MqttScope, request: MessageEventDetail, handler: RequestHandler, qos: QoS): Promise<void> {

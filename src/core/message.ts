@@ -1,6 +1,6 @@
 /** The message shape both components share, and how a payload is shown (pure, no wx). */
 import { decodeUtf8, encodeUtf8, formatJson, isArrayBuffer, preview, toBase64, toHex } from './codec';
-import type { QoS } from './options';
+import { isObject, QoS } from './options';
 import type { MessageProperties } from './properties';
 
 export type Direction = 'in' | 'out';
@@ -90,6 +90,6 @@ export function normalizeMessage(value: unknown, fallbackId: () => string): Mqtt
   if (bytes) message.bytes = bytes;
   if (m.dup === true) message.dup = true;
   const properties = m.properties as unknown;
-  if (typeof properties === 'object' && properties !== null && !Array.isArray(properties)) message.properties = properties as MqttMessage['properties'];
+  if (isObject(properties)) message.properties = properties as MqttMessage['properties'];
   return message;
 }

@@ -100,6 +100,9 @@ export function randomClientId(random: () => number = Math.random): string {
   return id;
 }
 
+/** A plain object (not null, not an array): what option arguments must be. */
+export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
 export function isQos(value: unknown): value is QoS {
   return value === 0 || value === 1 || value === 2;
 }

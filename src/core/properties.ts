@@ -97,7 +97,7 @@ function bool(value: unknown, field: string): boolean {
   return value as boolean;
 }
 
-export function binary(value: unknown, field: string): Uint8Array {
+function binary(value: unknown, field: string): Uint8Array {
   let bytes: Uint8Array | undefined;
   if (typeof value === 'string') bytes = encodeUtf8(value);
   else if (isArrayBuffer(value)) bytes = new Uint8Array(value.slice(0));
@@ -107,7 +107,7 @@ export function binary(value: unknown, field: string): Uint8Array {
   return bytes;
 }
 
-export function userProperties(value: unknown, field: string): UserProperties {
+function userProperties(value: unknown, field: string): UserProperties {
   if (!isPlainObject(value)) return fail(field, `${Array.isArray(value) ? 'array' : typeof value}; expected {name: value} with string values`);
   const out: UserProperties = {};
   for (const [name, v] of Object.entries(value)) {

@@ -517,10 +517,11 @@ export class Connection {
       const entry = this.subscriptions.get(f);
       if (!entry) return;
       const { nl, rap, rh, userProperties, subscriptionIdentifier } = entry.options;
-      // mqtt.js's property writer fails on a key whose value is undefined
-      const properties: VendorProperties | undefined = userProperties || subscriptionIdentifier ? {} : undefined;
-      if (properties && userProperties) properties.userProperties = joinRepeated({ userProperties }).userProperties;
-      if (properties && subscriptionIdentifier) properties.subscriptionIdentifier = subscriptionIdentifier;
+      // only keys with a value: mqtt.js's property writer fails on an undefined one
+      const given: VendorProperties = {};
+      if (userProperties) given.userProperties = userProperties;
+      if (subscriptionIdentifier) given.subscriptionIdentifier = subscriptionIdentifier;
+      const properties = Object.keys(given).length > 0 ? joinRepeated(given) : undefined;
       const key = JSON.stringify(properties ?? null);
       let packet = packets.get(key);
       if (!packet) packets.set(key, (packet = { request: {}, properties, filters: [] }));
