@@ -9,8 +9,8 @@
  *   Taro.getEnv / Taro.ENV_TYPE, Taro.onAppShow / onAppHide / onNetworkStatusChange (pass-through
  *   to the native API) — pages of the same API docs.
  */
-import { NodeSocketTask, NodeWx } from '../wx';
-import type { PlatformDouble } from './common';
+import type { NodeSocketTask } from '../wx';
+import { OverNativeWx } from './over-native';
 
 type Res = { errMsg: string };
 type Callbacks = { success?: (res: Res) => void; fail?: (res: Res) => void; complete?: (res: Res) => void };
@@ -29,16 +29,10 @@ export const ENV_TYPE = {
   QUICKAPP: 'QUICKAPP',
 } as const;
 
-export class NodeTaro implements PlatformDouble {
+export class NodeTaro extends OverNativeWx {
   /** Every Taro.connectSocket call (the native double records its own). */
   readonly requests: { url: string; protocols?: unknown }[] = [];
   readonly ENV_TYPE = ENV_TYPE;
-
-  constructor(readonly native: NodeWx = new NodeWx()) {}
-
-  get api(): this {
-    return this;
-  }
 
   connectSocket = (options: { url: string; header?: Record<string, string>; protocols?: string[] } & Callbacks): Promise<NodeSocketTask & Res> => {
     this.requests.push({ url: options.url, protocols: options.protocols });
@@ -62,31 +56,4 @@ export class NodeTaro implements PlatformDouble {
 
   /** Taro.getEnv(): the target the code was built for. */
   getEnv = (): string => ENV_TYPE.WEAPP;
-
-  onAppShow: NodeWx['onAppShow'] = (l) => this.native.onAppShow(l);
-  offAppShow: NodeWx['offAppShow'] = (l) => this.native.offAppShow(l);
-  onAppHide: NodeWx['onAppHide'] = (l) => this.native.onAppHide(l);
-  offAppHide: NodeWx['offAppHide'] = (l) => this.native.offAppHide(l);
-  onNetworkStatusChange: NodeWx['onNetworkStatusChange'] = (l) => this.native.onNetworkStatusChange(l);
-  offNetworkStatusChange: NodeWx['offNetworkStatusChange'] = (l) => this.native.offNetworkStatusChange(l);
-
-  openSockets(): number {
-    return this.native.sockets.size;
-  }
-
-  hideApp(): void {
-    this.native.hideApp();
-  }
-
-  showApp(): void {
-    this.native.showApp();
-  }
-
-  setNetwork(connected: boolean): void {
-    this.native.setNetwork(connected);
-  }
-
-  dispose(): void {
-    this.native.dispose();
-  }
 }

@@ -9,7 +9,8 @@
  * What the documentation leaves open is chosen here and said so ("undocumented:").
  */
 import { NodeSocketTask, NodeWx } from '../wx';
-import { isArrayBufferAnyRealm, localArrayBuffer, PlatformDouble } from './common';
+import { isArrayBufferAnyRealm, localArrayBuffer } from './common';
+import { OverNativeWx } from './over-native';
 
 type Res = { errMsg: string };
 type Callbacks = { success?: (res: Res) => void; fail?: (res: Res) => void; complete?: (res: Res) => void };
@@ -66,7 +67,7 @@ export class UniSocketTask {
   close = (options?: { code?: number; reason?: string } & Callbacks): void => this.native.close(options);
 }
 
-export class NodeUni implements PlatformDouble {
+export class NodeUni extends OverNativeWx {
   /** Every uni.connectSocket call (the native double records its own). */
   readonly requests: { url: string; protocols?: unknown; style: 'task' | 'promise' }[] = [];
   /** What SocketTask.send refused (the type of each `data`). */
@@ -75,12 +76,10 @@ export class NodeUni implements PlatformDouble {
   private readonly bus = new Map<string, Set<(...args: unknown[]) => void>>();
 
   constructor(
-    readonly native: NodeWx = new NodeWx(),
+    native: NodeWx = new NodeWx(),
     private readonly options: NodeUniOptions = {},
-  ) {}
-
-  get api(): this {
-    return this;
+  ) {
+    super(native);
   }
 
   /**
@@ -113,15 +112,6 @@ export class NodeUni implements PlatformDouble {
     return task;
   }
 
-  // uni.onAppShow/onAppHide (and off*) — the runtime's own, here the native's.
-  onAppShow: NodeWx['onAppShow'] = (l) => this.native.onAppShow(l);
-  offAppShow: NodeWx['offAppShow'] = (l) => this.native.offAppShow(l);
-  onAppHide: NodeWx['onAppHide'] = (l) => this.native.onAppHide(l);
-  offAppHide: NodeWx['offAppHide'] = (l) => this.native.offAppHide(l);
-  // uni.onNetworkStatusChange: {isConnected, networkType}.
-  onNetworkStatusChange: NodeWx['onNetworkStatusChange'] = (l) => this.native.onNetworkStatusChange(l);
-  offNetworkStatusChange: NodeWx['offNetworkStatusChange'] = (l) => this.native.offNetworkStatusChange(l);
-
   // uni.$on/$emit: the global event bus (stubs that work; present so `uni` looks like uni).
   $on = (event: string, callback: (...args: unknown[]) => void): void => {
     if (!this.bus.has(event)) this.bus.set(event, new Set());
@@ -139,24 +129,4 @@ export class NodeUni implements PlatformDouble {
     this.$on(event, once);
   };
   $emit = (event: string, ...args: unknown[]): void => [...(this.bus.get(event) ?? [])].forEach((cb) => cb(...args));
-
-  openSockets(): number {
-    return this.native.sockets.size;
-  }
-
-  hideApp(): void {
-    this.native.hideApp();
-  }
-
-  showApp(): void {
-    this.native.showApp();
-  }
-
-  setNetwork(connected: boolean): void {
-    this.native.setNetwork(connected);
-  }
-
-  dispose(): void {
-    this.native.dispose();
-  }
 }
