@@ -5,11 +5,10 @@
  */
 import * as mqttPacket from 'mqtt-packet';
 import type { MqttClient } from '../../src/client/client';
-import { setPlatformWx } from '../../src/platform/index';
 import type { ClientOptions, ErrorEventDetail, StatusEventDetail } from '../../src/types';
-import { clientFor, settle, sleep, until } from '../support/harness';
-import { ScriptedBroker, ScriptedConnection, startScriptedBroker } from '../support/scripted-broker';
-import { NodeWx } from '../support/wx';
+import { settle, sleep, until } from '../support/harness';
+import type { ScriptedBroker, ScriptedConnection } from '../support/scripted-broker';
+import { scriptedTests } from '../support/scripted-tests';
 
 const V5 = { protocolVersion: 5 as const };
 const gen = (p: object): Buffer => mqttPacket.generate(p as mqttPacket.Packet, V5);
@@ -23,25 +22,12 @@ const parse = (b: Buffer): mqttPacket.Packet => {
 };
 const connack = (properties: object = {}, reasonCode = 0): Buffer => gen({ cmd: 'connack', sessionPresent: false, reasonCode, properties });
 
-let wx: NodeWx;
+const kit = scriptedTests();
 let broker: ScriptedBroker | undefined;
-let made: MqttClient[] = [];
-beforeEach(() => {
-  wx = new NodeWx();
-  setPlatformWx(wx);
-});
-afterEach(async () => {
-  const ending = made.map((c) => c.end().catch(() => undefined));
-  made = [];
-  wx.dispose();
-  await Promise.all(ending);
-  await broker?.close();
-  broker = undefined;
-});
 
 /** Answers CONNECT with `connackFor(connection)`, SUBSCRIBE with granted QoS, PUBLISH QoS 1/2 with success; `more` may add to it. */
 async function scripted(more: (c: ScriptedConnection, p: mqttPacket.Packet) => boolean | void = () => undefined, connackFor: (c: ScriptedConnection) => Buffer = () => connack()): Promise<ScriptedBroker> {
-  return startScriptedBroker((c, raw) => {
+  return kit.start((c, raw) => {
     const p = parse(raw);
     if (more(c, p) === true) return;
     if (p.cmd === 'connect') c.send(connackFor(c));
@@ -53,8 +39,7 @@ async function scripted(more: (c: ScriptedConnection, p: mqttPacket.Packet) => b
 }
 
 function client(port: number, extra: Partial<ClientOptions> = {}): { c: MqttClient; errors: ErrorEventDetail[]; statuses: StatusEventDetail[] } {
-  const c = clientFor({ host: '127.0.0.1', wsPort: port, path: '/mqtt' }, { protocolVersion: 5, reconnectPeriod: 50, locale: 'en', ...extra });
-  made.push(c);
+  const c = kit.client(port, extra);
   const errors: ErrorEventDetail[] = [];
   const statuses: StatusEventDetail[] = [];
   c.on('error', (e) => errors.push(e));

@@ -3,34 +3,18 @@
  * through the real bundle by a scripted WebSocket peer that sends exactly the bytes each case needs.
  */
 import type { MqttClient } from '../../src/client/client';
-import { setPlatformWx } from '../../src/platform/index';
 import type { ClientOptions, ErrorEventDetail, SessionLostDetail, WarningEventDetail } from '../../src/types';
-import { bytesOf, clientFor, settle, text, until } from '../support/harness';
-import { bodyStart, mqttString, packet, readConnect, readPublish, ScriptedBroker, ScriptedConnection, startScriptedBroker } from '../support/scripted-broker';
-import { NodeWx } from '../support/wx';
+import { bytesOf, settle, text, until } from '../support/harness';
+import { bodyStart, mqttString, packet, readConnect, readPublish, ScriptedBroker, ScriptedConnection } from '../support/scripted-broker';
+import { scriptedTests } from '../support/scripted-tests';
 
 const CONNACK_V5 = [0x20, 0x03, 0x00, 0x00, 0x00];
 const CONNACK_V4 = [0x20, 0x02, 0x00, 0x00];
 const id = (n: number): number[] => [n >> 8, n & 0xff];
 const type = (p: Buffer): number => p[0] >> 4;
 
-let wx: NodeWx;
+const kit = scriptedTests();
 let broker: ScriptedBroker | undefined;
-let made: MqttClient[] = [];
-
-beforeEach(() => {
-  wx = new NodeWx();
-  setPlatformWx(wx);
-});
-afterEach(async () => {
-  // The scripted brokers never answer UNSUBSCRIBE: end() waits for the UNSUBACKs until the socket goes.
-  const ending = made.map((c) => c.end().catch(() => undefined));
-  made = [];
-  wx.dispose();
-  await Promise.all(ending);
-  await broker?.close();
-  broker = undefined;
-});
 
 interface Log {
   client: MqttClient;
@@ -43,8 +27,7 @@ interface Log {
 
 /** A client on the scripted broker (MQTT 5, reconnectPeriod 50 ms, messages in English) and what it reports. */
 function connectTo(port: number, overrides: Partial<ClientOptions> = {}): Log {
-  const client = clientFor({ host: '127.0.0.1', wsPort: port, path: '/mqtt' }, { protocolVersion: 5, reconnectPeriod: 50, locale: 'en', ...overrides });
-  made.push(client);
+  const client = kit.client(port, overrides);
   const log: Log = { client, errors: [], warnings: [], lost: [], messages: [] };
   client.on('error', (e) => log.errors.push(e));
   client.on('warning', (w) => {
@@ -59,7 +42,7 @@ function connectTo(port: number, overrides: Partial<ClientOptions> = {}): Log {
 describe('MQTT 5 acknowledgements the bundled parser cannot read (defect 1)', () => {
   it('PUBACK, PUBREC, PUBREL and PUBCOMP with and without reason code, split across frames and sharing them', async () => {
     const topics = new Map<number, string>();
-    broker = await startScriptedBroker((c, p) => {
+    broker = await kit.start((c, p) => {
       const body = bodyStart(p);
       if (type(p) === 1) c.send(CONNACK_V5);
       if (type(p) === 8) {
@@ -112,7 +95,7 @@ describe('MQTT 5 acknowledgements the bundled parser cannot read (defect 1)', ()
   });
 
   it('a broker without MQTT 5 (aedes 1.2) refuses in 3.1.1 form: CONNECT_REFUSED with return code 1 at once, not a timeout', async () => {
-    broker = await startScriptedBroker((c, p) => {
+    broker = await kit.start((c, p) => {
       if (type(p) === 1) c.send([0x20, 0x02, 0x00, 0x01]);
     });
     const { client } = connectTo(broker.port, { reconnectPeriod: 0 });
@@ -120,7 +103,7 @@ describe('MQTT 5 acknowledgements the bundled parser cannot read (defect 1)', ()
   });
 
   it('a server DISCONNECT without reason code is read, and the client reconnects', async () => {
-    broker = await startScriptedBroker((c, p) => {
+    broker = await kit.start((c, p) => {
       if (type(p) !== 1) return;
       c.send(CONNACK_V5);
       if (c.index === 0) setTimeout(() => c.send([0xe0, 0x00]), 20);
@@ -136,7 +119,7 @@ describe('CONNECT carries only what the user asked for (defect 4)', () => {
     [false, [[0x11, 7200]]],
     [true, []],
   ])('clean %s: the reconnect does not echo the CONNACK Topic Alias Maximum or Maximum Packet Size', async (clean, expected) => {
-    broker = await startScriptedBroker((c, p) => {
+    broker = await kit.start((c, p) => {
       if (type(p) !== 1) return;
       c.send([0x20, 0x0b, 0x00, 0x00, 0x08, 0x22, 0x00, 0x0a, 0x27, 0x00, 0x00, 0x04, 0x00]);
       if (c.index === 0) setTimeout(() => c.close(), 20);
@@ -149,7 +132,7 @@ describe('CONNECT carries only what the user asked for (defect 4)', () => {
   });
 
   it('an aliased PUBLISH the client never allowed is a protocol error: not acknowledged, not delivered', async () => {
-    broker = await startScriptedBroker((c, p) => {
+    broker = await kit.start((c, p) => {
       const body = bodyStart(p);
       if (type(p) === 1) c.send(CONNACK_V5);
       if (type(p) === 8) {
@@ -170,7 +153,7 @@ describe('CONNECT carries only what the user asked for (defect 4)', () => {
 
 describe('Maximum Packet Size refused by a broker that never announced it (defect 6)', () => {
   it('drops the refused publish with PAYLOAD_TOO_LARGE instead of resending it forever, and rejects as large ones at once', async () => {
-    broker = await startScriptedBroker((c, p) => {
+    broker = await kit.start((c, p) => {
       if (type(p) === 1) c.send(CONNACK_V5);
       if (type(p) !== 3) return;
       if (p.length > 256) {
@@ -200,7 +183,7 @@ describe('Maximum Packet Size refused by a broker that never announced it (defec
 describe.each([4, 5] as const)('a session lost with QoS 1/2 exchanges open, MQTT %s (defect 7)', (version) => {
   it('no PUBREL for the old session; PUBREC-ed publish resolved, unacknowledged one resent, held QoS 2 message delivered; a warning counts them', async () => {
     let dropFirst: (() => void) | undefined;
-    broker = await startScriptedBroker((c: ScriptedConnection, p) => {
+    broker = await kit.start((c: ScriptedConnection, p) => {
       const body = bodyStart(p);
       if (type(p) === 1) c.send(version === 5 ? CONNACK_V5 : CONNACK_V4);
       if (type(p) === 8) c.send(version === 5 ? [0x90, 0x04, p[body], p[body + 1], 0x00, 0x02] : [0x90, 0x03, p[body], p[body + 1], 0x02]);
