@@ -36,6 +36,28 @@ export interface MessageEventDetail extends MqttMessage {
 /** <mqtt-panel> `publish`: sent, and acknowledged by the broker for QoS 1/2. */
 export interface PublishEventDetail extends MqttMessage {
   direction: 'out';
+  /** `persist`: published before a relaunch (or before end()), restored from storage and now acknowledged. */
+  restored?: boolean;
+}
+
+/** client.pending(): a QoS 1/2 publish not yet acknowledged. */
+export interface PendingMessage {
+  topic: string;
+  qos: QoS;
+  /** Bytes of the PUBLISH packet. */
+  size: number;
+  /** When publish() accepted it (ms since epoch; before a relaunch for a restored one). */
+  since: number;
+  /** queued: waiting to be sent; sent: on the wire, waiting for PUBACK / PUBCOMP. */
+  state: 'queued' | 'sent';
+  /** `persist`: already in storage, so a relaunch finds it. Always false without persist. */
+  stored: boolean;
+}
+
+/** createClient({ persist }): keep QoS 1/2 state in the platform's storage across relaunches. */
+export interface PersistOptions {
+  /** Storage the outgoing messages may take, in characters of stored JSON; default 1,048,576. Past it publish() rejects OFFLINE_QUEUE_FULL. */
+  maxBytes?: number;
 }
 
 /** <mqtt-panel> `subscribe`: after SUBACK. */
@@ -53,12 +75,25 @@ export interface UnsubscribeEventDetail {
 /** <mqtt-panel> `error`, and what every method rejects with. */
 export type ErrorEventDetail = MqttErrorDetail;
 
-export type WarningCode = 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS' | 'SESSION_LOST';
+export type WarningCode =
+  | 'INSECURE_TRANSPORT'
+  | 'SHARED_CONNECTION_OPTIONS'
+  | 'SESSION_LOST'
+  | 'QUEUE_RESTORED'
+  | 'QUEUE_EXPIRED'
+  | 'QUEUE_DISCARDED'
+  | 'STORAGE_CORRUPTED'
+  | 'STORAGE_FOREIGN';
 
-/** <mqtt-panel> `warning`: something works but will not in production, or a session ended with exchanges open. */
+/**
+ * <mqtt-panel> `warning`: something works but will not in production, a session ended with
+ * exchanges open, or (`persist`) what the stored state held at the first connect.
+ */
 export interface WarningEventDetail {
   code: WarningCode;
   message: string;
+  /** QUEUE_RESTORED, QUEUE_EXPIRED, QUEUE_DISCARDED, STORAGE_CORRUPTED: how many messages or items. */
+  count?: number;
   /** SESSION_LOST: what happened to the QoS 1/2 exchanges that were open when the broker's session ended. */
   session?: SessionLostDetail;
 }
@@ -148,6 +183,12 @@ export interface ClientOptions {
   userProperties?: UserProperties;
   /** MQTT 5: ask the broker for Response Information (request() then uses it as its response topic prefix). */
   requestResponseInformation?: boolean;
+  /**
+   * Keep queued and in-flight QoS 1/2 messages (and incoming QoS 2 state) in the platform's
+   * storage, restored when the app is launched again. Makes `clean` default to false, and a
+   * generated clientId is kept and reused.
+   */
+  persist?: boolean | PersistOptions;
   /** Registers the client: getClient(name) returns it, `<mqtt-panel client="name">` uses it. */
   name?: string;
   /** Language of error and warning messages. */

@@ -7,16 +7,18 @@ import { decodeUtf8, encodePayload, exactArrayBuffer } from '../core/codec';
 import { Emitter } from '../core/emitter';
 import { describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
 import { WARNING_TEXTS } from '../core/labels';
-import { ConnectionConfig, isLoopback, isObject, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
+import { ConnectionConfig, connectionKey, isLoopback, isObject, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
 import { messageProperties, publishProperties, sentProperties, subscriptionOptions } from '../core/properties';
 import type { ConnectionStatus } from '../core/state';
 import { topicFilterProblem, topicNameProblem } from '../core/topics';
-import { Connection, Delivery, getPool, InboundMessage, Pool, SessionLost } from '../platform/index';
+import { Connection, Delivery, getPool, InboundMessage, keptClientId, platformStorage, Pool, SessionLost, StorageNotice } from '../platform/index';
+import type { StoredMessage } from '../core/journal';
 import type {
   ClientEventMap,
   ClientOptions,
   ConnectEventDetail,
   MessageEventDetail,
+  PendingMessage,
   PublishEventDetail,
   PublishOptions,
   RequestHandler,
@@ -70,7 +72,7 @@ export class MqttClient {
   readonly locale: Locale;
   /** The `platform` option: a mini-program API object (wx, qq, tt, swan, my, uni, Taro). */
   private readonly platform?: object;
-  private readonly config?: ConnectionConfig;
+  private config?: ConnectionConfig;
   private readonly problem?: ErrorInfo;
   private readonly events = new Emitter<ClientEventMap>();
   private readonly own: MqttScope;
@@ -147,12 +149,13 @@ export class MqttClient {
   /** Opens the connection, or joins it when another client with the same options has. */
   connect(): Promise<ConnectEventDetail> {
     return this.run(async () => {
-      const config = this.validConfig();
+      let config = this.validConfig();
       let connection = this.connection;
       if (!connection) {
         const pool = getPool(this.platform);
         if (!pool) throw { code: 'SOCKET_ERROR', errMsg: 'no connectSocket: not in a mini-program, and no platform option' } as ErrorInfo;
         this.pool = pool;
+        if (config.persist && config.generatedClientId) config = this.keepClientId(config, pool);
         connection = this.attach(pool.acquire(config));
         if (!config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT');
         if (!sameConnection(connection.config, config)) this.warn('SHARED_CONNECTION_OPTIONS');
@@ -216,6 +219,16 @@ export class MqttClient {
    */
   respond(filter: string, handler: RequestHandler, options?: RespondOptions): Promise<() => Promise<void>> {
     return this.run(() => this.requests.respond(filter, handler, options));
+  }
+
+  /** QoS 1/2 publishes not yet acknowledged by the broker, oldest first (empty before connect()). */
+  pending(): PendingMessage[] {
+    return this.connection ? this.connection.pending() : [];
+  }
+
+  /** `persist`: resolves once every publish accepted so far is in storage (at once without persist). */
+  flush(): Promise<void> {
+    return this.run(() => this.connection?.flush() ?? Promise.resolve());
   }
 
   /** Listens to one event of everything this client and its scopes do; returns the function that stops listening. */
@@ -339,6 +352,8 @@ export class MqttClient {
       ),
       connection.on('error', (info) => this.emitAll('error', describeError(info, this.locale))),
       connection.on('sessionLost', (lost) => this.onSessionLost(lost)),
+      connection.on('storage', (notice) => this.onStorageNotice(notice)),
+      connection.on('restored', ({ message, error }) => this.onRestored(message, error)),
       connection.on('message', (delivery) => this.onDelivery(delivery)),
     ];
     return connection;
@@ -374,6 +389,43 @@ export class MqttClient {
     const template = WARNING_TEXTS[this.locale].SESSION_LOST;
     const message = template.replace(/\{(resent|released|delivered)\}/g, (_, key: keyof SessionLost) => String(lost[key]));
     this.emitAll('warning', { code: 'SESSION_LOST', message, session: { ...lost } });
+  }
+
+  private onStorageNotice(notice: StorageNotice): void {
+    const message = WARNING_TEXTS[this.locale][notice.code].replace(/\{(count|clientId)\}/g, (_, key: 'count' | 'clientId') => String(notice[key] ?? ''));
+    const detail: ClientEventMap['warning'] = { code: notice.code, message };
+    if (notice.code !== 'STORAGE_FOREIGN') detail.count = notice.count;
+    this.emitAll('warning', detail);
+  }
+
+  /** A publish restored from storage was acknowledged (`publish`, restored: true) or refused (`error`). */
+  private onRestored(message: StoredMessage, error?: ErrorInfo): void {
+    if (error) {
+      this.emitAll('error', describeError({ topic: message.topic, ...error }, this.locale));
+      return;
+    }
+    const detail: PublishEventDetail = {
+      id: `out_${++this.outboundSeq}`,
+      topic: message.topic,
+      payload: decodeUtf8(message.bytes),
+      bytes: exactArrayBuffer(message.bytes),
+      qos: message.qos,
+      retain: message.retain,
+      direction: 'out',
+      time: Date.now(),
+      restored: true,
+    };
+    const shown = sentProperties(message.properties);
+    if (shown) detail.properties = shown;
+    this.events.emit('publish', detail);
+  }
+
+  /** With persist and no clientId given: the one kept from an earlier launch, so its session and records are found. */
+  private keepClientId(config: ConnectionConfig, pool: Pool): ConnectionConfig {
+    const clientId = keptClientId(platformStorage(pool.wx), { url: config.url, username: config.username }, config.clientId);
+    if (clientId === config.clientId) return config;
+    this.config = { ...config, clientId, key: connectionKey({ ...config, clientId }) };
+    return this.config;
   }
 
   private warn(code: 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS'): void {

@@ -28,6 +28,8 @@ export type ErrorCode =
   | 'HANDLER_ERROR'
   | 'PROTOCOL_ERROR'
   | 'CLIENT_ID_CONFLICT'
+  | 'STORAGE_FULL'
+  | 'STORAGE_ERROR'
   | 'DESTROYED'
   | 'NO_CLIENT'
   | 'UNSUPPORTED_PLATFORM'
@@ -98,12 +100,16 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     HANDLER_ERROR: ['respond() 的处理函数出错，请求{topic}没有得到响应{why}', '在处理函数中捕获异常；返回 undefined 表示不响应。'],
     PROTOCOL_ERROR: ['服务器发来不合 MQTT 协议的数据包{rc}{why}', '连接已关闭并将按 reconnectPeriod 重连；请把这条信息转给服务器运维。'],
     CLIENT_ID_CONFLICT: ['clientId 被另一个客户端反复顶下线，已停止重连', '每个客户端使用唯一的 clientId（留空则自动生成随机 id）。'],
+    STORAGE_FULL: ['本地存储已满，待发消息只保存在内存中{errMsg}', '清理小程序的其他缓存（上限 10 MB，支付宝单条 200 KB）；存储恢复后会自动重新写入。'],
+    STORAGE_ERROR: ['本地存储读写失败，待发消息只保存在内存中{errMsg}', '连接照常工作；小程序被关闭时内存中的消息会丢失。存储恢复后会自动重新写入。'],
     DESTROYED: ['组件已销毁，连接已释放'],
     UNSUPPORTED_PLATFORM: ['此平台版本不能收发 MQTT 所需的二进制 WebSocket 帧{errMsg}', '请用户升级 App 或基础库（百度 ≥ 1.9.4，uni-app App ≥ 2.2.6）；库不会重试。'],
     NO_CLIENT: ['没有名为{field}的客户端', '先在 App 的 onLaunch 中调用 createClient({ name })；组件会在它创建后自动接上。'],
     INTERNAL: ['miniprogram-mqtt 内部错误{why}', '这是库的缺陷，不是网络问题：请把这条信息和复现步骤提交到 issue。'],
   },
   en: {
+    STORAGE_FULL: ['Local storage is full; pending messages are kept in memory only{errMsg}', 'Free some of the mini-program’s storage (10 MB in all, 200 KB per item on Alipay); the library writes again once it can.'],
+    STORAGE_ERROR: ['Local storage failed; pending messages are kept in memory only{errMsg}', 'The connection keeps working; messages in memory are lost if the app is closed. The library writes again once storage works.'],
     INVALID_OPTION: ['Invalid option{field}{why}', 'Check the type and range of this option in the properties table.'],
     INVALID_TOPIC: ['Invalid topic{topic}{why}', 'Publish topics cannot contain + or #; in filters # must be the last level and + a whole level.'],
     INVALID_QOS: ['Invalid QoS{why}', 'QoS must be 0, 1 or 2.'],

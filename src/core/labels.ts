@@ -35,11 +35,21 @@ export interface PanelLabels {
   correlationData: string;
 }
 
-/** `warning` texts by code; SESSION_LOST fills {resent}, {released}, {delivered}. */
+/** `warning` texts by code; SESSION_LOST fills {resent}, {released}, {delivered}; the storage ones {count} and {clientId}. */
 export interface WarningTexts {
   INSECURE_TRANSPORT: string;
   SHARED_CONNECTION_OPTIONS: string;
   SESSION_LOST: string;
+  /** {count}: QoS 1/2 messages a relaunch found in storage and sends. */
+  QUEUE_RESTORED: string;
+  /** {count}: stored messages whose messageExpiryInterval ran out before they could be sent. */
+  QUEUE_EXPIRED: string;
+  /** {count}: stored messages dropped because the connection starts clean. */
+  QUEUE_DISCARDED: string;
+  /** {count}: stored items that could not be read. */
+  STORAGE_CORRUPTED: string;
+  /** {clientId}: the connection the data under this connection's key belongs to. */
+  STORAGE_FOREIGN: string;
 }
 
 export interface ListLabels {
@@ -76,11 +86,21 @@ export const WARNING_TEXTS: Record<Locale, WarningTexts> = {
     INSECURE_TRANSPORT: '正在使用不加密的 ws:// 连接非本机地址；真机只允许 wss://',
     SHARED_CONNECTION_OPTIONS: '与参数不同的客户端共享连接：keepalive、clean、will 与超时以最先连接的为准',
     SESSION_LOST: '服务器端会话已结束：{resent} 条未确认的 QoS 1/2 消息已重发（QoS 2 可能重复），{released} 条已被服务器接收的 QoS 2 消息视为送达，{delivered} 条等待释放的 QoS 2 消息已交付',
+    QUEUE_RESTORED: '从本地存储恢复了上次未送达的 {count} 条 QoS 1/2 消息，连接后发送',
+    QUEUE_EXPIRED: '{count} 条保存的消息已超过 messageExpiryInterval，已丢弃',
+    QUEUE_DISCARDED: 'clean 为 true：丢弃了本地存储中上次未送达的 {count} 条消息',
+    STORAGE_CORRUPTED: '本地存储中的 {count} 项消息数据无法读取，已丢弃',
+    STORAGE_FOREIGN: '本地存储中的消息属于另一个连接（clientId {clientId}），已丢弃',
   },
   en: {
     INSECURE_TRANSPORT: 'Using unencrypted ws:// to a non-loopback host; real devices only allow wss://',
     SHARED_CONNECTION_OPTIONS: 'Shared connection with different options: the first client’s keepalive, clean, will and timeouts apply',
     SESSION_LOST: 'The broker’s session ended: {resent} unacknowledged QoS 1/2 publishes were sent again (QoS 2 may arrive twice), {released} QoS 2 publishes the broker had taken count as delivered, {delivered} QoS 2 messages awaiting release were delivered',
+    QUEUE_RESTORED: 'Restored {count} undelivered QoS 1/2 messages from local storage; they are sent once connected',
+    QUEUE_EXPIRED: '{count} stored messages outlived their messageExpiryInterval and were dropped',
+    QUEUE_DISCARDED: 'clean is true: dropped {count} undelivered messages kept in local storage',
+    STORAGE_CORRUPTED: '{count} stored message items could not be read and were dropped',
+    STORAGE_FOREIGN: 'The stored messages belong to another connection (clientId {clientId}) and were dropped',
   },
 };
 

@@ -36,6 +36,7 @@ export interface ConnectionInput {
   topicAliasMaximum?: unknown;
   userProperties?: unknown;
   requestResponseInformation?: unknown;
+  persist?: unknown;
 }
 
 export interface Will {
@@ -70,6 +71,8 @@ export interface ConnectionConfig {
   sessionExpiryInterval?: number;
   /** MQTT 5 CONNECT properties besides the session expiry; empty at 3.1.1. */
   connectProperties: ConnectProperties;
+  /** Keep QoS 1/2 state in the platform's storage (`persist` option); absent when off. */
+  persist?: { maxBytes: number };
   /** Connections with equal keys share one socket. */
   key: string;
 }
@@ -88,6 +91,8 @@ export const DEFAULTS = {
    * keeps it this long (seconds), the 2 hours EMQX gives MQTT 3.1.1 sessions by default.
    */
   sessionExpiryInterval: 7200,
+  /** persist.maxBytes: storage a connection's outgoing QoS 1/2 messages may take. */
+  persistMaxBytes: 1024 * 1024,
 } as const;
 
 export type OptionsResult = { ok: true; config: ConnectionConfig } | { ok: false; error: ErrorInfo };
@@ -190,6 +195,14 @@ function will(value: unknown, protocolVersion: 4 | 5): Will | undefined {
   return result;
 }
 
+/** `persist`: true, false, or {maxBytes}; 10 MB is every platform's whole storage. */
+function persist(value: unknown): { maxBytes: number } | undefined {
+  if (value === undefined || value === null || value === false) return undefined;
+  if (value === true) return { maxBytes: DEFAULTS.persistMaxBytes };
+  if (typeof value !== 'object' || Array.isArray(value)) return fail('persist', `${describe(value)}; expected true, false or {maxBytes}`);
+  return { maxBytes: integer((value as { maxBytes?: unknown }).maxBytes, 'persist.maxBytes', DEFAULTS.persistMaxBytes, 1024, 10 * 1024 * 1024) };
+}
+
 export function connectionKey(c: Pick<ConnectionConfig, 'secure' | 'host' | 'port' | 'path' | 'clientId' | 'username'>): string {
   return `${c.secure ? 'wss' : 'ws'}://${c.host}:${c.port}${c.path}|${c.clientId}|${c.username}`;
 }
@@ -208,6 +221,7 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
     const id = clientId(input.clientId, random);
     const username = text(input.username, 'username');
     const password = text(input.password, 'password');
+    const persisted = persist(input.persist);
     const protocolVersion = integer(input.protocolVersion, 'protocolVersion', DEFAULTS.protocolVersion, 0, 255);
     if (protocolVersion !== 4 && protocolVersion !== 5) fail('protocolVersion', `${protocolVersion}; expected 4 (MQTT 3.1.1) or 5`);
     // MQTT 3.1.1 §3.1.2.9: no password without a user name (mqtt.js would then never send CONNECT).
@@ -224,7 +238,8 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
       username,
       password,
       protocolVersion: protocolVersion as 4 | 5,
-      clean: boolean(input.clean, 'clean', DEFAULTS.clean),
+      // a stored session is only worth keeping if the broker keeps its half
+      clean: boolean(input.clean, 'clean', persisted ? false : DEFAULTS.clean),
       keepalive: integer(input.keepalive, 'keepalive', DEFAULTS.keepalive, 0, 65535),
       reconnectPeriod: integer(input.reconnectPeriod, 'reconnectPeriod', DEFAULTS.reconnectPeriod, 0, 3600000),
       connectTimeout: integer(input.connectTimeout, 'connectTimeout', DEFAULTS.connectTimeout, 100, 600000),
@@ -240,6 +255,7 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
     config.connectProperties = connect.properties;
     const w = will(input.will, protocolVersion as 4 | 5);
     if (w) config.will = w;
+    if (persisted) config.persist = persisted;
     config.key = connectionKey(config);
     return { ok: true, config };
   } catch (e) {
@@ -250,7 +266,7 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
 
 /** Whether two configs would open the same connection, password and session options included. */
 export function sameConnection(a: ConnectionConfig, b: ConnectionConfig): boolean {
-  const fields = (c: ConnectionConfig) => [c.key, c.password, c.protocolVersion, c.clean, c.keepalive, c.reconnectPeriod, c.connectTimeout, c.sessionExpiryInterval, JSON.stringify(c.will ?? null), JSON.stringify(c.connectProperties)];
+  const fields = (c: ConnectionConfig) => [c.key, c.password, c.protocolVersion, c.clean, c.keepalive, c.reconnectPeriod, c.connectTimeout, c.sessionExpiryInterval, JSON.stringify(c.will ?? null), JSON.stringify(c.connectProperties), JSON.stringify(c.persist ?? null)];
   return JSON.stringify(fields(a)) === JSON.stringify(fields(b));
 }
 

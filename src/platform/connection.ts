@@ -17,7 +17,10 @@ import { propertyBytes, SubscriptionOptions, VendorProperties } from '../core/pr
 import { joinRepeated } from '../core/user-properties';
 import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
 import createMqtt, { type VendorClient, type VendorConnectProperties, type VendorPacket, type VendorSubscription } from '../vendor/mqtt';
-import { Outbox } from './outbox';
+import { Outbox, PendingPublish } from './outbox';
+import { Persistence, StorageNotice } from './persistence';
+import type { StoredMessage } from '../core/journal';
+import { platformStorage } from './storage';
 import { SocketAdapter, SocketCounter } from './socket';
 import { Holder, Settle, SubscriptionTable } from './subscriptions';
 import type { PlatformWx } from './wx';
@@ -56,6 +59,10 @@ export interface ConnectionEventMap {
   message: Delivery;
   error: ErrorInfo;
   sessionLost: SessionLost;
+  /** `persist`: what loading the stored state found. */
+  storage: StorageNotice;
+  /** `persist`: a publish restored from storage was acknowledged (no error) or refused. */
+  restored: { message: StoredMessage; error?: ErrorInfo };
 }
 
 export interface ConnectionLimits {
@@ -163,12 +170,20 @@ export class Connection {
   private lastAckProperties?: Record<string, unknown>;
   private onClosedOnce?: () => void;
   private readonly outbox: Outbox;
+  private readonly persistence?: Persistence;
 
   constructor(config: ConnectionConfig, env: ConnectionEnv) {
     this.config = config;
     this.limits = { ...DEFAULT_LIMITS, ...env.limits };
     this.random = env.random ?? Math.random;
-    this.outbox = new Outbox(config.protocolVersion, this.limits.inflightLimit311);
+    if (config.persist) {
+      const identity = { url: config.url, clientId: config.clientId, username: config.username };
+      this.persistence = new Persistence(identity, platformStorage(env.wx), config.persist.maxBytes, {
+        notice: (notice) => this.events.emit('storage', notice),
+        error: (error) => this.events.emit('error', error),
+      });
+    }
+    this.outbox = new Outbox(config.protocolVersion, this.limits.inflightLimit311, this.persistence);
     this.adapter = new SocketAdapter(
       env.wx,
       env.counter,
@@ -277,6 +292,8 @@ export class Connection {
   /** The app went to the background or the network went away: close now, resume later. */
   pause(reason: string): void {
     this.pausedBy = reason;
+    // in the background the app may be killed without another word: store everything now
+    if (reason === 'background') this.persistence?.flushNow();
     if (this.status === 'connected' || this.status === 'connecting' || this.status === 'reconnecting') {
       this.clearTimers();
       if (this.adapter.isOpen) {
@@ -373,12 +390,27 @@ export class Connection {
     if (this.outbox.size(this.status !== 'connected') >= this.limits.offlineQueueLimit) {
       return Promise.reject<void>({ code: 'OFFLINE_QUEUE_FULL', limit: this.limits.offlineQueueLimit });
     }
-    return this.track<void>((resolve, reject) => this.outbox.add(client, { topic, bytes, qos, retain, properties, size, settle: { resolve, reject } }));
+    const since = Date.now();
+    const queued = this.persistence?.queue({ topic, bytes, qos, retain, properties, since });
+    if (queued && 'code' in queued) return Promise.reject<void>(queued);
+    const record = queued;
+    return this.track<void>((resolve, reject) => this.outbox.add(client, { topic, bytes, qos, retain, properties, size, since, settle: { resolve, reject }, record }));
   }
 
-  /** Closes for good: no events after this. */
+  /** QoS 1/2 publishes queued or waiting for their acknowledgement. */
+  pending(): PendingPublish[] {
+    return this.outbox.pending();
+  }
+
+  /** `persist`: resolves once every publish accepted so far is in storage. */
+  flush(): Promise<void> {
+    return this.persistence?.durable() ?? Promise.resolve();
+  }
+
+  /** Closes for good: no events after this. Stored state stays for the next connection or launch. */
   async destroy(): Promise<void> {
     await this.disconnect('destroyed');
+    this.persistence?.close();
     this.events.clear();
   }
 
@@ -397,7 +429,7 @@ export class Connection {
     this.closing = 'none';
     this.adapter.vendorMayClose = false;
     this.streamClosed = false;
-    this.outbox.nextSocket();
+    this.outbox.nextSocket(this.client);
     this.connectTimer = setTimeout(() => {
       this.lastError = { code: 'CONNECT_TIMEOUT', limit: this.config.connectTimeout };
       this.adapter.close(1000, 'connect timeout');
@@ -427,6 +459,7 @@ export class Connection {
       properties: this.connectProperties(),
     });
     this.client = client;
+    if (this.persistence) this.restore(client, this.persistence);
     client.on('connect', (connack) => this.onConnack(client, connack));
     client.on('message', (topic, payload, packet) => this.onMessage(client, topic, payload, packet));
     client.on('packetsend', (packet) => {
@@ -439,6 +472,16 @@ export class Connection {
       // the CONNACK filter already reported this refusal, with its reason string
       if (typeof error.code === 'number' && this.lastError?.returnCode !== error.code) this.lastError = errorFromConnack(error.code);
     });
+  }
+
+  /** A new mqtt.js client takes over what storage holds (loaded at the first connect). */
+  private restore(client: VendorClient, persistence: Persistence): void {
+    persistence.load(this.config.clean);
+    persistence.attach(client);
+    this.outbox.restore(client, persistence.outgoing(), (record) => ({
+      resolve: () => this.events.emit('restored', { message: record.message }),
+      reject: (error) => this.events.emit('restored', { message: record.message, error }),
+    }));
   }
 
   private onPacket(event: InboundEvent): void {
@@ -460,6 +503,7 @@ export class Connection {
     const lost: SessionLost = { ...this.outbox.connected(client, info), delivered: 0 };
     // MQTT §4.4: the broker will never send PUBREL for a QoS 2 message of a session it lost: deliver it now.
     if (!info.sessionPresent) {
+      this.persistence?.sessionLost();
       for (const [, packet] of [...client.incomingStore._inflights]) {
         client.incomingStore.del({ messageId: packet.messageId! }, noop);
         lost.delivered++;

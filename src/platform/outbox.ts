@@ -3,12 +3,15 @@
  * slot, handed to mqtt.js (which stores and resends them across reconnects), checked against the
  * broker's Maximum Packet Size, and settled per MQTT §4.4 when the broker's session is gone.
  */
+import { encodeUtf8 } from '../core/codec';
 import { ErrorInfo, errorFromPublishAck } from '../core/errors';
+import type { JournalRecord } from '../core/journal';
 import type { QoS } from '../core/options';
-import type { ConnackInfo } from '../core/packets';
-import type { VendorProperties } from '../core/properties';
+import { ConnackInfo, publishPacketSize } from '../core/packets';
+import { propertyBytes, VendorProperties } from '../core/properties';
 import { joinRepeated } from '../core/user-properties';
 import type { VendorClient } from '../vendor/mqtt';
+import type { Persistence } from './persistence';
 import type { Settle } from './subscriptions';
 
 /** MQTT 5.0 §3.2.2.3.3: a CONNACK without Receive Maximum means 65,535. */
@@ -16,21 +19,36 @@ const DEFAULT_RECEIVE_MAXIMUM = 65535;
 
 const noop = (): void => undefined;
 
-interface Held {
+export interface Held {
   topic: string;
   bytes: Uint8Array;
   qos: QoS;
   retain: boolean;
   properties?: VendorProperties;
   size: number;
+  /** When publish() accepted it (ms since epoch). */
+  since: number;
   settle: Settle<void>;
+  /** Its record in storage, with `persist`. */
+  record?: JournalRecord;
 }
 
-interface Inflight {
-  size: number;
-  /** The socket it last went out on; undefined while only stored. */
+interface Inflight extends Pick<Held, 'topic' | 'qos' | 'size' | 'since' | 'settle' | 'record'> {
+  /** The socket it last went out on; undefined while only stored; -1 before a relaunch. */
   sentOn?: number;
-  fail: (error: ErrorInfo) => void;
+}
+
+/** A QoS 1/2 publish not yet acknowledged, as client.pending() lists it. */
+export interface PendingPublish {
+  topic: string;
+  qos: QoS;
+  /** Bytes of the PUBLISH packet. */
+  size: number;
+  since: number;
+  /** queued: waiting to be sent · sent: on the wire, waiting for PUBACK / PUBCOMP. */
+  state: 'queued' | 'sent';
+  /** In the platform's storage (always false without `persist`). */
+  stored: boolean;
 }
 
 /** Removes a QoS 1/2 exchange from mqtt.js so it is never sent again. */
@@ -53,6 +71,7 @@ export class Outbox {
     private readonly protocolVersion: 4 | 5,
     /** At MQTT 3.1.1, which has no Receive Maximum. */
     private readonly inflightLimit311: number,
+    private readonly persistence?: Persistence,
   ) {}
 
   /** Publishes waiting for a slot, plus those mqtt.js holds when `offline`. */
@@ -77,9 +96,51 @@ export class Outbox {
     this.pump(client);
   }
 
-  /** A new socket opens: what goes out from now on goes out on it. */
-  nextSocket(): void {
+  /** A new socket opens: what goes out from now on goes out on it; what went out before is resent with DUP. */
+  nextSocket(client: VendorClient | undefined): void {
     this.socket++;
+    for (const [id, entry] of this.inflight) {
+      const packet = entry.sentOn === undefined ? undefined : client?.outgoingStore._inflights.get(id);
+      if (packet?.cmd === 'publish') packet.dup = true;
+    }
+  }
+
+  /** What is queued or waiting for its acknowledgement, oldest first. */
+  pending(): PendingPublish[] {
+    const stored = (record?: JournalRecord): boolean => (record && this.persistence?.isStored(record)) ?? false;
+    const sent = [...this.inflight.values()].map((e): PendingPublish => ({ topic: e.topic, qos: e.qos, size: e.size, since: e.since, state: 'sent', stored: stored(e.record) }));
+    const queued = this.held.map((h): PendingPublish => ({ topic: h.topic, qos: h.qos, size: h.size, since: h.since, state: 'queued', stored: stored(h.record) }));
+    return [...sent, ...queued];
+  }
+
+  /**
+   * A new mqtt.js client starts (after a relaunch, or a connect() after end()): the stored publishes
+   * go back to it, with their packet ids and the DUP flag where they may have gone out already.
+   */
+  restore(client: VendorClient, records: JournalRecord[], settle: (record: JournalRecord) => Settle<void>, now = Date.now()): void {
+    for (const record of records) {
+      const m = record.message;
+      const properties = m.properties && this.remainingExpiry(m.properties, m.since, now);
+      const size = publishPacketSize(encodeUtf8(m.topic).length, m.bytes.length, m.qos, this.protocolVersion === 5 ? propertyBytes(properties) : undefined);
+      const held: Held = { topic: m.topic, bytes: m.bytes, qos: m.qos, retain: m.retain, properties, size, since: m.since, settle: settle(record), record };
+      if (record.id === undefined || record.stage === 'queued') {
+        this.held.push(held);
+        continue;
+      }
+      const id = record.id;
+      client.outgoingStore._inflights.set(
+        id,
+        record.stage === 'pubrel'
+          ? { cmd: 'pubrel', qos: 2, messageId: id }
+          : { cmd: 'publish', topic: m.topic, payload: m.bytes, qos: m.qos, retain: m.retain, messageId: id, dup: true, properties: properties && joinRepeated({ ...properties }) },
+      );
+      const entry: Inflight = { ...held, sentOn: -1 };
+      this.inflight.set(id, entry);
+      client.outgoing[id] = { cb: (error, ack) => this.settled(client, id, entry, error, ack) };
+    }
+    // new packet ids start after the restored ones
+    const ids = [...this.inflight.keys()];
+    if (ids.length > 0) client.nextId = (Math.max(...ids) % 65535) + 1;
   }
 
   /** mqtt.js wrote a PUBLISH. */
@@ -130,44 +191,63 @@ export class Outbox {
     while (this.held.length > 0 && this.inflight.size < window) {
       const next = this.held.shift()!;
       const tooLarge = this.tooLarge(next.size);
-      if (tooLarge) next.settle.reject(tooLarge);
-      else this.handOver(client, next);
+      if (tooLarge) {
+        if (next.record) this.persistence?.forget(next.record);
+        next.settle.reject(tooLarge);
+      } else {
+        this.handOver(client, next);
+      }
     }
   }
 
   private handOver(client: VendorClient, held: Held): void {
-    const id = client.nextId;
-    const entry: Inflight = { size: held.size, fail: held.settle.reject };
+    // restored exchanges keep their ids: a new one must not take one of them
+    let id = client.nextId;
+    while (this.inflight.has(id) || client.outgoing[id]) id = (id % 65535) + 1;
+    client.nextId = id;
+    if (held.record) this.persistence?.assign(held.record, id);
+    const entry: Inflight = held;
     this.inflight.set(id, entry);
     try {
       const properties = held.properties && joinRepeated({ ...held.properties });
-      client.publish(held.topic, held.bytes, { qos: held.qos, retain: held.retain, properties }, (error, ack) => {
-        // mqtt.js may call back twice for one packet (a failed PUBACK, then its store removal).
-        if (this.inflight.get(id) !== entry) return;
-        this.inflight.delete(id);
-        if (error) {
-          forget(client, id);
-          const reasonString = ack?.properties?.reasonString;
-          held.settle.reject(
-            typeof error.code === 'number'
-              ? errorFromPublishAck({ returnCode: error.code, reasonString: typeof reasonString === 'string' ? reasonString : undefined }, held.topic)
-              : { code: 'NOT_CONNECTED', reason: error.message },
-          );
-        } else {
-          held.settle.resolve();
-        }
-        this.pump(client);
-      });
+      client.publish(held.topic, held.bytes, { qos: held.qos, retain: held.retain, properties }, (error, ack) => this.settled(client, id, entry, error, ack));
     } catch (error) {
       this.inflight.delete(id);
+      if (held.record) this.persistence?.forget(held.record);
       held.settle.reject({ code: 'SOCKET_ERROR', errMsg: error instanceof Error ? error.message : String(error) });
     }
+  }
+
+  /** mqtt.js's callback for a QoS 1/2 publish: acknowledged, refused, or given up. */
+  private settled(client: VendorClient, id: number, entry: Inflight, error?: Error & { code?: number }, ack?: { properties?: Record<string, unknown> }): void {
+    // mqtt.js may call back twice for one packet (a failed PUBACK, then its store removal).
+    if (this.inflight.get(id) !== entry) return;
+    this.inflight.delete(id);
+    if (error) {
+      forget(client, id);
+      const reasonString = ack?.properties?.reasonString;
+      entry.settle.reject(
+        typeof error.code === 'number'
+          ? errorFromPublishAck({ returnCode: error.code, reasonString: typeof reasonString === 'string' ? reasonString : undefined }, entry.topic)
+          : { code: 'NOT_CONNECTED', reason: error.message },
+      );
+    } else {
+      entry.settle.resolve();
+    }
+    this.pump(client);
+  }
+
+  /** MQTT 5 §3.3.2.3.3: what is left of a stored message's expiry interval. */
+  private remainingExpiry(properties: VendorProperties, since: number, now: number): VendorProperties {
+    if (properties.messageExpiryInterval === undefined) return properties;
+    const left = Math.max(1, Math.ceil((since + properties.messageExpiryInterval * 1000 - now) / 1000));
+    return { ...properties, messageExpiryInterval: Math.min(left, properties.messageExpiryInterval) };
   }
 
   private drop(client: VendorClient, id: number, entry: Inflight, error: ErrorInfo): void {
     this.inflight.delete(id);
     forget(client, id);
-    entry.fail(error);
+    entry.settle.reject(error);
   }
 
   /**

@@ -25,7 +25,18 @@ export interface NetworkStatus {
   networkType: string;
 }
 
-export interface PlatformWx {
+/** WeChat's storage calls (developers.weixin.qq.com/miniprogram/dev/api/storage/wx.setStorage.html). */
+export interface WxStorage {
+  /** What was stored under `key`; '' when nothing is. May throw. */
+  getStorageSync?(key: string): unknown;
+  setStorage?(options: { key: string; data: string; success?: (res: WxCallbackResult) => void; fail?: (res: WxCallbackResult) => void }): void;
+  /** Throws on failure. */
+  setStorageSync?(key: string, data: string): void;
+  removeStorage?(options: { key: string; success?: (res: WxCallbackResult) => void; fail?: (res: WxCallbackResult) => void }): void;
+  removeStorageSync?(key: string): void;
+}
+
+export interface PlatformWx extends WxStorage {
   connectSocket(options: WxConnectSocketOptions): WxSocketTask;
   onAppShow?(listener: (res: unknown) => void): void;
   offAppShow?(listener: (res: unknown) => void): void;

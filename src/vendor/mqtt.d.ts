@@ -40,7 +40,8 @@ export interface VendorStream {
 /** mqtt.js's in-memory Store; `_inflights` (messageId → packet) is read to act on session loss. */
 export interface VendorStore {
   _inflights: Map<number, VendorPacket>;
-  del(packet: { messageId: number }, callback: (error?: Error) => void): this;
+  put(packet: VendorPacket, callback?: (error?: Error) => void): VendorStore;
+  del(packet: { messageId?: number }, callback?: (error?: Error) => void): VendorStore;
 }
 
 /** CONNECT properties (MQTT 5) as mqtt.js takes them. */
@@ -96,10 +97,12 @@ export interface VendorClient {
   /** Options as mqtt.js keeps them: it writes CONNACK's limits and server keepalive into these. */
   options: VendorClientOptions;
   /** QoS 1/2 callbacks by messageId. */
-  outgoing: Record<number, { cb: (error?: Error) => void } | undefined>;
+  outgoing: Record<number, { volatile?: boolean; cb: (error?: Error & { code?: number }, packet?: VendorPacket) => void } | undefined>;
   /** The messageId the next publish takes. */
   nextId: number;
   stream: VendorStream;
+  /** Called for each incoming message before its PUBACK / PUBCOMP goes out; mqtt.js waits for the callback. */
+  handleMessage(packet: VendorPacket, callback: (error?: Error) => void): void;
   incomingStore: VendorStore;
   outgoingStore: VendorStore;
   on(event: 'connect', listener: (connack: VendorPacket) => void): this;

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { StorageArea } from './storage';
 
 /** WeChat-style callbacks: success/fail/complete, each given `{ errMsg }`. */
 export interface WxCallbacks {
@@ -22,6 +23,8 @@ export interface NodeWxOptions {
   domains?: string[];
   /** Delay after app hide before WeChat interrupts sockets; WeChat uses about 5 s. */
   suspendAfterMs?: number;
+  /** The device's storage; a relaunch hands the same one (revived) to a new NodeWx. */
+  storage?: StorageArea;
 }
 
 const done = (cb: WxCallbacks, ok: boolean, errMsg: string): void => {
@@ -67,6 +70,16 @@ export class NodeSocketTask {
     if (this.readyState === 3) return;
     this.errorListeners.forEach((l) => l({ errMsg }));
     this.finish(1006, errMsg);
+  }
+
+  /** The process died: the connection drops (the broker sees the TCP connection end), no callback runs. */
+  vanish(): void {
+    this.closeListeners = [];
+    this.errorListeners = [];
+    this.messageListeners = [];
+    this.openListeners = [];
+    this.ws?.terminate();
+    this.readyState = 3;
   }
 
   /** WeChat's interruption of a socket, e.g. 5 s after the app went to the background. */
@@ -142,11 +155,80 @@ export class NodeWx {
   private readonly networkListeners = new Set<NetworkListener>();
   private suspendTimer?: NodeJS.Timeout;
 
-  constructor(private readonly options: NodeWxOptions = {}) {}
+  readonly storage: StorageArea;
+  private killed = false;
+
+  constructor(private readonly options: NodeWxOptions = {}) {
+    this.storage = options.storage ?? new StorageArea();
+  }
+
+  /**
+   * Storage as WeChat documents it (developers.weixin.qq.com/miniprogram/dev/api/storage/
+   * wx.setStorage.html): 1 MB per key, 10 MB in all, Sync calls throw, getStorageSync of a missing
+   * key gives ''. Undocumented, chosen here: the errMsg texts (after Douyin's documented
+   * "exceed storage item max length" / "exceed storage max size").
+   */
+  private storageFailure(api: string, key: unknown, data?: unknown): string | undefined {
+    if (this.storage.broken) return `${api}:fail storage is broken (test)`;
+    if (typeof key !== 'string' || key === '') return `${api}:fail parameter error: parameter.key should be String instead of ${typeof key};`;
+    const refusal = data === undefined ? undefined : this.storage.refusal(key, data);
+    if (refusal === 'item') return `${api}:fail exceed storage item max length`;
+    if (refusal === 'total') return `${api}:fail exceed storage max size 10MB`;
+    return undefined;
+  }
+
+  getStorageSync = (key: string): unknown => {
+    if (this.storage.broken) throw new Error('getStorageSync:fail storage is broken (test)');
+    const value = this.storage.data.get(key);
+    return value === undefined ? '' : value;
+  };
+
+  setStorage = (options: { key: string; data: unknown } & WxCallbacks): void => {
+    if (this.storage.broken === 'throw') throw new Error('setStorage:fail storage is broken (test)');
+    const failure = this.storageFailure('setStorage', options.key, options.data);
+    this.storage.later(() => {
+      if (!failure) this.storage.set(options.key, options.data);
+      done(options, !failure, failure ?? 'setStorage:ok');
+    });
+  };
+
+  setStorageSync = (key: string, data: unknown): void => {
+    const failure = this.storageFailure('setStorageSync', key, data);
+    if (failure) throw new Error(failure);
+    this.storage.set(key, data);
+  };
+
+  removeStorage = (options: { key: string } & WxCallbacks): void => {
+    if (this.storage.broken === 'throw') throw new Error('removeStorage:fail storage is broken (test)');
+    const failure = this.storageFailure('removeStorage', options.key);
+    this.storage.later(() => {
+      if (!failure) this.storage.remove(options.key);
+      done(options, !failure, failure ?? 'removeStorage:ok');
+    });
+  };
+
+  removeStorageSync = (key: string): void => {
+    const failure = this.storageFailure('removeStorageSync', key);
+    if (failure) throw new Error(failure);
+    this.storage.remove(key);
+  };
+
+  /**
+   * The mini-program process is killed (swiped away, reclaimed in the background): sockets vanish
+   * without a close frame or a callback, storage writes under way are lost, and whatever the old
+   * runtime still tries to do (timers, reconnects) reaches nothing.
+   */
+  kill(): void {
+    this.killed = true;
+    this.storage.kill();
+    clearTimeout(this.suspendTimer);
+    [...this.sockets].forEach((s) => s.vanish());
+  }
 
   connectSocket = (options: ConnectSocketOptions): NodeSocketTask => {
     this.requests.push({ url: options.url, protocols: options.protocols });
     const task = new NodeSocketTask(options.url, (t) => this.sockets.delete(t));
+    if (this.killed) return task;
     const error = this.refusal(options);
     if (error) {
       setTimeout(() => {

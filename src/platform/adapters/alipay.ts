@@ -14,6 +14,7 @@ import { fromBase64, toBase64 } from '../../core/codec';
 import type { NetworkStatus, PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import { networkEvents, plainListeners } from './events';
 import { GLOBAL_LIMIT_ERRMSG, GlobalSocketApi, globalSocketBusy, globalSocketTask, refused } from './global-socket';
+import { alipayStorage, AlipayStorageApi } from './storage';
 
 type Callback = (res?: unknown) => void;
 
@@ -26,7 +27,7 @@ interface AlipayTask {
   close(options?: { code?: number; reason?: string; success?: Callback; fail?: Callback }): void;
 }
 
-export interface AlipayApi extends Partial<GlobalSocketApi> {
+export interface AlipayApi extends Partial<GlobalSocketApi>, AlipayStorageApi {
   connectSocket(options: Record<string, unknown>): AlipayTask | undefined | void;
   onAppShow?(cb: Callback): void;
   offAppShow?(cb: Callback): void;
@@ -93,6 +94,7 @@ export function adaptAlipay(my: AlipayApi): PlatformWx {
       return globalSocketTask(my as GlobalSocketApi, { data: alipayData, send: alipaySendData, errMsg: alipayErrMsg });
     },
     ...plainListeners(my),
+    ...alipayStorage(my),
     ...networkEvents(my, (res): NetworkStatus => {
       const type = String(res.networkType ?? 'unknown').toLowerCase();
       return { isConnected: res.isConnected !== false && type !== 'notreachable', networkType: type === 'notreachable' ? 'none' : type };

@@ -7,14 +7,15 @@
  * - swan.onAppShow / onAppHide exist only from base library 3.60.2; before, the library cannot
  *   see the app go to the background (App.onHide is the app's own).
  */
-import type { PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
+import type { PlatformWx, WxStorage, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import type { GlobalSocketApi } from './global-socket';
 import { networkEvents, plainListeners, wechatNetwork } from './events';
 import { refused } from './global-socket';
+import { wechatStorage } from './storage';
 
 export const BAIDU_GLOBAL_ERRMSG = 'connectSocket:fail binary WebSocket frames need Baidu base library 1.9.4 or later (swan.sendSocketMessage takes only a String)';
 
-export interface BaiduApi extends Partial<Pick<GlobalSocketApi, 'closeSocket'>>, Pick<PlatformWx, 'onAppShow' | 'offAppShow' | 'onAppHide' | 'offAppHide'> {
+export interface BaiduApi extends Partial<Pick<GlobalSocketApi, 'closeSocket'>>, Pick<PlatformWx, 'onAppShow' | 'offAppShow' | 'onAppHide' | 'offAppHide'>, WxStorage {
   connectSocket(options: WxConnectSocketOptions): WxSocketTask | undefined | void;
   onNetworkStatusChange?(cb: (res: { isConnected?: boolean; networkType?: string }) => void): void;
   offNetworkStatusChange?(cb: (res: { isConnected?: boolean; networkType?: string }) => void): void;
@@ -38,6 +39,7 @@ export function adaptBaidu(swan: BaiduApi): PlatformWx {
       return refused(BAIDU_GLOBAL_ERRMSG);
     },
     ...plainListeners(swan),
+    ...wechatStorage(swan),
     ...networkEvents(swan, wechatNetwork),
   };
 }

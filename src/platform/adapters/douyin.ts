@@ -6,11 +6,12 @@
  * - A non-empty `protocols` must be echoed by the server or creation fails (MQTT brokers echo "mqtt").
  * - onClose's `code` may be a string; onNetworkStatusChange may lack isConnected.
  */
-import type { PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
+import type { PlatformWx, WxStorage, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import { DeferredTask } from './deferred';
 import { networkEvents, plainListeners, wechatNetwork } from './events';
+import { wechatStorage } from './storage';
 
-export interface DouyinApi extends Pick<PlatformWx, 'onAppShow' | 'offAppShow' | 'onAppHide' | 'offAppHide'> {
+export interface DouyinApi extends Pick<PlatformWx, 'onAppShow' | 'offAppShow' | 'onAppHide' | 'offAppHide'>, WxStorage {
   connectSocket(options: WxConnectSocketOptions): WxSocketTask;
   onNetworkStatusChange?(cb: (res: { isConnected?: boolean; networkType?: string }) => void): void;
   offNetworkStatusChange?(cb: (res: { isConnected?: boolean; networkType?: string }) => void): void;
@@ -44,6 +45,7 @@ export function adaptDouyin(tt: DouyinApi): PlatformWx {
       return task;
     },
     ...plainListeners(tt),
+    ...wechatStorage(tt),
     ...networkEvents(tt, wechatNetwork),
   };
 }

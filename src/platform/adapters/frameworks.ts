@@ -6,13 +6,14 @@
  * - Taro.connectSocket returns Promise<SocketTask> (docs.taro.zone/docs/apis/network/webSocket/
  *   connectSocket), resolved in the success callback: the task's methods wait for it.
  */
-import type { NetworkStatus, PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
+import type { NetworkStatus, PlatformWx, WxStorage, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import { DeferredTask } from './deferred';
 import { networkEvents, plainListeners, wechatNetwork } from './events';
+import { wechatStorage } from './storage';
 
 type Options = WxConnectSocketOptions & { complete?: () => void };
 
-export interface FrameworkApi extends Pick<PlatformWx, 'onAppShow' | 'offAppShow' | 'onAppHide' | 'offAppHide'> {
+export interface FrameworkApi extends Pick<PlatformWx, 'onAppShow' | 'offAppShow' | 'onAppHide' | 'offAppHide'>, WxStorage {
   connectSocket(options: Options): WxSocketTask | PromiseLike<WxSocketTask> | PromiseLike<unknown>;
   onNetworkStatusChange?(cb: (res: NetworkStatus) => void): void;
   offNetworkStatusChange?(cb: (res: NetworkStatus) => void): void;
@@ -37,6 +38,7 @@ function adaptFramework(api: FrameworkApi): PlatformWx {
       return deferred;
     },
     ...plainListeners(api),
+    ...wechatStorage(api),
     ...networkEvents(api, wechatNetwork),
   };
 }

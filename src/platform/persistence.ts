@@ -1,0 +1,329 @@
+/**
+ * `persist: true`: the QoS 1/2 state of one connection kept in the platform's storage, so that a
+ * relaunch finds it. Writes are batched — one storage call per WRITE_SPACING_MS on average — and
+ * ordered before the packets that depend on them:
+ * - an outgoing QoS 2 PUBLISH leaves only once its packet id is stored, and PUBREL only once the
+ *   PUBREC stage is (else a relaunch could send the PUBLISH again after the broker completed it);
+ * - an incoming QoS 2 message is stored before PUBREC, and marked delivered before PUBCOMP.
+ * mqtt.js calls its stores' put() before it sends and waits for the callback: that is where the
+ * waiting happens. When storage fails, everything goes on in memory and the failure is reported once.
+ */
+import { encodeUtf8 } from '../core/codec';
+import type { ErrorInfo } from '../core/errors';
+import { clientIdKey, isOutgoing, Journal, JournalIdentity, JournalRecord, journalKey, StoredMessage } from '../core/journal';
+import type { VendorClient, VendorPacket, VendorStore } from '../vendor/mqtt';
+import type { KeyValueStorage } from './storage';
+
+/** At most one storage call per this many ms on average: ≤ 10 per second. */
+export const WRITE_SPACING_MS = 100;
+/** After a failed write, the next try. */
+const RETRY_MS = 5000;
+
+export type StorageNoticeCode = 'QUEUE_RESTORED' | 'QUEUE_EXPIRED' | 'QUEUE_DISCARDED' | 'STORAGE_CORRUPTED' | 'STORAGE_FOREIGN';
+
+export interface StorageNotice {
+  code: StorageNoticeCode;
+  count: number;
+  /** STORAGE_FOREIGN: the clientId the stored data belongs to. */
+  clientId?: string;
+}
+
+export interface PersistenceReport {
+  notice(notice: StorageNotice): void;
+  error(error: ErrorInfo): void;
+}
+
+const expiryOf = (m: StoredMessage): number | undefined =>
+  m.properties?.messageExpiryInterval === undefined ? undefined : m.since + m.properties.messageExpiryInterval * 1000;
+
+type Callback = (error?: Error) => void;
+
+export class Persistence {
+  private readonly journal: Journal;
+  private readonly outById = new Map<number, JournalRecord>();
+  private readonly inById = new Map<number, JournalRecord>();
+  private loaded = false;
+  private failing = false;
+  private writing = false;
+  private timer?: ReturnType<typeof setTimeout>;
+  private nextWriteAt = 0;
+  private durableVersion = 0;
+  private waiters: { version: number; resolve: () => void }[] = [];
+  /** Storage calls made (the bench reads it). */
+  writes = 0;
+
+  constructor(
+    private readonly identity: JournalIdentity,
+    private readonly storage: KeyValueStorage | undefined,
+    private readonly maxChars: number,
+    private readonly report: PersistenceReport,
+  ) {
+    this.journal = new Journal(journalKey(identity), identity);
+  }
+
+  /** Reads what an earlier run stored, once; `clean` discards it. */
+  load(clean: boolean, now = Date.now()): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    if (!this.storage) {
+      this.failing = true;
+      this.report.error({ code: 'STORAGE_ERROR', errMsg: 'this platform has no setStorage/getStorageSync' });
+      return;
+    }
+    const storage = this.storage;
+    let parsed: ReturnType<typeof Journal.parse>;
+    try {
+      parsed = Journal.parse(this.journal.key, this.identity, (key) => storage.read(key));
+    } catch (error) {
+      this.report.error(error as ErrorInfo);
+      return;
+    }
+    if (parsed.corrupted > 0) this.report.notice({ code: 'STORAGE_CORRUPTED', count: parsed.corrupted });
+    if (parsed.foreign) this.report.notice({ code: 'STORAGE_FOREIGN', count: parsed.records.length, clientId: parsed.foreign.clientId });
+    const outgoing = parsed.records.filter((r) => isOutgoing(r.stage));
+    if (clean) {
+      if (outgoing.length > 0) this.report.notice({ code: 'QUEUE_DISCARDED', count: outgoing.length });
+      this.journal.adopt({ records: [], pages: parsed.pages });
+    } else {
+      this.journal.adopt(parsed);
+      // a publish the broker has not taken yet may expire; one at the PUBREL stage is the broker's
+      const expired = outgoing.filter((r) => r.stage !== 'pubrel' && (expiryOf(r.message) ?? Infinity) <= now);
+      expired.forEach((r) => this.journal.remove(r));
+      if (expired.length > 0) this.report.notice({ code: 'QUEUE_EXPIRED', count: expired.length });
+      for (const r of this.journal.records()) {
+        if (r.id !== undefined) (isOutgoing(r.stage) ? this.outById : this.inById).set(r.id, r);
+      }
+      const restored = outgoing.length - expired.length;
+      if (restored > 0) this.report.notice({ code: 'QUEUE_RESTORED', count: restored });
+    }
+    this.durableVersion = this.journal.changes;
+    this.changed();
+  }
+
+  /** Outgoing records in order: what the Outbox restores onto a new mqtt.js client. */
+  outgoing(): JournalRecord[] {
+    return this.journal.records().filter((r) => isOutgoing(r.stage));
+  }
+
+  /** Whether `record`'s last change is in storage. */
+  isStored(record: JournalRecord): boolean {
+    return !this.failing && record.version <= this.durableVersion;
+  }
+
+  /** A QoS 1/2 publish accepted: stored as queued, or OFFLINE_QUEUE_FULL past the size limit. */
+  queue(message: StoredMessage): JournalRecord | ErrorInfo {
+    const record = this.journal.add('queued', message);
+    if (this.journal.storedChars > this.maxChars) {
+      this.journal.remove(record);
+      return { code: 'OFFLINE_QUEUE_FULL', limit: this.maxChars, reason: `${this.maxChars} characters of storage (persist.maxBytes)` };
+    }
+    this.changed();
+    return record;
+  }
+
+  /** The publish goes to mqtt.js with packet id `id`. */
+  assign(record: JournalRecord, id: number): void {
+    this.journal.update(record, 'publish', id);
+    this.outById.set(id, record);
+    this.changed();
+  }
+
+  /** A publish that will never be sent (refused before it went out). */
+  forget(record: JournalRecord): void {
+    if (record.id !== undefined && this.outById.get(record.id) === record) this.outById.delete(record.id);
+    this.journal.remove(record);
+    this.changed();
+  }
+
+  /** Resolves once everything changed so far is stored (at once when storage is failing or absent). */
+  durable(): Promise<void> {
+    const version = this.journal.changes;
+    if (!this.storage || this.failing || version <= this.durableVersion) return Promise.resolve();
+    this.schedule();
+    return new Promise((resolve) => this.waiters.push({ version, resolve }));
+  }
+
+  /** Wraps the stores and message hook of a new mqtt.js client; restores incoming QoS 2 state into it. */
+  attach(client: VendorClient): void {
+    const out = client.outgoingStore;
+    const incoming = client.incomingStore;
+    const [outPut, outDel, inPut, inDel] = [out.put.bind(out), out.del.bind(out), incoming.put.bind(incoming), incoming.del.bind(incoming)];
+    out.put = (packet, callback) => {
+      outPut(packet);
+      const wait = packet.cmd === 'pubrel' ? this.stage(packet.messageId, 'pubrel') : packet.qos === 2 ? this.durable() : undefined;
+      return this.after(wait, callback, out);
+    };
+    out.del = (packet, callback) => {
+      this.outgoingDone(packet.messageId);
+      return outDel(packet, callback);
+    };
+    incoming.put = (packet, callback) => {
+      inPut(packet);
+      return this.after(this.received(packet), callback, incoming);
+    };
+    incoming.del = (packet, callback) => {
+      this.drop(this.inById, packet.messageId);
+      return inDel(packet, callback);
+    };
+    const handle = client.handleMessage.bind(client);
+    client.handleMessage = (packet, callback) => {
+      if (packet.qos !== 2 || packet.messageId === undefined) return handle(packet, callback);
+      const stored = this.stage(packet.messageId, 'delivered', this.inById);
+      if (stored) void stored.then(() => handle(packet, callback));
+      else handle(packet, callback);
+    };
+    client.on('packetreceive', (packet) => {
+      // PUBREL for a message delivered before a relaunch: nothing to deliver, the marker goes
+      if (packet.cmd === 'pubrel' && packet.messageId !== undefined && this.inById.get(packet.messageId)?.stage === 'delivered') this.drop(this.inById, packet.messageId);
+    });
+    for (const r of this.inById.values()) {
+      if (r.stage === 'received') incoming._inflights.set(r.id!, { cmd: 'publish', messageId: r.id, topic: r.message.topic, payload: r.message.bytes, qos: 2, retain: r.message.retain, properties: r.message.properties as Record<string, unknown> | undefined });
+    }
+  }
+
+  /** The broker's session is gone: no PUBREL will come for messages delivered before. */
+  sessionLost(): void {
+    for (const [id, r] of [...this.inById]) if (r.stage === 'delivered') this.drop(this.inById, id);
+  }
+
+  /** Writes everything now, synchronously: the app is going to the background, where it may be killed. */
+  flushNow(): void {
+    if (!this.storage || !this.loaded) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    const { writes, version } = this.journal.takeWrites();
+    try {
+      writes.forEach((w) => this.storage!.writeSync(w.key, w.value));
+      this.writes += writes.length;
+      this.settleWaiters(version);
+    } catch (error) {
+      this.failed(error as ErrorInfo, version);
+    }
+    // an asynchronous write still under way holds older pages: write everything again after it
+    if (this.writing) this.journal.invalidate();
+  }
+
+  /** The connection is destroyed: what is left is written now. */
+  close(): void {
+    this.flushNow();
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.settleWaiters(Infinity);
+  }
+
+  /** Calls mqtt.js back once `wait` is over: it sends the packet then. */
+  private after(wait: Promise<void> | undefined, callback: Callback | undefined, store: VendorStore): VendorStore {
+    if (callback) {
+      if (wait) void wait.then(() => callback());
+      else callback();
+    }
+    return store;
+  }
+
+  private stage(id: number | undefined, stage: 'pubrel' | 'delivered', index = this.outById): Promise<void> | undefined {
+    const record = id === undefined ? undefined : index.get(id);
+    if (!record) return undefined;
+    this.journal.update(record, stage);
+    this.changed();
+    return this.durable();
+  }
+
+  private outgoingDone(id: number | undefined): void {
+    this.drop(this.outById, id);
+  }
+
+  private received(packet: VendorPacket): Promise<void> | undefined {
+    if (packet.messageId === undefined || packet.qos !== 2) return undefined;
+    this.drop(this.inById, packet.messageId);
+    const payload = packet.payload;
+    const message: StoredMessage = {
+      topic: packet.topic ?? '',
+      bytes: typeof payload === 'string' ? encodeUtf8(payload) : (payload ?? new Uint8Array(0)),
+      qos: 2,
+      retain: Boolean(packet.retain),
+      since: Date.now(),
+    };
+    if (packet.properties) message.properties = packet.properties;
+    this.inById.set(packet.messageId, this.journal.add('received', message, packet.messageId));
+    this.changed();
+    return this.durable();
+  }
+
+  private drop(index: Map<number, JournalRecord>, id: number | undefined): void {
+    const record = id === undefined ? undefined : index.get(id);
+    if (!record) return;
+    index.delete(id!);
+    this.journal.remove(record);
+    this.changed();
+  }
+
+  private changed(): void {
+    if (this.loaded) this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.storage || this.timer !== undefined || this.writing) return;
+    if (this.journal.changes <= this.durableVersion && !this.failing) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, Math.max(0, this.nextWriteAt - Date.now()));
+  }
+
+  private async flush(): Promise<void> {
+    const { writes, version } = this.journal.takeWrites();
+    if (writes.length === 0) {
+      this.settleWaiters(version);
+      return;
+    }
+    this.writing = true;
+    try {
+      // in order: pages before the index that names them
+      for (const w of writes) {
+        await this.storage!.write(w.key, w.value);
+        this.writes++;
+      }
+      this.failing = false;
+      this.nextWriteAt = Date.now() + writes.length * WRITE_SPACING_MS;
+      this.settleWaiters(version);
+    } catch (error) {
+      this.failed(error as ErrorInfo, version);
+    } finally {
+      this.writing = false;
+    }
+    if (this.journal.changes > this.durableVersion) this.schedule();
+  }
+
+  /** Reported once per run of failures; waiters go on in memory; everything is written again later. */
+  private failed(error: ErrorInfo, version: number): void {
+    this.journal.invalidate();
+    if (!this.failing) this.report.error(error);
+    this.failing = true;
+    this.nextWriteAt = Date.now() + RETRY_MS;
+    this.settleWaiters(version);
+  }
+
+  private settleWaiters(version: number): void {
+    if (!this.failing) this.durableVersion = Math.max(this.durableVersion, version);
+    const ready = this.waiters.filter((w) => w.version <= version);
+    this.waiters = this.waiters.filter((w) => w.version > version);
+    ready.forEach((w) => w.resolve());
+  }
+}
+
+/**
+ * The clientId a connection without a given one uses with `persist`: the one generated at its
+ * first launch, kept under (url, username), so that a relaunch finds its session and its records.
+ */
+export function keptClientId(storage: KeyValueStorage | undefined, identity: Omit<JournalIdentity, 'clientId'>, generated: string): string {
+  if (!storage) return generated;
+  const key = clientIdKey(identity);
+  try {
+    const stored = JSON.parse(storage.read(key) ?? 'null') as { clientId?: unknown } | null;
+    if (typeof stored?.clientId === 'string' && stored.clientId !== '') return stored.clientId;
+    storage.writeSync(key, JSON.stringify({ clientId: generated }));
+  } catch {
+    // unreadable or unwritable: the connection's own load reports storage failures
+  }
+  return generated;
+}

@@ -1,0 +1,39 @@
+/**
+ * A mini-program launch for relaunch tests: a fresh module registry (no client, pool or named
+ * client survives), a fresh Node `wx`, and the device's storage carried over. `relaunch()` kills
+ * this runtime first (sockets vanish, writes under way are lost, nothing it does later lands).
+ */
+import type * as Library from '../../src/index';
+import type { MqttClient } from '../../src/client/client';
+import type { ClientOptions } from '../../src/types';
+import { StorageArea } from './storage';
+import { NodeWx, NodeWxOptions } from './wx';
+
+export interface Runtime {
+  readonly wx: NodeWx;
+  readonly lib: typeof Library;
+  readonly storage: StorageArea;
+  /** createClient on this runtime's platform. */
+  client(options: ClientOptions): MqttClient;
+  /** Kills this runtime and launches the next one on the same storage. */
+  relaunch(): Runtime;
+}
+
+export function launch(storage: StorageArea = new StorageArea(), options: Omit<NodeWxOptions, 'storage'> = {}): Runtime {
+  let lib: typeof Library | undefined;
+  jest.isolateModules(() => {
+    lib = require('../../src/index') as typeof Library;
+  });
+  const wx = new NodeWx({ ...options, storage });
+  const runtime: Runtime = {
+    wx,
+    lib: lib!,
+    storage,
+    client: (o) => lib!.createClient({ ...o, platform: wx }),
+    relaunch: () => {
+      wx.kill();
+      return launch(storage.revive(), options);
+    },
+  };
+  return runtime;
+}
