@@ -16,6 +16,40 @@ export interface ConnectSocketOptions extends WxCallbacks {
 
 type Listener<T> = (res: T) => void;
 
+/** An MQTT packet on a Node wx socket (type: MQTT 3.1.1 §2.2.1, e.g. 5 PUBREC, 6 PUBREL, 7 PUBCOMP). */
+export interface WirePacket {
+  type: number;
+  bytes: Uint8Array;
+}
+
+/** Returns true to swallow the packet: it never arrives (a lossy path; the test decides which). */
+export type PacketFilter = (packet: WirePacket) => boolean;
+
+/** Splits whole MQTT packets off the front of `bytes`; returns them and the incomplete rest. */
+function splitPackets(bytes: Uint8Array): { packets: WirePacket[]; rest: Uint8Array } {
+  const packets: WirePacket[] = [];
+  let at = 0;
+  for (;;) {
+    let length = 0;
+    let multiplier = 1;
+    let i = at + 1;
+    let complete = false;
+    for (let n = 0; n < 4 && i < bytes.length; n++, i++) {
+      length += (bytes[i] & 0x7f) * multiplier;
+      multiplier *= 128;
+      if ((bytes[i] & 0x80) === 0) {
+        complete = true;
+        i++;
+        break;
+      }
+    }
+    if (!complete || bytes.length - i < length) break;
+    packets.push({ type: bytes[at] >> 4, bytes: bytes.slice(at, i + length) });
+    at = i + length;
+  }
+  return { packets, rest: bytes.slice(at) };
+}
+
 export interface NodeWxOptions {
   /** WeChat allows 5 concurrent sockets (base library ≥ 1.7.0). */
   maxSockets?: number;
@@ -44,8 +78,26 @@ export class NodeSocketTask {
   private closeListeners: Listener<{ code: number; reason: string }>[] = [];
   private errorListeners: Listener<{ errMsg: string }>[] = [];
 
-  constructor(url: string, private readonly onEnd: (task: NodeSocketTask) => void) {
+  private inbound: Uint8Array = new Uint8Array(0);
+
+  constructor(
+    url: string,
+    private readonly onEnd: (task: NodeSocketTask) => void,
+    private readonly filters: { inbound?: PacketFilter; outbound?: PacketFilter } = {},
+  ) {
     this.url = url;
+  }
+
+  /** With an inbound filter: whole packets, one per frame, minus the swallowed ones. */
+  private receive(data: ArrayBuffer): ArrayBuffer[] {
+    const filter = this.filters.inbound;
+    if (!filter) return [data];
+    const joined = new Uint8Array(this.inbound.length + data.byteLength);
+    joined.set(this.inbound);
+    joined.set(new Uint8Array(data), this.inbound.length);
+    const { packets, rest } = splitPackets(joined);
+    this.inbound = rest;
+    return packets.filter((p) => !filter(p)).map((p) => p.bytes.buffer.slice(p.bytes.byteOffset, p.bytes.byteOffset + p.bytes.byteLength) as ArrayBuffer);
   }
 
   /** Opens the real WebSocket (called by connectSocket once the request is accepted). */
@@ -58,8 +110,8 @@ export class NodeSocketTask {
       this.openListeners.forEach((l) => l({ header: {} }));
     });
     ws.on('message', (data: ArrayBuffer | Buffer, isBinary: boolean) => {
-      const payload = isBinary ? (data as ArrayBuffer) : Buffer.from(data as ArrayBuffer).toString('utf8');
-      this.messageListeners.forEach((l) => l({ data: payload }));
+      const frames = isBinary ? this.receive(data as ArrayBuffer) : [Buffer.from(data as ArrayBuffer).toString('utf8')];
+      frames.forEach((payload) => this.messageListeners.forEach((l) => l({ data: payload })));
     });
     ws.on('error', (err: Error) => this.fail(`${err.message}`));
     ws.on('close', (code: number, reason: Buffer) => this.finish(code, reason.toString() || 'abnormal closure'));
@@ -124,6 +176,11 @@ export class NodeSocketTask {
       done(options, false, 'sendSocketMessage:fail parameter error: parameter.data should be String or ArrayBuffer');
       return;
     }
+    const outbound = this.filters.outbound;
+    if (outbound && typeof data !== 'string' && splitPackets(new Uint8Array(data)).packets.some((p) => outbound(p))) {
+      setTimeout(() => done(options, true, 'sendSocketMessage:ok'), 0);
+      return;
+    }
     this.ws.send(typeof data === 'string' ? data : Buffer.from(data), { binary: typeof data !== 'string' }, (err) => {
       done(options, !err, err ? `sendSocketMessage:fail ${err.message}` : 'sendSocketMessage:ok');
     });
@@ -150,6 +207,8 @@ export class NodeWx {
   readonly requests: { url: string; protocols: unknown }[] = [];
   suspended = false;
   isConnected = true;
+  /** Packets to swallow on the way in / out, on every socket (open ones included). */
+  readonly filters: { inbound?: PacketFilter; outbound?: PacketFilter } = {};
   private readonly showListeners = new Set<AppListener>();
   private readonly hideListeners = new Set<AppListener>();
   private readonly networkListeners = new Set<NetworkListener>();
@@ -227,7 +286,7 @@ export class NodeWx {
 
   connectSocket = (options: ConnectSocketOptions): NodeSocketTask => {
     this.requests.push({ url: options.url, protocols: options.protocols });
-    const task = new NodeSocketTask(options.url, (t) => this.sockets.delete(t));
+    const task = new NodeSocketTask(options.url, (t) => this.sockets.delete(t), this.filters);
     if (this.killed) return task;
     const error = this.refusal(options);
     if (error) {
