@@ -258,11 +258,12 @@ export class Journal {
     const page = this.pageOf(record.page);
     page.delete(record);
     if (isOutgoing(record.stage)) this.outgoingChars -= record.body.length;
-    if (page.size === 0 && record.page !== this.tailPage) {
-      this.pages.delete(record.page);
+    if (page.size === 0) {
+      // the index lists non-empty pages only; the tail page stays open for the next record
       this.indexDirty = true;
+      if (record.page === this.tailPage) this.tailChars = 0;
+      else this.pages.delete(record.page);
     }
-    if (record.page === this.tailPage && page.size === 0) this.tailChars = 0;
     this.touch(record);
   }
 

@@ -528,6 +528,7 @@ export class Connection {
     this.attempts = 0;
     this.connectedAt = Date.now();
     this.sessionPresent = Boolean(connack.sessionPresent);
+    this.outbox.resume(client);
     if (!this.sessionPresent) this.subscriptions.unconfirmAll();
     // resubscribe before anyone hears of the connection: a listener that subscribes sends its own SUBSCRIBE
     const unconfirmed = this.subscriptions.unconfirmed();

@@ -10,7 +10,7 @@ import type { QoS } from '../core/options';
 import { ConnackInfo, publishPacketSize } from '../core/packets';
 import { propertyBytes, VendorProperties } from '../core/properties';
 import { joinRepeated } from '../core/user-properties';
-import type { VendorClient } from '../vendor/mqtt';
+import type { VendorClient, VendorPacket } from '../vendor/mqtt';
 import type { Persistence } from './persistence';
 import type { Settle } from './subscriptions';
 
@@ -66,6 +66,9 @@ export class Outbox {
   private serverPacketLimit?: number;
   /** One less than the smallest publish the broker refused with 0x95. */
   private learntPacketLimit?: number;
+  /** Stored packets taken from mqtt.js at CONNACK, resent in resume(). */
+  private replay: VendorPacket[] = [];
+  private replaying = false;
 
   constructor(
     private readonly protocolVersion: 4 | 5,
@@ -99,6 +102,12 @@ export class Outbox {
   /** A new socket opens: what goes out from now on goes out on it; what went out before is resent with DUP. */
   nextSocket(client: VendorClient | undefined): void {
     this.socket++;
+    if (this.replaying) {
+      // the last socket closed between CONNACK and resume(): the packets go back to mqtt.js's store
+      this.replay.forEach((packet) => client?.outgoingStore._inflights.set(packet.messageId!, packet));
+      this.replay = [];
+      this.replaying = false;
+    }
     for (const [id, entry] of this.inflight) {
       const packet = entry.sentOn === undefined ? undefined : client?.outgoingStore._inflights.get(id);
       if (packet?.cmd === 'publish') packet.dup = true;
@@ -108,9 +117,9 @@ export class Outbox {
   /** What is queued or waiting for its acknowledgement, oldest first. */
   pending(): PendingPublish[] {
     const stored = (record?: JournalRecord): boolean => (record && this.persistence?.isStored(record)) ?? false;
-    const sent = [...this.inflight.values()].map((e): PendingPublish => ({ topic: e.topic, qos: e.qos, size: e.size, since: e.since, state: 'sent', stored: stored(e.record) }));
+    const sent = [...this.inflight.values()].map((e): PendingPublish => ({ topic: e.topic, qos: e.qos, size: e.size, since: e.since, state: e.sentOn === undefined ? 'queued' : 'sent', stored: stored(e.record) }));
     const queued = this.held.map((h): PendingPublish => ({ topic: h.topic, qos: h.qos, size: h.size, since: h.since, state: 'queued', stored: stored(h.record) }));
-    return [...sent, ...queued];
+    return [...sent, ...queued].sort((a, b) => a.since - b.since);
   }
 
   /**
@@ -163,8 +172,22 @@ export class Outbox {
       }
     }
     const settled = info.sessionPresent ? { resent: 0, released: 0 } : this.settleLostSession(client);
-    this.pump(client);
+    // mqtt.js would resend its stored packets one at a time, each after the last one's
+    // acknowledgement, and report the connection only after the last: they go out in resume().
+    const store = client.outgoingStore._inflights;
+    this.replay = [...store.values()];
+    store.clear();
+    this.replaying = true;
     return settled;
+  }
+
+  /** mqtt.js has the CONNACK: the stored packets go out again, in order, all at once; then what was held. */
+  resume(client: VendorClient): void {
+    const packets = this.replay;
+    this.replay = [];
+    this.replaying = false;
+    packets.forEach((packet) => client._sendPacket(packet));
+    this.pump(client);
   }
 
   /** A server DISCONNECT 0x95: the largest publish on this socket was too large; it is never sent again. */
@@ -187,6 +210,7 @@ export class Outbox {
 
   /** Hands held publishes to mqtt.js while the Receive Maximum leaves room. */
   private pump(client: VendorClient): void {
+    if (this.replaying) return;
     const window = this.protocolVersion === 5 ? this.receiveMaximum : this.inflightLimit311;
     while (this.held.length > 0 && this.inflight.size < window) {
       const next = this.held.shift()!;

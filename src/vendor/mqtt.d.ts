@@ -101,6 +101,8 @@ export interface VendorClient {
   /** The messageId the next publish takes. */
   nextId: number;
   stream: VendorStream;
+  /** Sends (or, offline, stores) a packet: QoS 1/2 PUBLISH and PUBREL go through outgoingStore.put first. */
+  _sendPacket(packet: VendorPacket): void;
   /** Called for each incoming message before its PUBACK / PUBCOMP goes out; mqtt.js waits for the callback. */
   handleMessage(packet: VendorPacket, callback: (error?: Error) => void): void;
   incomingStore: VendorStore;

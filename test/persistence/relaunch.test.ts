@@ -1,0 +1,237 @@
+/**
+ * `persist: true` across relaunches, on mosquitto with persistence (the broker keeps its half of
+ * the session). A relaunch kills the runtime — sockets vanish, storage writes under way are lost,
+ * nothing it does afterwards lands — and starts a new module registry on the same storage.
+ * Exchanges are stopped between two of their steps by swallowing one packet on the Node wx.
+ */
+import type { MqttClient } from '../../src/client/client';
+import type { ClientOptions, MessageEventDetail, PublishEventDetail, WarningEventDetail } from '../../src/types';
+import { MosquittoBroker, startMosquitto } from '../support/brokers';
+import { sleep, until } from '../support/harness';
+import { killTools, mosquittoSub } from '../support/mqtt5';
+import { connectPeer, Peer } from '../support/peer';
+import { launch, Runtime } from '../support/relaunch';
+import type { WirePacket } from '../support/wx';
+
+const PUBREC = 5;
+const PUBREL = 6;
+const PUBCOMP = 7;
+
+let broker: MosquittoBroker;
+let peer: Peer;
+const runtimes: Runtime[] = [];
+let clientIds = 0;
+
+beforeAll(async () => {
+  // unlimited queue for offline sessions: the streams below leave up to 2,000 messages queued
+  broker = await startMosquitto({ persistence: true, config: ['max_queued_messages 0'] });
+  peer = await connectPeer(broker.tcpPort, { clientId: 'relaunch-peer', clean: true });
+});
+afterAll(async () => {
+  killTools();
+  await peer.end();
+  await broker.stop();
+});
+afterEach(async () => {
+  const last = runtimes.splice(0);
+  last.forEach((r) => r.wx.kill());
+  peer.received.length = 0;
+});
+
+function start(): Runtime {
+  const runtime = launch();
+  runtimes.push(runtime);
+  return runtime;
+}
+
+function relaunch(runtime: Runtime): Runtime {
+  const next = runtime.relaunch();
+  runtimes.push(next);
+  return next;
+}
+
+function options(extra: Partial<ClientOptions> = {}): ClientOptions {
+  return { host: broker.host, port: broker.wsPort, path: broker.path, secure: false, reconnectPeriod: 200, clientId: `persist-${process.pid}-${++clientIds}`, persist: true, ...extra };
+}
+
+async function goOffline(runtime: Runtime, client: MqttClient): Promise<void> {
+  runtime.wx.setNetwork(false);
+  await until(() => client.status === 'offline', 'offline');
+}
+
+/** Records the packets of `type` going `way`; returns a getter of their count. Swallows them when `swallow`. */
+function watchPackets(runtime: Runtime, way: 'inbound' | 'outbound', type: number, swallow: boolean): () => number {
+  let seen = 0;
+  const before = runtime.wx.filters[way];
+  runtime.wx.filters[way] = (p: WirePacket) => {
+    if (p.type !== type) return before?.(p) ?? false;
+    seen++;
+    return swallow;
+  };
+  return () => seen;
+}
+
+const storedKeys = (runtime: Runtime): string[] => [...runtime.storage.data.keys()].filter((k) => k.startsWith('miniprogram-mqtt/') && !k.startsWith('miniprogram-mqtt/id/'));
+
+it('200 QoS 1 and 200 QoS 2 published offline reach a mosquitto_sub peer after a relaunch, each exactly once; storage is empty afterwards', async () => {
+  const prefix = `oq/${process.pid}`;
+  const sub = mosquittoSub(broker.tcpPort, `${prefix}/#`, 400, ['-q', '2', '-W', '60']);
+  await sub.ready;
+  let runtime = start();
+  const opts = options();
+  let client = runtime.client(opts);
+  await client.connect();
+  await goOffline(runtime, client);
+  for (let i = 0; i < 200; i++) {
+    void client.publish(`${prefix}/1/${i}`, `q1 ${i}`, { qos: 1 }).catch(() => undefined);
+    void client.publish(`${prefix}/2/${i}`, `q2 ${i}`, { qos: 2 }).catch(() => undefined);
+  }
+  await client.flush();
+  const pending = client.pending();
+  expect(pending).toHaveLength(400);
+  expect(pending.every((p) => p.stored && p.state === 'queued')).toBe(true);
+  expect(pending[0]).toEqual({ topic: `${prefix}/1/0`, qos: 1, size: expect.any(Number), since: expect.any(Number), state: 'queued', stored: true });
+
+  runtime = relaunch(runtime);
+  client = runtime.client(opts);
+  const warnings: WarningEventDetail[] = [];
+  const published: PublishEventDetail[] = [];
+  client.on('warning', (w) => warnings.push(w));
+  client.on('publish', (p) => published.push(p));
+  await client.connect();
+  expect(warnings.filter((w) => w.code === 'QUEUE_RESTORED')).toEqual([{ code: 'QUEUE_RESTORED', message: expect.stringContaining('400'), count: 400 }]);
+  const lines = await sub.messages;
+  const topics = lines.map((l) => l.topic);
+  expect(new Set(topics).size).toBe(400);
+  expect(topics).toHaveLength(400);
+  expect(lines.find((l) => l.topic === `${prefix}/2/7`)?.payload.toString()).toBe('q2 7');
+  await until(() => published.length === 400, 'a publish event for each restored message');
+  expect(published.every((p) => p.restored === true && p.direction === 'out')).toBe(true);
+  expect(client.pending()).toEqual([]);
+  await client.flush();
+  expect(storedKeys(runtime)).toEqual([]);
+});
+
+it.each([
+  ['after PUBREC, before PUBCOMP (the PUBREL stage is stored)', PUBCOMP, PUBREL],
+  ['after PUBLISH, before PUBREC (resent with its packet id and DUP)', PUBREC, 3],
+])('an outgoing QoS 2 killed %s reaches the peer exactly once', async (_, held, sentBeforeKill) => {
+  const topic = `out2/${process.pid}/${held}`;
+  await peer.subscribe(`${topic}`, 2);
+  let runtime = start();
+  const opts = options();
+  let client = runtime.client(opts);
+  await client.connect();
+  const swallowed = watchPackets(runtime, 'inbound', held, true);
+  const sent = watchPackets(runtime, 'outbound', sentBeforeKill, false);
+  void client.publish(topic, 'exactly once', { qos: 2 }).catch(() => undefined);
+  await until(() => sent() === 1 && swallowed() === 1, 'the exchange stopped between its steps');
+  expect(client.pending()).toEqual([expect.objectContaining({ topic, state: 'sent', stored: true })]);
+
+  runtime = relaunch(runtime);
+  client = runtime.client(opts);
+  const published: PublishEventDetail[] = [];
+  client.on('publish', (p) => published.push(p));
+  await client.connect();
+  await until(() => published.length === 1, 'the restored exchange completed');
+  await sleep(300);
+  expect(peer.received.filter((m) => m.topic === topic).map((m) => m.payload.toString())).toEqual(['exactly once']);
+  expect(client.pending()).toEqual([]);
+});
+
+it('an incoming QoS 2 killed after PUBREC, before PUBREL arrives, fires `message` exactly once after the relaunch', async () => {
+  const topic = `in2/${process.pid}/a`;
+  let runtime = start();
+  const opts = options();
+  let client = runtime.client(opts);
+  const seen: MessageEventDetail[] = [];
+  client.on('message', (m) => seen.push(m));
+  await client.connect();
+  await client.subscribe(topic, 2);
+  const pubrecs = watchPackets(runtime, 'outbound', PUBREC, false);
+  const pubrels = watchPackets(runtime, 'inbound', PUBREL, true);
+  await peer.publish(topic, 'once only', { qos: 2 });
+  await until(() => pubrecs() === 1 && pubrels() === 1, 'PUBREC sent, PUBREL swallowed');
+  expect(seen).toEqual([]);
+
+  runtime = relaunch(runtime);
+  client = runtime.client(opts);
+  client.on('message', (m) => seen.push(m));
+  await client.connect();
+  await client.subscribe(topic, 2);
+  await until(() => seen.length === 1, 'the stored message delivered');
+  await sleep(300);
+  expect(seen.map((m) => [m.topic, m.payload, m.qos])).toEqual([[topic, 'once only', 2]]);
+});
+
+it('an incoming QoS 2 delivered just before the kill (PUBCOMP lost) is not delivered again when the broker resends PUBREL', async () => {
+  const topic = `in2/${process.pid}/b`;
+  let runtime = start();
+  const opts = options();
+  let client = runtime.client(opts);
+  const seen: MessageEventDetail[] = [];
+  client.on('message', (m) => seen.push(m));
+  await client.connect();
+  await client.subscribe(topic, 2);
+  const pubcomps = watchPackets(runtime, 'outbound', PUBCOMP, true);
+  await peer.publish(topic, 'delivered before the kill', { qos: 2 });
+  await until(() => seen.length === 1 && pubcomps() === 1, 'delivered; PUBCOMP swallowed');
+
+  runtime = relaunch(runtime);
+  client = runtime.client(opts);
+  const pubrelsAgain = watchPackets(runtime, 'inbound', PUBREL, false);
+  client.on('message', (m) => seen.push(m));
+  await client.connect();
+  await client.subscribe(topic, 2);
+  await until(() => pubrelsAgain() === 1, 'the broker resent PUBREL');
+  await sleep(300);
+  expect(seen).toHaveLength(1);
+  await client.flush();
+  expect(storedKeys(runtime)).toEqual([]);
+});
+
+it('20 kills during a 2,000-message QoS 1 stream each way: nothing stored is lost', async () => {
+  const out = `stream/${process.pid}/out`;
+  const inbound = `stream/${process.pid}/in`;
+  await peer.subscribe(`${out}/#`, 1);
+  const opts = options();
+  const received = new Set<string>();
+  // the app counts a message as sent once flush() said it is stored; after a kill it publishes again from the first one not stored
+  let committed = 0;
+  let peerSent = 0;
+  let runtime = start();
+  for (let cycle = 0; cycle <= 20; cycle++) {
+    if (cycle > 0) runtime = relaunch(runtime);
+    const client = runtime.client(opts);
+    client.on('message', (m) => received.add(m.payload as string));
+    const connected = client.connect().catch(() => undefined);
+    const subscribed = client.subscribe(`${inbound}/#`, 1).catch(() => undefined);
+    // the peer's first messages need the subscription at the broker; later ones wait in the session
+    if (cycle === 0) await Promise.all([connected, subscribed]);
+    const until100 = cycle === 20 ? 2000 : Math.min(2000, committed + 100);
+    let next = committed;
+    const inboundGoal = cycle === 20 ? 2000 : Math.min(2000, peerSent + 100);
+    while (next < until100 || peerSent < inboundGoal) {
+      if (next < until100) {
+        const batch = Math.min(10, until100 - next);
+        for (let i = 0; i < batch; i++) void client.publish(`${out}/${next + i}`, String(next + i), { qos: 1 }).catch(() => undefined);
+        next += batch;
+        // the kill lands while the last batch may not be stored yet
+        if (cycle < 20 && next >= until100) break;
+        await client.flush();
+        committed = next;
+      }
+      if (peerSent < inboundGoal) {
+        await Promise.all(Array.from({ length: 10 }, (_, i) => peer.publish(`${inbound}/${peerSent + i}`, String(peerSent + i), { qos: 1 })));
+        peerSent += 10;
+      }
+    }
+    if (cycle === 20) {
+      await until(() => client.pending().length === 0, 'the last publishes acknowledged', 20000);
+      await until(() => received.size === 2000, `all 2,000 inbound messages (have ${received.size})`, 20000);
+    }
+  }
+  const outgoing = new Set(peer.received.filter((m) => m.topic.startsWith(`${out}/`)).map((m) => m.payload.toString()));
+  expect(outgoing.size).toBe(2000);
+  expect(received.size).toBe(2000);
+}, 120000);
