@@ -50,7 +50,7 @@ interface Form5 {
 /** What the module functions use of a panel instance. */
 interface Panel {
   data: {
-    client: string; secure: boolean; password: string; protocolVersion: number; clean: boolean; keepalive: number; reconnectPeriod: number;
+    client: string; secure: boolean; password: string; protocolVersion: number; clean: boolean | null; persist: boolean; keepalive: number; reconnectPeriod: number;
     connectTimeout: number; will: Record<string, unknown>; sessionExpiryInterval: number; topic: string; autoSubscribe: boolean; headless: boolean;
     locale: string; host: string; port: number; path: string; clientId: string; username: string; pubTopic: string; payload: string; qos: number;
     retain: boolean; draft: Draft; errors: Record<ErrorPlace, string>;
@@ -118,7 +118,7 @@ function clientOptions(panel: Panel, state: PanelState$): ClientOptions {
   const d = panel.data;
   const options: ClientOptions = {
     host: d.draft.host, port: d.draft.port, path: d.draft.path, secure: d.secure, clientId: d.draft.clientId, username: d.draft.username,
-    password: state.typedPassword !== undefined ? state.typedPassword : d.password, protocolVersion: d.protocolVersion, clean: d.clean,
+    password: state.typedPassword !== undefined ? state.typedPassword : d.password, protocolVersion: d.protocolVersion, clean: d.clean ?? undefined, persist: d.persist,
     keepalive: d.keepalive, reconnectPeriod: d.reconnectPeriod, connectTimeout: d.connectTimeout, will: d.will,
     sessionExpiryInterval: d.sessionExpiryInterval, locale: normalizeLocale(d.locale),
   } as unknown as ClientOptions;
@@ -238,7 +238,10 @@ Component({
     username: { type: String, value: '' },
     password: { type: String, value: '' },
     protocolVersion: { type: Number, value: DEFAULTS.protocolVersion },
-    clean: { type: Boolean, value: DEFAULTS.clean },
+    /** Empty: true, or false with `persist` (a stored session needs the broker's half). */
+    clean: { type: null, value: null as unknown as boolean },
+    /** Keep QoS 1/2 messages in storage across relaunches (createClient's `persist`). */
+    persist: { type: Boolean, value: false },
     keepalive: { type: Number, value: DEFAULTS.keepalive },
     reconnectPeriod: { type: Number, value: DEFAULTS.reconnectPeriod },
     connectTimeout: { type: Number, value: DEFAULTS.connectTimeout },
@@ -282,7 +285,7 @@ Component({
     locale(locale: string) {
       this.setData({ labels: PANEL_LABELS[normalizeLocale(locale)] });
     },
-    'host, port, path, secure, clientId, username, password, protocolVersion, clean, keepalive, reconnectPeriod, connectTimeout, will, sessionExpiryInterval'() {
+    'host, port, path, secure, clientId, username, password, protocolVersion, clean, persist, keepalive, reconnectPeriod, connectTimeout, will, sessionExpiryInterval'() {
       scheduleReconfigure(this);
     },
     topic(next: string) {

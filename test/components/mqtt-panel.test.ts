@@ -457,3 +457,23 @@ describe.each(['aedes', 'mosquitto'] as const)('integration on %s', (name) => {
     await methods(comp).disconnect();
   });
 });
+
+describe('persist', () => {
+  it('persist="{{true}}": a QoS 1 publish made offline is in storage, with clean false (the session is kept); the password is not', async () => {
+    const comp = render(panelId, { headless: true, ...local(aedes), clientId: `panel-persist-${process.pid}`, username: 'u', password: 'panel-canary', persist: true });
+    const connected = await methods(comp).connect();
+    expect(connected.clientId).toBe(`panel-persist-${process.pid}`);
+    wx.setNetwork(false);
+    await settled(comp, 'offline');
+    void methods(comp).publish('persist/panel', 'kept', { qos: 1 }).catch(() => undefined);
+    await until(() => [...wx.storage.data.values()].some((v) => v.includes('persist/panel')), 'the publish in storage');
+    expect([...wx.storage.data.values()].join('\n')).not.toContain('panel-canary');
+    const connects = listen<ConnectEventDetail>(comp, 'connect');
+    wx.setNetwork(true);
+    await until(() => connects.length === 1, 'reconnected');
+    // clean defaulted to false with persist: aedes kept the session
+    expect(connects[0].sessionPresent).toBe(true);
+    await until(() => [...wx.storage.data.keys()].every((k) => !k.startsWith('miniprogram-mqtt/') || k.startsWith('miniprogram-mqtt/id/')), 'the acknowledged publish removed from storage');
+    await methods(comp).disconnect();
+  });
+});
