@@ -1,7 +1,8 @@
 /**
  * Outgoing QoS 1/2 publishes of one connection: held until the broker's Receive Maximum leaves a
- * slot, handed to mqtt.js (which stores and resends them across reconnects), checked against the
- * broker's Maximum Packet Size, and settled per MQTT §4.4 when the broker's session is gone.
+ * slot, handed to mqtt.js (which stores them; this class resends them after each CONNACK), checked
+ * against the broker's Maximum Packet Size, settled per MQTT §4.4 when the broker's session is
+ * gone, and with `persist` restored from storage onto a new mqtt.js client.
  */
 import { encodeUtf8 } from '../core/codec';
 import { ErrorInfo, errorFromPublishAck } from '../core/errors';
@@ -202,10 +203,15 @@ export class Outbox {
     this.drop(client, id, entry, { code: 'PAYLOAD_TOO_LARGE', limit: this.maximumPacketSize, reason: reasonString ?? 'refused by the broker (0x95)' });
   }
 
-  /** The connection is closed by its user: nothing here is settled any more (its callers were told). */
+  /**
+   * The connection is closed by its user: nothing here is settled any more (its callers were told).
+   * With persist, the records stay in storage and come back through restore() at the next connect.
+   */
   clear(): void {
     this.held = [];
     this.inflight.clear();
+    this.replay = [];
+    this.replaying = false;
   }
 
   /** Hands held publishes to mqtt.js while the Receive Maximum leaves room. */
