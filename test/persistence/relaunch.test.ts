@@ -71,6 +71,15 @@ function watchPackets(runtime: Runtime, way: 'inbound' | 'outbound', type: numbe
   return () => seen;
 }
 
+/** The packet identifier of a QoS 1/2 PUBLISH or a PUBREL (MQTT 3.1.1 §3.3.2, §3.6.2). */
+function packetId(p: WirePacket): number {
+  let i = 1;
+  while (p.bytes[i] & 0x80) i++;
+  i++;
+  if (p.type === 3) i += 2 + ((p.bytes[i] << 8) | p.bytes[i + 1]);
+  return (p.bytes[i] << 8) | p.bytes[i + 1];
+}
+
 const storedKeys = (runtime: Runtime): string[] => [...runtime.storage.data.keys()].filter((k) => k.startsWith('miniprogram-mqtt/') && !k.startsWith('miniprogram-mqtt/id/'));
 
 it('200 QoS 1 and 200 QoS 2 published offline reach a mosquitto_sub peer after a relaunch, each exactly once; storage is empty afterwards', async () => {
@@ -124,11 +133,22 @@ it.each([
   await client.connect();
   const swallowed = watchPackets(runtime, 'inbound', held, true);
   const sent = watchPackets(runtime, 'outbound', sentBeforeKill, false);
+  const firstIds: number[] = [];
+  const outbound = runtime.wx.filters.outbound!;
+  runtime.wx.filters.outbound = (p) => {
+    if (p.type === 3) firstIds.push(packetId(p));
+    return outbound(p);
+  };
   void client.publish(topic, 'exactly once', { qos: 2 }).catch(() => undefined);
   await until(() => sent() === 1 && swallowed() === 1, 'the exchange stopped between its steps');
   expect(client.pending()).toEqual([expect.objectContaining({ topic, state: 'sent', stored: true })]);
 
   runtime = relaunch(runtime);
+  const resent: WirePacket[] = [];
+  runtime.wx.filters.outbound = (p) => {
+    if (p.type === 3 || p.type === PUBREL) resent.push(p);
+    return false;
+  };
   client = runtime.client(opts);
   const published: PublishEventDetail[] = [];
   client.on('publish', (p) => published.push(p));
@@ -136,6 +156,10 @@ it.each([
   await until(() => published.length === 1, 'the restored exchange completed');
   await sleep(300);
   expect(peer.received.filter((m) => m.topic === topic).map((m) => m.payload.toString())).toEqual(['exactly once']);
+  // what the new runtime sent first: PUBREL again, or the PUBLISH again with DUP (0x08) set
+  expect(resent[0].type === PUBREL ? 'PUBREL' : (resent[0].bytes[0] & 0x08) !== 0 ? 'PUBLISH with DUP' : 'PUBLISH').toBe(held === PUBCOMP ? 'PUBREL' : 'PUBLISH with DUP');
+  // …with the packet id it had before the kill
+  expect(packetId(resent[0])).toBe(firstIds[0]);
   expect(client.pending()).toEqual([]);
 });
 
