@@ -44,3 +44,10 @@ it('the options table names every ClientOptions field', () => {
 it('the error code table lists every code', () => {
   expect(firstColumn('| code | 含义 · meaning | 处理 · fix |').sort()).toEqual([...api.ERROR_CODES].sort());
 });
+
+it('the warning table lists every WarningCode', () => {
+  const union = /export type WarningCode =([\s\S]*?);/.exec(read('src/types.ts'))![1];
+  const codes = [...union.matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]);
+  expect(codes.length).toBeGreaterThan(5);
+  expect(firstColumn('| 警告 warning |').sort()).toEqual(codes.sort());
+});
