@@ -388,7 +388,7 @@ export class Connection {
     const open = this.status === 'connected' || this.status === 'connecting' || this.status === 'reconnecting' || this.status === 'offline';
     if (!open || !client) return Promise.reject<void>({ code: 'NOT_CONNECTED' });
     if (this.outbox.size(this.status !== 'connected') >= this.limits.offlineQueueLimit) {
-      return Promise.reject<void>({ code: 'OFFLINE_QUEUE_FULL', limit: this.limits.offlineQueueLimit });
+      return Promise.reject<void>({ code: 'OFFLINE_QUEUE_FULL', limit: this.limits.offlineQueueLimit, reason: 'messages waiting to be sent' });
     }
     const since = Date.now();
     const queued = this.persistence?.queue({ topic, bytes, qos, retain, properties, since });

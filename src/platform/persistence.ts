@@ -16,6 +16,8 @@ import type { KeyValueStorage } from './storage';
 
 /** At most one storage call per this many ms on average: ≤ 10 per second. */
 export const WRITE_SPACING_MS = 100;
+/** What a page adds around its records' JSON, and then some. */
+const PAGE_OVERHEAD_CHARS = 100;
 /** After a failed write, the next try. */
 const RETRY_MS = 5000;
 
@@ -110,12 +112,16 @@ export class Persistence {
     return !this.failing && record.version <= this.durableVersion;
   }
 
-  /** A QoS 1/2 publish accepted: stored as queued, or OFFLINE_QUEUE_FULL past the size limit. */
-  queue(message: StoredMessage): JournalRecord | ErrorInfo {
+  /**
+   * A QoS 1/2 publish accepted: stored as queued, or OFFLINE_QUEUE_FULL past the size limit, or
+   * (undefined) kept in memory only when it alone is more than one storage item holds.
+   */
+  queue(message: StoredMessage): JournalRecord | ErrorInfo | undefined {
     const record = this.journal.add('queued', message);
+    if (this.tooBigToStore(record)) return undefined;
     if (this.journal.storedChars > this.maxChars) {
       this.journal.remove(record);
-      return { code: 'OFFLINE_QUEUE_FULL', limit: this.maxChars, reason: `${this.maxChars} characters of storage (persist.maxBytes)` };
+      return { code: 'OFFLINE_QUEUE_FULL', limit: this.maxChars, reason: 'characters of storage (persist.maxBytes)' };
     }
     this.changed();
     return record;
@@ -244,9 +250,20 @@ export class Persistence {
       since: Date.now(),
     };
     if (packet.properties) message.properties = packet.properties;
-    this.inById.set(packet.messageId, this.journal.add('received', message, packet.messageId));
+    const record = this.journal.add('received', message, packet.messageId);
+    if (this.tooBigToStore(record)) return undefined;
+    this.inById.set(packet.messageId, record);
     this.changed();
     return this.durable();
+  }
+
+  /** A record larger than one storage item would make every write fail: it stays in memory, said once per message. */
+  private tooBigToStore(record: JournalRecord): boolean {
+    const limit = this.storage?.itemChars ?? Infinity;
+    if (record.body.length + PAGE_OVERHEAD_CHARS <= limit) return false;
+    this.journal.remove(record);
+    this.report.error({ code: 'STORAGE_FULL', limit, topic: record.message.topic, reason: `a ${record.body.length}-character message is more than one storage item holds` });
+    return true;
   }
 
   private drop(index: Map<number, JournalRecord>, id: number | undefined): void {

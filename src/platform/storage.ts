@@ -15,7 +15,12 @@ export function storageError(errMsg: string): ErrorInfo {
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : typeof (error as WxCallbackResult)?.errMsg === 'string' ? (error as WxCallbackResult).errMsg : String(error));
 
+/** WeChat and Douyin: 1 MB per key; a platform that allows less says so (WxStorage.storageItemChars). */
+const ITEM_CHARS = 1024 * 1024;
+
 export interface KeyValueStorage {
+  /** Characters one key may hold. */
+  readonly itemChars: number;
   /** The string stored under `key`, or undefined. Throws ErrorInfo. */
   read(key: string): string | undefined;
   /** Writes `value`, or removes the key when undefined. Rejects with ErrorInfo. */
@@ -36,6 +41,7 @@ export function platformStorage(wx: PlatformWx): KeyValueStorage | undefined {
     }
   };
   return {
+    itemChars: wx.storageItemChars ?? ITEM_CHARS,
     read(key) {
       let value: unknown;
       try {

@@ -27,6 +27,8 @@ export interface NetworkStatus {
 
 /** WeChat's storage calls (developers.weixin.qq.com/miniprogram/dev/api/storage/wx.setStorage.html). */
 export interface WxStorage {
+  /** Characters one key may hold, when less than WeChat's 1 MB (Alipay: 200 KB). */
+  storageItemChars?: number;
   /** What was stored under `key`; '' when nothing is. May throw. */
   getStorageSync?(key: string): unknown;
   setStorage?(options: { key: string; data: string; success?: (res: WxCallbackResult) => void; fail?: (res: WxCallbackResult) => void }): void;

@@ -209,7 +209,7 @@ describe.each(['aedes', 'mosquitto'] as const)('client on %s', (name) => {
     const second = c.publish('queue/x', bytesOf('2'), { qos: 2 });
     const third = await settle(c.publish('queue/x', bytesOf('3'), { qos: 1 }));
     expect(q0).toMatchObject({ ok: false, error: { code: 'NOT_CONNECTED' } });
-    expect(third).toMatchObject({ ok: false, error: { code: 'OFFLINE_QUEUE_FULL', message: 'Offline queue is full (2 messages)' } });
+    expect(third).toMatchObject({ ok: false, error: { code: 'OFFLINE_QUEUE_FULL', message: 'Offline queue is full (limit 2): messages waiting to be sent' } });
     expect(!third.ok && third.error).toBeInstanceOf(MqttError);
     await Promise.all([first, second]);
     await c.end();

@@ -291,3 +291,22 @@ it('without persist: pending() still lists the offline queue (stored: false) and
   await expect(runtime.client(options({ persist: 'yes' as unknown as boolean })).connect()).rejects.toMatchObject({ code: 'INVALID_OPTION', field: 'persist' });
   await expect(runtime.client(options({ persist: { maxBytes: 10 } })).connect()).rejects.toMatchObject({ code: 'INVALID_OPTION', field: 'persist.maxBytes' });
 });
+
+it('a message bigger than one storage item is kept in memory only (STORAGE_FULL naming it); the rest is still stored', async () => {
+  const runtime = start();
+  const client = runtime.client(options({ persist: { maxBytes: 4 * 1024 * 1024 } }));
+  const log = record(client);
+  await client.connect();
+  await goOffline(runtime, client);
+  const big = client.publish(topic('big'), 'z'.repeat(900 * 1024), { qos: 1 });
+  void client.publish(topic('small'), 'fits', { qos: 1 }).catch(() => undefined);
+  await client.flush();
+  expect(log.errors.map((e) => [e.code, e.limit, e.topic, /more than one storage item/.test(e.message)])).toEqual([['STORAGE_FULL', 1024 * 1024, topic('big'), true]]);
+  expect(client.pending().map((p) => [p.topic, p.stored])).toEqual([
+    [topic('big'), false],
+    [topic('small'), true],
+  ]);
+  runtime.wx.setNetwork(true);
+  await expect(big).resolves.toMatchObject({ topic: topic('big') });
+  expect(log.errors).toHaveLength(1);
+});

@@ -53,7 +53,7 @@ const failed = (res: unknown): boolean => {
 };
 
 export function alipayStorage(my: AlipayStorageApi): WxStorage {
-  const storage: WxStorage = {};
+  const storage: WxStorage = { storageItemChars: 200 * 1024 };
   if (typeof my.getStorageSync === 'function') {
     storage.getStorageSync = (key) => {
       const data = my.getStorageSync!({ key })?.data;
