@@ -3,24 +3,32 @@
  * written from each platform's documentation) against real brokers, through
  * createClient({ ..., platform: double }): round trips byte-exact both ways at QoS 0/1/2, end() leaves
  * no client at the broker, app hide/show and network loss through the platform's own events, and
- * the socket limit, drops (reconnect, resubscribe, nothing lost) and bad input (coded errors, the
- * client still works). Each platform's own differences: platform-quirks.test.ts; detection:
- * detection.test.ts; the doubles themselves: doubles.test.ts.
+ * the socket limit, drops (reconnect, resubscribe, nothing lost), bad input (coded errors, the
+ * client still works) and `persist: true` across a relaunch on the platform's own storage calls.
+ * Each platform's own differences: platform-quirks.test.ts; detection: detection.test.ts; the
+ * doubles themselves: doubles.test.ts.
  */
-import { expectRejection, roundTrip } from '../support/client';
+import type { ClientOptions, WarningEventDetail } from '../../src/types';
+import { MosquittoBroker, startMosquitto } from '../support/brokers';
+import { expectRejection, optionsFor, roundTrip } from '../support/client';
 import { sleep, until } from '../support/harness';
+import { connectPeer, Peer } from '../support/peer';
 import { startProxy } from '../support/proxy';
+import { ALIPAY_LIMITS, StorageArea } from '../support/storage';
+import { NodeWx } from '../support/wx';
 import { NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
 import { NodeTt } from '../support/platforms/douyin';
 import { NodeQq } from '../support/platforms/qq';
+import { launchOn, PlatformRuntime } from '../support/platforms/relaunch';
 import { binaryRoundTrip, BINARY, brokersFor, bytes, countAt, Double, fresh, platformKit, record } from '../support/platforms/run';
 import { NodeTaro } from '../support/platforms/taro';
 import { NodeUni } from '../support/platforms/uni';
 
 interface Case {
   name: string;
-  make(): Double;
+  /** The double, on `storage` when given (a relaunch), else on a new one with its platform's limits. */
+  make(storage?: StorageArea): Double;
   /** The platform reports app hide/show through its own API. */
   appEvents: boolean;
   /** Globals the platform defines, set to the double for the test (Douyin defines `wx` too). */
@@ -29,21 +37,52 @@ interface Case {
 
 /** Every platform (and base-library mode) whose documented API the library should run on. */
 const CASES: Case[] = [
-  { name: 'my, SocketTask, base64 frames', make: () => new NodeMy(), appEvents: true },
-  { name: 'my, SocketTask, ArrayBuffer frames (10.5.16+)', make: () => new NodeMy({ binary: 'arraybuffer' }), appEvents: true },
-  { name: 'my, global socket (no multiple)', make: () => new NodeMy({ supportsMultiple: false }), appEvents: true },
-  { name: 'tt (also the global tt and wx, as on Douyin)', make: () => new NodeTt(), appEvents: true, globals: ['tt', 'wx'] },
-  { name: 'swan 3.60.2', make: () => new NodeSwan({ baseLibrary: '3.60.2' }), appEvents: true },
-  { name: 'swan 3.0.0 (SocketTask, no swan.onAppHide)', make: () => new NodeSwan({ baseLibrary: '3.0.0' }), appEvents: false },
-  { name: 'qq', make: () => new NodeQq(), appEvents: true },
-  { name: 'uni (App target, over the native API)', make: () => new NodeUni(), appEvents: true },
-  { name: 'Taro (weapp)', make: () => new NodeTaro(), appEvents: true },
+  { name: 'my, SocketTask, base64 frames', make: (storage) => new NodeMy({ storage }), appEvents: true },
+  { name: 'my, SocketTask, ArrayBuffer frames (10.5.16+)', make: (storage) => new NodeMy({ binary: 'arraybuffer', storage }), appEvents: true },
+  { name: 'my, global socket (no multiple)', make: (storage) => new NodeMy({ supportsMultiple: false, storage }), appEvents: true },
+  { name: 'tt (also the global tt and wx, as on Douyin)', make: (storage) => new NodeTt({ storage }), appEvents: true, globals: ['tt', 'wx'] },
+  { name: 'swan 3.60.2', make: (storage) => new NodeSwan({ baseLibrary: '3.60.2', storage }), appEvents: true },
+  { name: 'swan 3.0.0 (SocketTask, no swan.onAppHide)', make: (storage) => new NodeSwan({ baseLibrary: '3.0.0', storage }), appEvents: false },
+  { name: 'qq', make: (storage) => new NodeQq({ storage }), appEvents: true },
+  { name: 'uni (App target, over the native API)', make: (storage) => new NodeUni(new NodeWx({ storage })), appEvents: true },
+  { name: 'Taro (weapp)', make: (storage) => new NodeTaro(new NodeWx({ storage })), appEvents: true },
 ];
 
 const on = brokersFor(['aedes', 'mosquitto']);
 const kit = platformKit();
-const use = ({ make, globals }: Pick<Case, 'make' | 'globals'>): Double => kit.use(make(), globals);
+const use = ({ make, globals }: Pick<Case, 'make' | 'globals'>, storage?: StorageArea): Double => kit.use(make(storage), globals);
 const clientOn = kit.client;
+
+/**
+ * `persist`: a mosquitto that keeps sessions on disk, a TCP peer on it, and the runtimes a test
+ * launched (each killed after the test, so that no old client reconnects into the next one).
+ */
+let persisted: { broker: MosquittoBroker; peer: Peer };
+beforeAll(async () => {
+  const broker = await startMosquitto({ persistence: true });
+  persisted = { broker, peer: await connectPeer(broker.tcpPort, { clientId: `platforms-persist-peer-${process.pid}`, clean: true }) };
+});
+afterAll(async () => {
+  await persisted.peer.end();
+  await persisted.broker.stop();
+});
+const runtimes: PlatformRuntime[] = [];
+afterEach(() => runtimes.splice(0).forEach((r) => r.double.kill()));
+const launched = (runtime: PlatformRuntime): PlatformRuntime => {
+  runtimes.push(runtime);
+  return runtime;
+};
+let persistIds = 0;
+const persistOptions = (): ClientOptions => ({ ...optionsFor(persisted.broker), clientId: `persist-${process.pid}-${++persistIds}`, persist: true });
+/** The library's keys in a storage area, with what they hold. */
+const libraryKeys = (storage: StorageArea): [string, string][] => [...storage.data].filter(([k]) => k.startsWith('miniprogram-mqtt/'));
+/** What the peer received under `prefix`, as [topic, bytes], in topic order. */
+const receivedUnder = (prefix: string): [string, number[]][] =>
+  persisted.peer.received
+    .filter((m) => m.topic.startsWith(`${prefix}/`))
+    .map((m): [string, number[]] => [m.topic, Array.from(m.payload)])
+    .sort((a, b) => a[0].localeCompare(b[0]));
+const isAlipay = (platform: Case): boolean => platform.name.startsWith('my');
 
 describe.each(CASES)('$name', (platform) => {
   const { appEvents } = platform;
@@ -159,6 +198,152 @@ describe.each(CASES)('$name', (platform) => {
       await sleep(100);
       expect(c.status).toBe('connected');
       expect(double.openSockets()).toBe(1);
+    });
+  }
+
+  it("persist: 5 QoS 1 and 5 QoS 2 published offline are in the platform's storage, and after a relaunch reach the peer byte-exact, each once (QUEUE_RESTORED 10)", async () => {
+    const { peer } = persisted;
+    const topic = fresh('persist');
+    await peer.subscribe(`${topic}/#`, 2);
+    const opts = persistOptions();
+    const first = launched(launchOn((storage) => use(platform, storage)));
+    let client = first.client(opts);
+    const before = record(client);
+    await client.connect();
+    first.double.setNetwork(false);
+    await until(() => client.status === 'offline', 'offline');
+    const expected: [string, number[]][] = [];
+    for (const qos of [1, 2] as const) {
+      for (let i = 0; i < 5; i++) {
+        void client.publish(`${topic}/${qos}/${i}`, Uint8Array.from([...BINARY, i]), { qos }).catch(() => undefined);
+        expected.push([`${topic}/${qos}/${i}`, [...BINARY, i]]);
+      }
+    }
+    await client.flush();
+    const pending = client.pending();
+    expect(pending).toHaveLength(10);
+    expect(pending.filter((p) => p.stored)).toHaveLength(10);
+    expect(before.errors).toEqual([]);
+    // within the platform's limit per key (Alipay: 200 KB, a string of 200*1024 characters)
+    const stored = libraryKeys(first.storage);
+    expect(stored.length).toBeGreaterThan(0);
+    for (const [key, value] of stored) expect({ key, within: value.length <= first.storage.limits.perKey }).toEqual({ key, within: true });
+
+    const second = launched(first.relaunch());
+    expect(libraryKeys(second.storage)).toEqual(stored);
+    client = second.client(opts);
+    const warnings: WarningEventDetail[] = [];
+    client.on('warning', (w) => warnings.push(w));
+    const after = record(client);
+    await client.connect();
+    expect(warnings.filter((w) => w.code === 'QUEUE_RESTORED')).toEqual([{ code: 'QUEUE_RESTORED', message: expect.stringContaining('10'), count: 10 }]);
+    await until(() => receivedUnder(topic).length >= 10, `the 10 restored messages at the peer (have ${receivedUnder(topic).length})`);
+    await until(() => client.pending().length === 0, 'every restored publish acknowledged');
+    await sleep(100);
+    expect(receivedUnder(topic)).toEqual(expected.sort((a, b) => a[0].localeCompare(b[0])));
+    expect(after.errors).toEqual([]);
+    expect(second.double.violations ?? []).toEqual([]);
+    // the killed runtime's client may still try to reconnect: its double opens nothing
+    expect(first.double.openSockets()).toBe(0);
+    await client.end();
+  });
+
+  if (isAlipay(platform)) {
+    it('persist on Alipay: 4 payloads of 50 KB (273 K characters stored) go in pages within 200 KB per key, and all arrive after a relaunch', async () => {
+      const { peer } = persisted;
+      const topic = fresh('persist-big');
+      await peer.subscribe(`${topic}/#`, 1);
+      const opts = persistOptions();
+      const first = launched(launchOn((storage) => use(platform, storage)));
+      expect(first.storage.limits).toEqual(ALIPAY_LIMITS);
+      let client = first.client(opts);
+      const before = record(client);
+      await client.connect();
+      first.double.setNetwork(false);
+      await until(() => client.status === 'offline', 'offline');
+      const payload = (i: number): number[] => Array.from({ length: 50 * 1024 }, (_, n) => (n * 7 + i) & 0xff);
+      for (let i = 0; i < 4; i++) void client.publish(`${topic}/${i}`, Uint8Array.from(payload(i)), { qos: 1 }).catch(() => undefined);
+      await client.flush();
+      expect(client.pending().filter((p) => p.stored)).toHaveLength(4);
+      expect(before.errors).toEqual([]);
+      const stored = libraryKeys(first.storage);
+      // base64 in the pages: 4 x 68 K characters, more than one key could hold
+      expect(stored.length).toBeGreaterThan(2);
+      for (const [key, value] of stored) expect({ key, length: value.length, within: value.length <= 200 * 1024 }).toEqual({ key, length: value.length, within: true });
+
+      const second = launched(first.relaunch());
+      client = second.client(opts);
+      const warnings: WarningEventDetail[] = [];
+      client.on('warning', (w) => warnings.push(w));
+      await client.connect();
+      expect(warnings.filter((w) => w.code === 'QUEUE_RESTORED').map((w) => w.count)).toEqual([4]);
+      await until(() => receivedUnder(topic).length >= 4, 'the 4 large messages at the peer');
+      await until(() => client.pending().length === 0, 'every restored publish acknowledged');
+      await sleep(100);
+      expect(receivedUnder(topic)).toEqual([0, 1, 2, 3].map((i) => [`${topic}/${i}`, payload(i)]));
+      await client.end();
+    });
+
+    it('persist on Alipay: storage full (error 12) gives one STORAGE_FULL error; the publishes still complete after reconnecting', async () => {
+      const { peer } = persisted;
+      const topic = fresh('persist-full');
+      await peer.subscribe(`${topic}/#`, 2);
+      const runtime = launched(launchOn((storage) => use(platform, storage)));
+      const client = runtime.client(persistOptions());
+      const log = record(client);
+      await client.connect();
+      runtime.double.setNetwork(false);
+      await until(() => client.status === 'offline', 'offline');
+      // a new object: ALIPAY_LIMITS itself is shared
+      runtime.storage.limits = { ...runtime.storage.limits, total: 64 };
+      const expected: [string, number[]][] = [];
+      const sent: Promise<unknown>[] = [];
+      for (const qos of [1, 2] as const) {
+        for (let i = 0; i < 5; i++) {
+          sent.push(client.publish(`${topic}/${qos}/${i}`, Uint8Array.from([...BINARY, i]), { qos }));
+          expected.push([`${topic}/${qos}/${i}`, [...BINARY, i]]);
+        }
+      }
+      await client.flush();
+      await until(() => log.errors.length > 0, 'the storage error');
+      expect(log.errors).toEqual([expect.objectContaining({ code: 'STORAGE_FULL' })]);
+      expect(log.errors[0].message).toContain('(error 12)');
+      expect(client.pending().filter((p) => p.stored)).toEqual([]);
+      runtime.double.setNetwork(true);
+      await Promise.all(sent);
+      await until(() => receivedUnder(topic).length >= 10, 'the 10 messages at the peer');
+      await sleep(100);
+      expect(receivedUnder(topic)).toEqual(expected.sort((a, b) => a[0].localeCompare(b[0])));
+      expect(log.errors.map((e) => e.code)).toEqual(['STORAGE_FULL']);
+      await client.end();
+    });
+  }
+
+  if (platform.name.startsWith('Taro')) {
+    /*
+     * FAILS (src/platform/adapters/storage.ts, wechatStorage): Taro.setStorage returns a Promise that
+     * rejects on failure even when a fail callback was given (@tarojs/shared processApis: obj.fail
+     * calls options.fail, then reject). wechatStorage calls `void api.setStorage!(options)` and
+     * never holds that promise, so every failed write is an "Uncaught (in promise)" on the device
+     * (App.onUnhandledRejection). The STORAGE_FULL error itself is reported correctly.
+     */
+    it('persist on Taro: a failed Taro.setStorage leaves no rejected promise unheld (STORAGE_FULL is reported, the publish completes)', async () => {
+      const runtime = launched(launchOn((storage) => use(platform, storage)));
+      const double = runtime.double as NodeTaro;
+      const client = runtime.client(persistOptions());
+      const log = record(client);
+      await client.connect();
+      runtime.double.setNetwork(false);
+      await until(() => client.status === 'offline', 'offline');
+      runtime.storage.limits = { ...runtime.storage.limits, total: 64 };
+      const sent = client.publish(fresh('persist-taro'), Uint8Array.from(BINARY), { qos: 1 });
+      await client.flush();
+      await until(() => log.errors.length > 0, 'the storage error');
+      expect(log.errors.map((e) => e.code)).toEqual(['STORAGE_FULL']);
+      runtime.double.setNetwork(true);
+      await sent;
+      await client.end();
+      expect(double.uncaughtStorageRejections).toEqual([]);
     });
   }
 

@@ -10,10 +10,20 @@
  *   my.onAppHide/onAppShow  https://opendocs.alipay.com/mini/api/tv6qvi, https://opendocs.alipay.com/mini/api/nn7do1
  *   my.onNetworkStatusChange https://opendocs.alipay.com/mini/api/ympi0l
  *   typings: @mini-types/my 3.0.14 (SocketTask event shapes)
+ * and its storage (on a StorageArea with ALIPAY_LIMITS, kept across a relaunch):
+ *   my.setStorage       https://opendocs.alipay.com/mini/api/eocm6v
+ *   my.setStorageSync   https://opendocs.alipay.com/mini/api/cog0du
+ *   my.getStorageSync   https://opendocs.alipay.com/mini/api/ox0wna
+ *   my.removeStorage    https://opendocs.alipay.com/mini/api/of9hze (and removeStorageSync)
+ *     — `{key, data}` objects, not WeChat's (key, data); getStorageSync({key}) returns `{data}`;
+ *       failures are `{error, errorMessage}`; setStorageSync RETURNS that failure instead of
+ *       throwing (Android may add success: false to it); 200 KB per item (a string of 200*1024
+ *       characters), 10 MB in all; error 12 存储总大小达到上限, 14 data长度超限.
  * What the documentation leaves open is chosen here and said so ("undocumented:").
  */
+import { ALIPAY_LIMITS, StorageArea } from '../storage';
 import { NodeSocketTask } from '../wx';
-import { fromBase64, isArrayBufferAnyRealm, Listeners, localArrayBuffer, PlatformDouble, toBase64 } from './common';
+import { fromBase64, isArrayBufferAnyRealm, Listeners, localArrayBuffer, PlatformDouble, silence, toBase64 } from './common';
 
 /** Alipay's failure result: `{error, errorMessage}`, no errMsg (vx19c3 "错误码"). */
 export interface AlipayFail {
@@ -44,6 +54,8 @@ export interface NodeMyOptions {
   maxSockets?: number;
   /** Undocumented: whether and when sockets are cut in the background. Absent: never. */
   suspendAfterMs?: number;
+  /** The device's storage; a relaunch hands the same one (revived) to a new NodeMy. Default: ALIPAY_LIMITS. */
+  storage?: StorageArea;
 }
 
 /** Error codes of vx19c3 / mr91d1 (the numbers are Alipay's; the texts are short paraphrases). */
@@ -56,14 +68,28 @@ export const ALIPAY_ERRORS = {
   notOpen: { error: 10, errorMessage: 'socket 连接未打开' },
 } as const;
 
-const ok = <S>(cb: Callbacks<S>, res: S): void => {
+/** Storage error codes (cog0du, eocm6v). */
+export const ALIPAY_STORAGE_ERRORS = {
+  /** 存储总大小达到上限: the 10 MB of the mini-program are used up. */
+  full: { error: 12, errorMessage: '存储总大小达到上限' },
+  /** data长度超限: one item over 200 KB. */
+  itemTooLong: { error: 14, errorMessage: 'data长度超限' },
+} as const;
+
+/** Whether the process is still alive: a killed double calls nothing back. */
+type Alive = () => boolean;
+const always: Alive = () => true;
+
+const ok = <S>(cb: Callbacks<S>, res: S, alive: Alive = always): void => {
   setTimeout(() => {
+    if (!alive()) return;
     cb.success?.(res);
     cb.complete?.(res);
   }, 0);
 };
-const failed = (cb: Callbacks<never>, res: AlipayFail): void => {
+const failed = (cb: Callbacks<never>, res: AlipayFail, alive: Alive = always): void => {
   setTimeout(() => {
+    if (!alive()) return;
     cb.fail?.({ ...res });
     cb.complete?.({ ...res });
   }, 0);
@@ -77,6 +103,7 @@ class AlipayWire {
     readonly id: number,
     private readonly binary: 'base64' | 'arraybuffer',
     onEnd: () => void,
+    private readonly alive: Alive = always,
   ) {
     this.inner = new NodeSocketTask(url, () => onEnd());
   }
@@ -96,29 +123,30 @@ class AlipayWire {
 
   /** sendSocketMessage / SocketTask.send rules (mr91d1): strings; binary as base64 + isBuffer. */
   send(options: { data: unknown; isBuffer?: boolean } & Callbacks<{ success: true }>): void {
-    if (this.inner.readyState !== 1) return failed(options, ALIPAY_ERRORS.notOpen);
+    const alive = this.alive;
+    if (this.inner.readyState !== 1) return failed(options, ALIPAY_ERRORS.notOpen, alive);
     let out: string | ArrayBuffer;
     if (typeof options.data === 'string') {
       if (options.isBuffer) {
-        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(options.data)) return failed(options, ALIPAY_ERRORS.invalidParameter);
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(options.data)) return failed(options, ALIPAY_ERRORS.invalidParameter, alive);
         out = fromBase64(options.data);
       } else out = options.data;
     } else if (isArrayBufferAnyRealm(options.data) && this.binary === 'arraybuffer') {
       out = localArrayBuffer(options.data);
     } else {
       // mr91d1: data is String; binary goes as base64 with isBuffer: true.
-      return failed(options, ALIPAY_ERRORS.invalidParameter);
+      return failed(options, ALIPAY_ERRORS.invalidParameter, alive);
     }
     this.inner.send({
       data: out,
-      success: () => ok(options, { success: true as const }),
-      fail: (res) => failed(options, { error: ALIPAY_ERRORS.unknown.error, errorMessage: res.errMsg }),
+      success: () => ok(options, { success: true as const }, alive),
+      fail: (res) => failed(options, { error: ALIPAY_ERRORS.unknown.error, errorMessage: res.errMsg }, alive),
     });
   }
 
   close(options: { code?: number; reason?: string } & Callbacks<unknown> = {}): void {
     this.inner.close({ code: options.code ?? 1000, reason: options.reason ?? '' });
-    ok(options, { message: 'close success' });
+    ok(options, { message: 'close success' }, this.alive);
   }
 }
 
@@ -167,9 +195,12 @@ export class NodeMy implements PlatformDouble {
   /** Protocols each socket actually asked the server for. */
   readonly sentProtocols: string[][] = [];
   isConnected = true;
+  readonly storage: StorageArea;
   private global?: AlipayWire;
   private nextId = 1;
-  private readonly options: Required<Omit<NodeMyOptions, 'suspendAfterMs'>> & { suspendAfterMs?: number };
+  private killed = false;
+  private readonly alive: Alive = () => !this.killed;
+  private readonly options: Required<Omit<NodeMyOptions, 'suspendAfterMs' | 'storage'>> & { suspendAfterMs?: number };
   private readonly socketOpen = new Listeners<Record<string, never>>();
   private readonly socketMessage = new Listeners<{ data: string | ArrayBuffer; isBuffer: boolean }>();
   private readonly socketClose = new Listeners<{ code: number; reason: string }>();
@@ -179,8 +210,9 @@ export class NodeMy implements PlatformDouble {
   private readonly network = new Listeners<{ isConnected: boolean; networkType: string }>();
   private suspendTimer?: NodeJS.Timeout;
 
-  constructor(options: NodeMyOptions = {}) {
+  constructor({ storage, ...options }: NodeMyOptions = {}) {
     this.options = { supportsMultiple: true, binary: 'base64', dropsProtocols: false, maxSockets: 5, ...options };
+    this.storage = storage ?? new StorageArea(ALIPAY_LIMITS);
   }
 
   get api(): this {
@@ -197,22 +229,30 @@ export class NodeMy implements PlatformDouble {
   ): AlipaySocketTask | undefined => {
     this.requests.push({ url: options.url, protocols: options.protocols, multiple: options.multiple });
     const multiple = options.multiple === true && this.options.supportsMultiple;
+    // a killed process opens nothing and calls nothing back (its SocketTask never starts)
+    if (this.killed) return multiple ? new AlipaySocketTask(new AlipayWire(options.url, this.nextId++, this.options.binary, () => undefined, this.alive)) : undefined;
     const refusal = this.refusal(options, multiple);
     if (refusal) {
-      failed(options, refusal);
+      failed(options, refusal, this.alive);
       return undefined;
     }
-    const wire = new AlipayWire(options.url, this.nextId++, this.options.binary, () => {
-      this.wires.delete(wire);
-      if (this.global === wire) this.global = undefined;
-    });
+    const wire = new AlipayWire(
+      options.url,
+      this.nextId++,
+      this.options.binary,
+      () => {
+        this.wires.delete(wire);
+        if (this.global === wire) this.global = undefined;
+      },
+      this.alive,
+    );
     this.wires.add(wire);
     const task = multiple ? new AlipaySocketTask(wire) : undefined;
     if (!multiple) this.attachGlobal(wire);
     const protocols = this.options.dropsProtocols || !Array.isArray(options.protocols) ? [] : options.protocols;
     this.sentProtocols.push(protocols);
     wire.inner.start(protocols);
-    ok(options, multiple ? { socketTaskID: wire.id } : {});
+    ok(options, multiple ? { socketTaskID: wire.id } : {}, this.alive);
     return task;
   };
 
@@ -248,12 +288,12 @@ export class NodeMy implements PlatformDouble {
 
   /** mr91d1: the global socket; error 10 when it is not open. */
   sendSocketMessage = (options: { data: unknown; isBuffer?: boolean } & Callbacks<{ success: true }>): void => {
-    if (!this.global) return failed(options, ALIPAY_ERRORS.notOpen);
+    if (!this.global) return failed(options, ALIPAY_ERRORS.notOpen, this.alive);
     this.global.send(options);
   };
 
   closeSocket = (options: { code?: number; reason?: string } & Callbacks<unknown> = {}): void => {
-    if (!this.global) return failed(options, ALIPAY_ERRORS.notOpen);
+    if (!this.global) return failed(options, ALIPAY_ERRORS.notOpen, this.alive);
     this.global.close(options);
   };
 
@@ -267,13 +307,97 @@ export class NodeMy implements PlatformDouble {
   offNetworkStatusChange = (l: NetworkListener): void => this.network.remove(l);
 
   /** my.getAuthCode (a stub: only here so the object looks like `my`). */
-  getAuthCode = (options: { scopes?: string | string[] } & Callbacks<{ authCode: string }>): void => ok(options, { authCode: 'node-my-auth-code' });
+  getAuthCode = (options: { scopes?: string | string[] } & Callbacks<{ authCode: string }>): void => ok(options, { authCode: 'node-my-auth-code' }, this.alive);
+
+  /**
+   * Why Alipay refuses to store `data` under `key`, or undefined. Undocumented, chosen: a key that is
+   * not a non-empty string gives error 2 (参数错误, the generic parameter error of the socket pages);
+   * a `broken` StorageArea gives error 1 (未知错误).
+   */
+  private storageRefusal(key: unknown, data?: unknown): AlipayFail | undefined {
+    if (this.storage.broken) return { error: ALIPAY_ERRORS.unknown.error, errorMessage: 'storage is broken (test)' };
+    if (typeof key !== 'string' || key === '') return ALIPAY_ERRORS.invalidParameter;
+    const refusal = data === undefined ? undefined : this.storage.refusal(key, data);
+    if (refusal === 'item') return ALIPAY_STORAGE_ERRORS.itemTooLong;
+    if (refusal === 'total') return ALIPAY_STORAGE_ERRORS.full;
+    return undefined;
+  }
+
+  /**
+   * eocm6v: my.setStorage({key, data, success, fail, complete}); fail gets {error, errorMessage}.
+   * Undocumented, chosen: success gets { success: true }. Runs on a later tick (lost when the process
+   * is killed first). A `broken: 'throw'` storage throws at once.
+   */
+  setStorage = (options: { key: string; data: unknown } & Callbacks<{ success: true }>): void => {
+    if (this.storage.broken === 'throw') throw new Error('my.setStorage: storage is broken (test)');
+    const refusal = this.storageRefusal(options.key, options.data);
+    this.storage.later(() => {
+      if (refusal) {
+        options.fail?.({ ...refusal });
+        options.complete?.({ ...refusal });
+        return;
+      }
+      this.storage.set(options.key, options.data);
+      options.success?.({ success: true });
+      options.complete?.({ success: true });
+    });
+  };
+
+  /**
+   * cog0du: my.setStorageSync({key, data}) does not throw: it RETURNS the failure {error,
+   * errorMessage}. Undocumented, chosen: a success returns { success: true }.
+   */
+  setStorageSync = (options: { key: string; data: unknown }): AlipayFail | { success: true } => {
+    if (this.storage.broken === 'throw') throw new Error('my.setStorageSync: storage is broken (test)');
+    const refusal = this.storageRefusal(options?.key, options?.data);
+    if (refusal) return { ...refusal };
+    this.storage.set(options.key, options.data);
+    return { success: true };
+  };
+
+  /**
+   * ox0wna: my.getStorageSync({key}) returns {data}. Undocumented, chosen: a missing key gives
+   * {data: null} (as uni-app's and Taro's Alipay adapters read it), and a `broken` storage throws
+   * (no failure result is documented for this call). Values are kept as the JSON text the 200 KB
+   * limit counts; the library stores strings only, which come back as they went in.
+   */
+  getStorageSync = (options: { key: string }): { data: unknown } => {
+    if (this.storage.broken) throw new Error('my.getStorageSync: storage is broken (test)');
+    const value = this.storage.data.get(options?.key);
+    return { data: value === undefined ? null : value };
+  };
+
+  /** of9hze: my.removeStorage({key, success, fail, complete}). */
+  removeStorage = (options: { key: string } & Callbacks<{ success: true }>): void => {
+    if (this.storage.broken === 'throw') throw new Error('my.removeStorage: storage is broken (test)');
+    const refusal = this.storageRefusal(options.key);
+    this.storage.later(() => {
+      if (refusal) {
+        options.fail?.({ ...refusal });
+        options.complete?.({ ...refusal });
+        return;
+      }
+      this.storage.remove(options.key);
+      options.success?.({ success: true });
+      options.complete?.({ success: true });
+    });
+  };
+
+  /** my.removeStorageSync({key}): as setStorageSync, the failure is returned. */
+  removeStorageSync = (options: { key: string }): AlipayFail | { success: true } => {
+    if (this.storage.broken === 'throw') throw new Error('my.removeStorageSync: storage is broken (test)');
+    const refusal = this.storageRefusal(options?.key);
+    if (refusal) return { ...refusal };
+    this.storage.remove(options.key);
+    return { success: true };
+  };
 
   openSockets(): number {
     return this.wires.size;
   }
 
   hideApp(): void {
+    if (this.killed) return;
     this.hides.emit({});
     if (this.options.suspendAfterMs !== undefined) {
       this.suspendTimer = setTimeout(() => [...this.wires].forEach((w) => w.inner.interrupt('interrupted')), this.options.suspendAfterMs);
@@ -281,14 +405,30 @@ export class NodeMy implements PlatformDouble {
   }
 
   showApp(): void {
+    if (this.killed) return;
     clearTimeout(this.suspendTimer);
     this.shows.emit({ path: 'pages/index/index', query: {}, scene: '1001' });
   }
 
   setNetwork(connected: boolean): void {
+    if (this.killed) return;
     this.isConnected = connected;
     if (!connected) [...this.wires].forEach((w) => w.inner.interrupt('network is down'));
     this.network.emit({ isConnected: connected, networkType: connected ? 'WIFI' : 'NOTREACHABLE' });
+  }
+
+  /**
+   * The process is killed: sockets vanish (the broker sees the TCP connection end) without a
+   * callback, storage writes under way are lost, and nothing the old runtime calls afterwards opens
+   * a socket, writes or calls back.
+   */
+  kill(): void {
+    this.killed = true;
+    this.storage.kill();
+    clearTimeout(this.suspendTimer);
+    [...this.wires].forEach((w) => silence(w.inner));
+    this.wires.clear();
+    this.global = undefined;
   }
 
   dispose(): void {

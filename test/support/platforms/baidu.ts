@@ -9,11 +9,21 @@
  *       onError), the global swan.onSocketOpen {header} / onSocketMessage {data} / onSocketError /
  *       onSocketClose, swan.sendSocketMessage ({data: String} — the only type listed), swan.closeSocket;
  *   swan.onAppHide / swan.onAppShow — from base library 3.60.2 only (pages of the same docs, app events);
- *   swan.onNetworkStatusChange {isConnected, networkType} (same docs, device / network).
+ *   swan.onNetworkStatusChange {isConnected, networkType} (same docs, device / network);
+ *   storage  https://smartprogram.baidu.com/docs/develop/api/storage/save_swan-setStorage/
+ *     — WeChat's shapes (swan.setStorage({key, data, success, fail, complete}), getStorageSync(key),
+ *       setStorageSync(key, data), removeStorage({key, …}), removeStorageSync(key)); no limit per
+ *       key, 10 MB in all (SWAN_LIMITS, on a StorageArea kept across a relaunch).
+ *       Undocumented, chosen: the errMsg texts and errCode (1001, Baidu's generic 执行失败), the
+ *       Sync calls throwing their failure and getStorageSync of a missing key giving '' (as WeChat's).
  * What the documentation leaves open is chosen here and said so ("undocumented:").
  */
+import { StorageArea, StorageLimits } from '../storage';
 import { NodeSocketTask } from '../wx';
-import { compareVersions, Listeners, localArrayBuffer, PlatformDouble } from './common';
+import { compareVersions, Listeners, localArrayBuffer, PlatformDouble, silence } from './common';
+
+/** Baidu's storage limits (save_swan-setStorage): no limit per key, 10 MB in all. */
+export const SWAN_LIMITS: StorageLimits = { perKey: Number.POSITIVE_INFINITY, total: 10 * 1024 * 1024 };
 
 type Res = { errMsg: string; errCode?: number };
 type Callbacks = { success?: (res: Res) => void; fail?: (res: Res) => void; complete?: (res: Res) => void };
@@ -33,10 +43,16 @@ export interface NodeSwanOptions {
    * the global socket in isolation).
    */
   globalBinary?: 'reject' | 'accept';
+  /** The device's storage (SWAN_LIMITS by default); a relaunch hands the same one (revived) to a new NodeSwan. */
+  storage?: StorageArea;
 }
 
-const done = (cb: Callbacks, ok: boolean, res: Res): void => {
+/** Whether the process is still alive: a killed double calls nothing back. */
+type Alive = () => boolean;
+
+const done = (cb: Callbacks, ok: boolean, res: Res, alive: Alive = () => true): void => {
   setTimeout(() => {
+    if (!alive()) return;
     if (ok) cb.success?.(res);
     else cb.fail?.(res);
     cb.complete?.(res);
@@ -67,7 +83,10 @@ export class NodeSwan implements PlatformDouble {
   readonly offAppShow?: (l: AppListener) => void;
   readonly onAppHide?: (l: AppListener) => void;
   readonly offAppHide?: (l: AppListener) => void;
-  private readonly options: Required<NodeSwanOptions>;
+  readonly storage: StorageArea;
+  private killed = false;
+  private readonly alive: Alive = () => !this.killed;
+  private readonly options: Required<Omit<NodeSwanOptions, 'storage'>>;
   private global?: NodeSocketTask;
   private readonly socketOpen = new Listeners<{ header: Record<string, string> }>();
   private readonly socketMessage = new Listeners<{ data: string | ArrayBuffer }>();
@@ -77,8 +96,9 @@ export class NodeSwan implements PlatformDouble {
   private readonly hides = new Listeners<Record<string, unknown>>();
   private readonly network = new Listeners<{ isConnected: boolean; networkType: string }>();
 
-  constructor(options: NodeSwanOptions = {}) {
+  constructor({ storage, ...options }: NodeSwanOptions = {}) {
     this.options = { baseLibrary: '3.60.2', maxSockets: 5, globalBinary: 'reject', ...options };
+    this.storage = storage ?? new StorageArea(SWAN_LIMITS);
     this.baseLibrary = this.options.baseLibrary;
     if (compareVersions(this.baseLibrary, '3.60.2') >= 0) {
       this.onAppShow = (l) => this.shows.add(l);
@@ -100,17 +120,19 @@ export class NodeSwan implements PlatformDouble {
   connectSocket = (options: { url: string; header?: Record<string, string>; protocols?: string[] } & Callbacks): NodeSocketTask | undefined => {
     this.requests.push({ url: options.url, protocols: options.protocols });
     const protocols = Array.isArray(options.protocols) ? options.protocols : [];
+    // a killed process opens nothing and calls nothing back (its SocketTask never starts)
+    if (this.killed) return this.hasSocketTask ? new SwanSocketTask(options.url, () => undefined) : undefined;
     if (!this.hasSocketTask) return this.connectGlobal(options, protocols);
     const task: NodeSocketTask = new SwanSocketTask(options.url, () => this.sockets.delete(task));
     const refusal = this.refusal(options);
     if (refusal) {
-      done(options, false, refusal);
-      setTimeout(() => task.fail(refusal.errMsg), 0);
+      done(options, false, refusal, this.alive);
+      setTimeout(() => this.alive() && task.fail(refusal.errMsg), 0);
       return task;
     }
     this.sockets.add(task);
     task.start(protocols);
-    done(options, true, { errMsg: 'connectSocket:ok' });
+    done(options, true, { errMsg: 'connectSocket:ok' }, this.alive);
     return task;
   };
 
@@ -122,7 +144,7 @@ export class NodeSwan implements PlatformDouble {
   private connectGlobal(options: { url: string } & Callbacks, protocols: string[]): undefined {
     const refusal = this.refusal(options);
     if (refusal) {
-      done(options, false, refusal);
+      done(options, false, refusal, this.alive);
       return undefined;
     }
     const old = this.global;
@@ -141,7 +163,7 @@ export class NodeSwan implements PlatformDouble {
     socket.onClose((res) => this.socketClose.emit(res));
     socket.onError((res) => this.socketError.emit(res));
     socket.start(protocols);
-    done(options, true, { errMsg: 'connectSocket:ok' });
+    done(options, true, { errMsg: 'connectSocket:ok' }, this.alive);
     return undefined;
   }
 
@@ -164,19 +186,19 @@ export class NodeSwan implements PlatformDouble {
   /** swan.sendSocketMessage: `data` String (the only type the documentation lists). */
   sendSocketMessage = (options: { data: unknown } & Callbacks): void => {
     const socket = this.global;
-    if (!socket || socket.readyState !== 1) return done(options, false, { errCode: 1001, errMsg: 'sendSocketMessage:fail WebSocket is not connected' });
+    if (!socket || socket.readyState !== 1) return done(options, false, { errCode: 1001, errMsg: 'sendSocketMessage:fail WebSocket is not connected' }, this.alive);
     const data = options.data;
     if (typeof data !== 'string' && !(this.options.globalBinary === 'accept' && Object.prototype.toString.call(data) === '[object ArrayBuffer]')) {
       const type = Object.prototype.toString.call(data);
       this.rejectedSends.push(type);
-      return done(options, false, { errCode: 202, errMsg: `sendSocketMessage:fail parameter error: data should be String, got ${type}` });
+      return done(options, false, { errCode: 202, errMsg: `sendSocketMessage:fail parameter error: data should be String, got ${type}` }, this.alive);
     }
     socket.send({ data: typeof data === 'string' ? data : localArrayBuffer(data as ArrayBuffer), success: options.success, fail: options.fail, complete: options.complete });
   };
 
   closeSocket = (options: { code?: number; reason?: string } & Callbacks = {}): void => {
     const socket = this.global;
-    if (!socket) return done(options, false, { errCode: 1001, errMsg: 'closeSocket:fail WebSocket is not connected' });
+    if (!socket) return done(options, false, { errCode: 1001, errMsg: 'closeSocket:fail WebSocket is not connected' }, this.alive);
     socket.close(options);
   };
 
@@ -186,7 +208,62 @@ export class NodeSwan implements PlatformDouble {
 
   /** swan.getSwanId (a stub: only here so the object looks like `swan`). */
   getSwanId = (options: Callbacks & { success?: (res: { data: { swanid: string } } & Res) => void }): void =>
-    void setTimeout(() => options.success?.({ errMsg: 'getSwanId:ok', data: { swanid: 'node-swan-id' } }), 0);
+    void setTimeout(() => this.alive() && options.success?.({ errMsg: 'getSwanId:ok', data: { swanid: 'node-swan-id' } }), 0);
+
+  /** Why Baidu refuses the call (errMsg texts and errCode undocumented, chosen), or undefined. */
+  private storageFailure(api: string, key: unknown, data?: unknown): Res | undefined {
+    if (this.storage.broken) return { errCode: 1001, errMsg: `${api}:fail storage is broken (test)` };
+    if (typeof key !== 'string' || key === '') return { errCode: 202, errMsg: `${api}:fail parameter error: parameter.key should be String` };
+    const refusal = data === undefined ? undefined : this.storage.refusal(key, data);
+    if (refusal === 'item') return { errCode: 1001, errMsg: `${api}:fail exceed storage item max length` };
+    if (refusal === 'total') return { errCode: 1001, errMsg: `${api}:fail exceed storage max size 10MB` };
+    return undefined;
+  }
+
+  /** swan.getStorageSync(key): the value; a missing key gives '' (undocumented: chosen as WeChat's). */
+  getStorageSync = (key: string): unknown => {
+    const failure = this.storageFailure('getStorageSync', key);
+    if (failure) throw new Error(failure.errMsg);
+    const value = this.storage.data.get(key);
+    return value === undefined ? '' : value;
+  };
+
+  /** swan.setStorage: on a later tick (lost when the process is killed first). */
+  setStorage = (options: { key: string; data: unknown } & Callbacks): void => {
+    if (this.storage.broken === 'throw') throw new Error('setStorage:fail storage is broken (test)');
+    const failure = this.storageFailure('setStorage', options.key, options.data);
+    this.storage.later(() => {
+      if (!failure) this.storage.set(options.key, options.data);
+      const res = failure ?? { errMsg: 'setStorage:ok' };
+      if (failure) options.fail?.(res);
+      else options.success?.(res);
+      options.complete?.(res);
+    });
+  };
+
+  setStorageSync = (key: string, data: unknown): void => {
+    const failure = this.storageFailure('setStorageSync', key, data);
+    if (failure) throw new Error(failure.errMsg);
+    this.storage.set(key, data);
+  };
+
+  removeStorage = (options: { key: string } & Callbacks): void => {
+    if (this.storage.broken === 'throw') throw new Error('removeStorage:fail storage is broken (test)');
+    const failure = this.storageFailure('removeStorage', options.key);
+    this.storage.later(() => {
+      if (!failure) this.storage.remove(options.key);
+      const res = failure ?? { errMsg: 'removeStorage:ok' };
+      if (failure) options.fail?.(res);
+      else options.success?.(res);
+      options.complete?.(res);
+    });
+  };
+
+  removeStorageSync = (key: string): void => {
+    const failure = this.storageFailure('removeStorageSync', key);
+    if (failure) throw new Error(failure.errMsg);
+    this.storage.remove(key);
+  };
 
   openSockets(): number {
     return this.sockets.size;
@@ -197,17 +274,33 @@ export class NodeSwan implements PlatformDouble {
    * app's own App.onHide would). undocumented: Baidu cutting sockets in the background; not done.
    */
   hideApp(): void {
+    if (this.killed) return;
     this.hides.emit({});
   }
 
   showApp(): void {
+    if (this.killed) return;
     this.shows.emit({ path: 'pages/index/index', query: {}, scene: '1001' });
   }
 
   setNetwork(connected: boolean): void {
+    if (this.killed) return;
     this.isConnected = connected;
     if (!connected) [...this.sockets].forEach((s) => s.interrupt('network is down'));
     this.network.emit({ isConnected: connected, networkType: connected ? 'wifi' : 'none' });
+  }
+
+  /**
+   * The process is killed: sockets vanish (the broker sees the TCP connection end) without a
+   * callback, storage writes under way are lost, and nothing the old runtime calls afterwards opens
+   * a socket, writes or calls back.
+   */
+  kill(): void {
+    this.killed = true;
+    this.storage.kill();
+    [...this.sockets].forEach((s) => silence(s));
+    this.sockets.clear();
+    this.global = undefined;
   }
 
   dispose(): void {

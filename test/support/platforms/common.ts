@@ -3,6 +3,8 @@
  * in this realm (a mini-program runs in one JS realm, so a double hands out ArrayBuffers made
  * here, not the Node-realm buffers `ws` produces; under jsdom those fail `instanceof ArrayBuffer`).
  */
+import type { StorageArea } from '../storage';
+import type { NodeSocketTask } from '../wx';
 
 export type Listener<T> = (res: T) => void;
 
@@ -41,6 +43,16 @@ export const toBase64 = (data: ArrayBuffer): string => Buffer.from(new Uint8Arra
 
 export const fromBase64 = (text: string): ArrayBuffer => localArrayBuffer(Uint8Array.from(Buffer.from(text, 'base64')));
 
+/**
+ * A socket of a killed process: it vanishes (the broker sees the TCP connection end, no listener
+ * hears it), and a send or close the dead runtime still tries later calls nothing back.
+ */
+export function silence(task: NodeSocketTask): void {
+  task.vanish();
+  task.send = () => undefined;
+  task.close = () => undefined;
+}
+
 /** Compares dotted versions: <0, 0, >0. */
 export function compareVersions(a: string, b: string): number {
   const pa = a.split('.').map(Number);
@@ -65,5 +77,13 @@ export interface PlatformDouble {
   showApp(): void;
   /** Network lost (sockets cut) or back, reported through the platform's onNetworkStatusChange. */
   setNetwork(connected: boolean): void;
+  /** The device's local storage behind the platform's storage calls (a relaunch revives it for the next double). */
+  readonly storage: StorageArea;
+  /**
+   * The mini-program process is killed: sockets vanish without a close frame or any callback,
+   * storage writes under way are lost, and nothing the old runtime calls afterwards opens a socket,
+   * writes or calls back.
+   */
+  kill(): void;
   dispose(): void;
 }

@@ -9,11 +9,23 @@
  *     onOpen {header, protocolType, socketType}, onMessage {data}, onClose {errMsg, code, reason},
  *     onError {errMsg}; no off*; no global tt.onSocket* API;
  *   tt.onAppHide / tt.onAppShow (off*: base library 1.46.0), tt.onNetworkStatusChange {networkType};
- *   typings: @douyin-microapp/typings 1.3.1 (onClose code typed string).
+ *   typings: @douyin-microapp/typings 1.3.1 (onClose code typed string);
+ * and its storage (WeChat-shaped, on a StorageArea kept across a relaunch):
+ *   tt.setStorage  https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/api/data-caching/tt-set-storage
+ *     — "单个 key 数据最大 1M，总体容量最大 10M，超出后会回调失败"; fail {errMsg: "setStorage:fail " + detail};
+ *   tt.getStorageSync  https://developer.open-douyin.com/docs/resource/zh-CN/mini-app/develop/api/data-caching/tt-get-storage-sync
+ *     — "如果获取失败会产生错误，建议使用try/catch"; error 100599 "data not found, key == %s" (the
+ *       mini-app page; the mini-game page says a missing key gives ''): a missing key THROWS
+ *       "getStorageSync:fail data not found, key == <key>" here;
+ *   the exceed texts and numbers from the mini-game pages (same site, mini-game/…/data-caching):
+ *     21101 "exceed storage item max length", 21102 "exceed storage max size %sMb";
+ *   tt.setStorageSync / tt.removeStorage / tt.removeStorageSync (same section): WeChat's arguments;
+ *     undocumented, chosen: the Sync calls throw their failure, as WeChat's do.
  * What the documentation leaves open is chosen here and said so ("undocumented:").
  */
+import { StorageArea } from '../storage';
 import { NodeSocketTask } from '../wx';
-import { isArrayBufferAnyRealm, Listeners, localArrayBuffer, PlatformDouble } from './common';
+import { isArrayBufferAnyRealm, Listeners, localArrayBuffer, PlatformDouble, silence } from './common';
 
 type Res = { errMsg: string; errNo?: number };
 type Callbacks<S = Res> = { success?: (res: S) => void; fail?: (res: Res) => void; complete?: (res: unknown) => void };
@@ -23,9 +35,17 @@ export interface NodeTtOptions {
   maxSockets?: number;
   /** Sockets are cut about 5 s after the app goes to the background (as NodeWx; research notes). */
   suspendAfterMs?: number;
+  /** The device's storage (1 MB per key, 10 MB in all: WECHAT_LIMITS); a relaunch hands the same one (revived) to a new NodeTt. */
+  storage?: StorageArea;
 }
 
-const later = (fn: () => void): void => void setTimeout(fn, 0);
+/** Whether the process is still alive: a killed double calls nothing back. */
+type Alive = () => boolean;
+
+const later = (fn: () => void, alive: Alive = () => true): void =>
+  void setTimeout(() => {
+    if (alive()) fn();
+  }, 0);
 
 /** The SocketTask tt.connectSocket always returns. */
 export class DouyinSocketTask {
@@ -44,6 +64,7 @@ export class DouyinSocketTask {
   constructor(
     readonly inner: NodeSocketTask,
     private readonly violation: (what: string) => void,
+    private readonly alive: Alive = () => true,
   ) {
     // socket-task onMessage: data is string or ArrayBuffer.
     inner.onMessage(({ data }) => this.messages.emit({ data: typeof data === 'string' ? data : localArrayBuffer(data) }));
@@ -85,12 +106,12 @@ export class DouyinSocketTask {
   send = (options: { data: string | ArrayBuffer } & Callbacks): void => {
     this.guard('send');
     if (this.inner.readyState !== 1) {
-      later(() => options.fail?.({ errMsg: 'sendSocketMessage:fail socket is not connected' }));
+      later(() => options.fail?.({ errMsg: 'sendSocketMessage:fail socket is not connected' }), this.alive);
       return;
     }
     const data = options.data;
     if (typeof data !== 'string' && !isArrayBufferAnyRealm(data)) {
-      later(() => options.fail?.({ errMsg: 'sendSocketMessage:fail data should be string or ArrayBuffer' }));
+      later(() => options.fail?.({ errMsg: 'sendSocketMessage:fail data should be string or ArrayBuffer' }), this.alive);
       return;
     }
     this.inner.send({
@@ -103,7 +124,7 @@ export class DouyinSocketTask {
   close = (options: { code?: number; reason?: string } & Callbacks = {}): void => {
     this.guard('close');
     this.inner.close({ code: options.code ?? 1000, reason: options.reason ?? '' });
-    later(() => options.success?.({ errMsg: 'closeSocket:ok' }));
+    later(() => options.success?.({ errMsg: 'closeSocket:ok' }), this.alive);
   };
 }
 
@@ -118,15 +139,19 @@ export class NodeTt implements PlatformDouble {
   readonly violations: string[] = [];
   suspended = false;
   isConnected = true;
-  private readonly options: Required<NodeTtOptions>;
+  readonly storage: StorageArea;
+  private killed = false;
+  private readonly alive: Alive = () => !this.killed;
+  private readonly options: Required<Omit<NodeTtOptions, 'storage'>>;
   private readonly shows = new Listeners<Record<string, unknown>>();
   private readonly hides = new Listeners<Record<string, unknown>>();
   private readonly network = new Listeners<{ networkType: string }>();
   private suspendTimer?: NodeJS.Timeout;
   private nextId = 1;
 
-  constructor(options: NodeTtOptions = {}) {
+  constructor({ storage, ...options }: NodeTtOptions = {}) {
     this.options = { maxSockets: 5, suspendAfterMs: 5000, ...options };
+    this.storage = storage ?? new StorageArea();
   }
 
   get api(): this {
@@ -150,7 +175,9 @@ export class NodeTt implements PlatformDouble {
     this.requests.push({ url: options.url, protocols: options.protocols });
     const id = this.nextId++;
     const inner = new NodeSocketTask(options.url, () => this.tasks.delete(task));
-    const task = new DouyinSocketTask(inner, (what) => this.violations.push(what));
+    const task = new DouyinSocketTask(inner, (what) => this.violations.push(what), this.alive);
+    // a killed process opens nothing and calls nothing back (its SocketTask never starts)
+    if (this.killed) return task;
     const fail = (errMsg: string): void => {
       options.fail?.({ errMsg });
       options.complete?.({ errMsg });
@@ -160,7 +187,7 @@ export class NodeTt implements PlatformDouble {
       later(() => {
         fail(refusal);
         inner.fail(refusal);
-      });
+      }, this.alive);
       return task;
     }
     this.tasks.add(task);
@@ -193,6 +220,66 @@ export class NodeTt implements PlatformDouble {
     return undefined;
   }
 
+  /**
+   * Why Douyin refuses the call, as its errMsg and errNo, or undefined. Undocumented, chosen: the
+   * text for a bad key (the 100599 parameter texts of tt-get-storage-sync) and for a `broken` storage.
+   */
+  private storageFailure(api: string, key: unknown, data?: unknown): Res | undefined {
+    if (this.storage.broken) return { errMsg: `${api}:fail internal error (test: storage is broken)`, errNo: 20000 };
+    if (typeof key !== 'string' || key === '') return { errMsg: `${api}:fail inputs[0] should be string`, errNo: 100599 };
+    const refusal = data === undefined ? undefined : this.storage.refusal(key, data);
+    if (refusal === 'item') return { errMsg: `${api}:fail exceed storage item max length`, errNo: 21101 };
+    if (refusal === 'total') return { errMsg: `${api}:fail exceed storage max size ${this.storage.limits.total / (1024 * 1024)}Mb`, errNo: 21102 };
+    return undefined;
+  }
+
+  /** tt.getStorageSync(key): the value; a missing key THROWS 100599 "data not found, key == <key>" (mini-app page). */
+  getStorageSync = (key: string): unknown => {
+    const failure = this.storageFailure('getStorageSync', key);
+    if (failure) throw new Error(failure.errMsg);
+    const value = this.storage.data.get(key);
+    if (value === undefined) throw new Error(`getStorageSync:fail data not found, key == ${key}`);
+    return value;
+  };
+
+  /** tt.setStorage({key, data, success, fail, complete}): on a later tick (lost when the process is killed first). */
+  setStorage = (options: { key: string; data: unknown } & Callbacks): void => {
+    if (this.storage.broken === 'throw') throw new Error('setStorage:fail storage is broken (test)');
+    const failure = this.storageFailure('setStorage', options.key, options.data);
+    this.storage.later(() => {
+      if (!failure) this.storage.set(options.key, options.data);
+      const res = failure ?? { errMsg: 'setStorage:ok' };
+      if (failure) options.fail?.(res);
+      else options.success?.(res);
+      options.complete?.(res);
+    });
+  };
+
+  /** tt.setStorageSync(key, data): undocumented, chosen: throws its failure, as WeChat's does. */
+  setStorageSync = (key: string, data: unknown): void => {
+    const failure = this.storageFailure('setStorageSync', key, data);
+    if (failure) throw new Error(failure.errMsg);
+    this.storage.set(key, data);
+  };
+
+  removeStorage = (options: { key: string } & Callbacks): void => {
+    if (this.storage.broken === 'throw') throw new Error('removeStorage:fail storage is broken (test)');
+    const failure = this.storageFailure('removeStorage', options.key);
+    this.storage.later(() => {
+      if (!failure) this.storage.remove(options.key);
+      const res = failure ?? { errMsg: 'removeStorage:ok' };
+      if (failure) options.fail?.(res);
+      else options.success?.(res);
+      options.complete?.(res);
+    });
+  };
+
+  removeStorageSync = (key: string): void => {
+    const failure = this.storageFailure('removeStorageSync', key);
+    if (failure) throw new Error(failure.errMsg);
+    this.storage.remove(key);
+  };
+
   // tt.onAppHide / tt.onAppShow (off*: base library 1.46.0)
   onAppShow = (l: AppListener): void => this.shows.add(l);
   offAppShow = (l: AppListener): void => this.shows.remove(l);
@@ -207,6 +294,7 @@ export class NodeTt implements PlatformDouble {
 
   /** After suspendAfterMs in the background Douyin cuts sockets (close code 1001) and refuses new ones. */
   hideApp(): void {
+    if (this.killed) return;
     this.hides.emit({});
     this.suspendTimer = setTimeout(() => {
       this.suspended = true;
@@ -215,15 +303,30 @@ export class NodeTt implements PlatformDouble {
   }
 
   showApp(): void {
+    if (this.killed) return;
     clearTimeout(this.suspendTimer);
     this.suspended = false;
     this.shows.emit({ path: 'pages/index/index', query: {}, scene: '990001' });
   }
 
   setNetwork(connected: boolean): void {
+    if (this.killed) return;
     this.isConnected = connected;
     if (!connected) [...this.tasks].forEach((t) => t.cut(1006, 'network is down'));
     this.network.emit({ networkType: connected ? 'wifi' : 'none' });
+  }
+
+  /**
+   * The process is killed: sockets vanish (the broker sees the TCP connection end) without a
+   * callback, storage writes under way are lost, and nothing the old runtime calls afterwards opens
+   * a socket, writes or calls back.
+   */
+  kill(): void {
+    this.killed = true;
+    this.storage.kill();
+    clearTimeout(this.suspendTimer);
+    [...this.tasks].forEach((t) => silence(t.inner));
+    this.tasks.clear();
   }
 
   dispose(): void {

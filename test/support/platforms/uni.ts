@@ -5,7 +5,10 @@
  *   SocketTask          https://uniapp.dcloud.net.cn/api/request/socket-task (the native shapes, not wrapped)
  *   Promise 化          https://uniapp.dcloud.net.cn/api/ (README: API Promise 化)
  *   uni.onAppShow / uni.onAppHide, uni.onNetworkStatusChange {isConnected, networkType}, uni.$on /
- *   uni.$emit — pages of the same API docs.
+ *   uni.$emit — pages of the same API docs;
+ *   uni.setStorage & co. https://uniapp.dcloud.net.cn/api/storage/storage.html — WeChat's shapes,
+ *     the host's storage on a mini-program target (passed through to the native double);
+ *     uni.setStorage / removeStorage without success / fail / complete return a Promise (Promise 化).
  * What the documentation leaves open is chosen here and said so ("undocumented:").
  */
 import { NodeSocketTask, NodeWx } from '../wx';
@@ -35,6 +38,7 @@ export class UniSocketTask {
     readonly native: NodeSocketTask,
     private readonly below226: boolean,
     private readonly rejected: string[] = [],
+    private readonly alive: () => boolean = () => true,
   ) {}
 
   get readyState(): number {
@@ -56,6 +60,7 @@ export class UniSocketTask {
       this.rejected.push(Object.prototype.toString.call(options.data));
       const errMsg = this.below226 ? 'sendSocketMessage:fail ArrayBuffer is not supported (App < 2.2.6)' : 'sendSocketMessage:fail parameter error: data should be String or ArrayBuffer';
       setTimeout(() => {
+        if (!this.alive()) return;
         options.fail?.({ errMsg });
         options.complete?.({ errMsg });
       }, 0);
@@ -99,6 +104,7 @@ export class NodeUni extends OverNativeWx {
       const errMsg = 'connectSocket:fail only one websocket connection (App < 2.2.6)';
       const refused = new UniSocketTask(new NodeSocketTask(options.url, () => undefined), true);
       setTimeout(() => {
+        if (this.killed) return;
         options.fail?.({ errMsg });
         options.complete?.({ errMsg });
         refused.native.fail(errMsg);
@@ -106,7 +112,7 @@ export class NodeUni extends OverNativeWx {
       return refused;
     }
     const native = this.native.connectSocket({ url: options.url, header: options.header, protocols: options.protocols, success: options.success, fail: options.fail, complete: options.complete });
-    const task = new UniSocketTask(native, this.options.appBelow226 === true, this.rejectedSends);
+    const task = new UniSocketTask(native, this.options.appBelow226 === true, this.rejectedSends, () => !this.killed);
     this.tasks.add(task);
     native.onClose(() => this.tasks.delete(task));
     return task;
@@ -129,4 +135,15 @@ export class NodeUni extends OverNativeWx {
     this.$on(event, once);
   };
   $emit = (event: string, ...args: unknown[]): void => [...(this.bus.get(event) ?? [])].forEach((cb) => cb(...args));
+
+  /** Promise 化: with a success / fail / complete callback the native call as it is; without, a Promise (Vue 3). */
+  setStorage = (options: { key: string; data: unknown } & Callbacks): Promise<Res> | undefined => {
+    if (options.success || options.fail || options.complete) return void this.native.setStorage(options);
+    return new Promise<Res>((resolve, reject) => this.native.setStorage({ ...options, success: resolve, fail: reject }));
+  };
+
+  removeStorage = (options: { key: string } & Callbacks): Promise<Res> | undefined => {
+    if (options.success || options.fail || options.complete) return void this.native.removeStorage(options);
+    return new Promise<Res>((resolve, reject) => this.native.removeStorage({ ...options, success: resolve, fail: reject }));
+  };
 }
