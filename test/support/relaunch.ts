@@ -22,6 +22,7 @@ export interface Runtime {
 export function launch(storage: StorageArea = new StorageArea(), options: Omit<NodeWxOptions, 'storage'> = {}): Runtime {
   let lib: typeof Library | undefined;
   jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh registry needs require inside isolateModules
     lib = require('../../src/index') as typeof Library;
   });
   const wx = new NodeWx({ ...options, storage });

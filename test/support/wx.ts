@@ -79,6 +79,8 @@ export class NodeSocketTask {
   private errorListeners: Listener<{ errMsg: string }>[] = [];
 
   private inbound: Uint8Array = new Uint8Array(0);
+  /** After vanish(): nothing the dead runtime calls does anything. */
+  private dead = false;
 
   constructor(
     url: string,
@@ -126,6 +128,7 @@ export class NodeSocketTask {
 
   /** The process died: the connection drops (the broker sees the TCP connection end), no callback runs. */
   vanish(): void {
+    this.dead = true;
     this.closeListeners = [];
     this.errorListeners = [];
     this.messageListeners = [];
@@ -167,6 +170,7 @@ export class NodeSocketTask {
   }
 
   send(options: { data: string | ArrayBuffer } & WxCallbacks): void {
+    if (this.dead) return;
     if (this.readyState !== 1 || !this.ws) {
       done(options, false, 'sendSocketMessage:fail WebSocket is not connected');
       return;
@@ -187,6 +191,7 @@ export class NodeSocketTask {
   }
 
   close(options: { code?: number; reason?: string } & WxCallbacks = {}): void {
+    if (this.dead) return;
     const ws = this.ws;
     if (ws && this.readyState <= 1) {
       this.readyState = 2;
@@ -287,7 +292,10 @@ export class NodeWx {
   connectSocket = (options: ConnectSocketOptions): NodeSocketTask => {
     this.requests.push({ url: options.url, protocols: options.protocols });
     const task = new NodeSocketTask(options.url, (t) => this.sockets.delete(t), this.filters);
-    if (this.killed) return task;
+    if (this.killed) {
+      task.vanish();
+      return task;
+    }
     const error = this.refusal(options);
     if (error) {
       setTimeout(() => {
@@ -333,6 +341,7 @@ export class NodeWx {
 
   /** The app goes to the background: after suspendAfterMs WeChat interrupts every socket. */
   hideApp(): void {
+    if (this.killed) return;
     this.hideListeners.forEach((l) => l({}));
     this.suspendTimer = setTimeout(() => {
       this.suspended = true;
@@ -341,6 +350,7 @@ export class NodeWx {
   }
 
   showApp(): void {
+    if (this.killed) return;
     clearTimeout(this.suspendTimer);
     this.suspended = false;
     this.showListeners.forEach((l) => l({ path: 'pages/index/index', scene: 1001 }));
@@ -348,6 +358,7 @@ export class NodeWx {
 
   /** Network lost (sockets interrupted) or regained. */
   setNetwork(isConnected: boolean): void {
+    if (this.killed) return;
     this.isConnected = isConnected;
     if (!isConnected) [...this.sockets].forEach((s) => s.interrupt('network is down'));
     this.networkListeners.forEach((l) => l({ isConnected, networkType: isConnected ? 'wifi' : 'none' }));

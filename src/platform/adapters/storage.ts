@@ -1,7 +1,8 @@
 /**
  * Each platform's local storage in WeChat's shape (wx.setStorage / getStorageSync …).
  * - wx, qq, tt, swan, uni and Taro take WeChat's arguments (tt-set-storage, swan-setStorage,
- *   uniapp.dcloud.io/api/storage/storage, Taro's storage typings): passed through. Douyin's
+ *   uniapp.dcloud.io/api/storage/storage, Taro's storage typings): passed through; Taro's returned
+ *   Promise is held so that a failure is not also an unhandled rejection. Douyin's
  *   getStorageSync may throw "data not found" for a missing key (tt-get-storage-sync).
  * - Alipay (opendocs.alipay.com/mini/api/cog0du, eocm6v, ox0wna, of9hze) takes `{key, data}`,
  *   returns `{data}` (null when missing), fails with `{error, errorMessage}` (12: storage full,
@@ -19,13 +20,18 @@ interface WechatShaped {
   removeStorageSync?(key: string): unknown;
 }
 
+/** Taro's calls also return a Promise that rejects on failure, callbacks or not: the fail callback already reported it. */
+function held(result: unknown): void {
+  if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') (result as PromiseLike<unknown>).then(undefined, () => undefined);
+}
+
 /** The API's own WeChat-shaped storage calls, where it has them. */
 export function wechatStorage(api: WechatShaped): WxStorage {
   const storage: WxStorage = {};
   if (typeof api.getStorageSync === 'function') storage.getStorageSync = (key) => api.getStorageSync!(key);
-  if (typeof api.setStorage === 'function') storage.setStorage = (options) => void api.setStorage!(options);
+  if (typeof api.setStorage === 'function') storage.setStorage = (options) => held(api.setStorage!(options));
   if (typeof api.setStorageSync === 'function') storage.setStorageSync = (key, data) => void api.setStorageSync!(key, data);
-  if (typeof api.removeStorage === 'function') storage.removeStorage = (options) => void api.removeStorage!(options);
+  if (typeof api.removeStorage === 'function') storage.removeStorage = (options) => held(api.removeStorage!(options));
   if (typeof api.removeStorageSync === 'function') storage.removeStorageSync = (key) => void api.removeStorageSync!(key);
   return storage;
 }
