@@ -98,7 +98,7 @@ export class Persistence {
       const restored = outgoing.length - expired.length;
       if (restored > 0) this.report.notice({ code: 'QUEUE_RESTORED', count: restored });
     }
-    this.durableVersion = this.journal.changes;
+    // what loading dropped (expired, discarded, unreadable) is written out now
     this.changed();
   }
 

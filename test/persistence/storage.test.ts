@@ -187,6 +187,9 @@ it('clean: true after a relaunch discards the stored queue with QUEUE_DISCARDED'
   const log = record(client);
   await client.connect();
   expect(log.warnings.map((w) => [w.code, w.count])).toEqual([['QUEUE_DISCARDED', 3]]);
+  // removed from storage at once, before anything else changes
+  await client.flush();
+  expect([...runtime.storage.data.keys()].filter((k) => k.startsWith(journalOf(opts)))).toEqual([]);
   await stillWorks(client, 'clean');
   expect(peer.received.filter((m) => m.topic.startsWith(topic('clean/')))).toEqual([]);
 });
