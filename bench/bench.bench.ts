@@ -446,3 +446,142 @@ test('5. size', () => {
   results.size = rows;
   table('Size of miniprogram_dist (own JS minified by the build)', ['part', 'KB', 'gzip KB'], rows);
 });
+
+const PERSIST_N = SMOKE ? 300 : 20000;
+const PERSIST_QOS2_N = SMOKE ? 50 : 500;
+/** Publishes outstanding at once (publish() called, promise not settled): the app's own bound. */
+const PERSIST_WINDOW = 100;
+const STEADY_SECONDS = SMOKE ? 1 : 5;
+
+/**
+ * A Node wx for `persist`, with every storage call timed: the StorageArea's writeTimes has the sets
+ * (setStorage when it lands, setStorageSync); removals, which it only counts, are timed here.
+ */
+function timedStorageWx(): { wx: NodeWx; callTimes: (since: number) => number[] } {
+  const wx = new NodeWx();
+  const removals: number[] = [];
+  const { removeStorage, removeStorageSync } = wx;
+  wx.removeStorage = (options) => {
+    removeStorage({ ...options, success: (res) => { removals.push(Date.now()); options.success?.(res); } });
+  };
+  wx.removeStorageSync = (key) => {
+    removeStorageSync(key);
+    removals.push(Date.now());
+  };
+  return { wx, callTimes: (since) => [...wx.storage.writeTimes, ...removals].filter((t) => t >= since).sort((a, b) => a - b) };
+}
+
+/** The most calls in any 1-s window [t, t + 1000 ms). */
+function maxPerSecond(times: number[]): number {
+  let max = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[i] - times[j] >= 1000) j++;
+    max = Math.max(max, i - j + 1);
+  }
+  return max;
+}
+
+const persistClient = (wx: NodeWx, persist: boolean) =>
+  createClient({ host: mosquitto.host, port: mosquitto.wsPort, path: mosquitto.path, secure: false, keepalive: 60, persist, platform: wx });
+
+/**
+ * `count` publishes of 64 B at `qos` through createClient, as fast as the client takes them with
+ * PERSIST_WINDOW outstanding (each settled promise lets the next publish go), timed from the first
+ * publish() to the last acknowledgement. Storage calls over the same time: StorageArea.writes per
+ * second, and the most in any 1-s window.
+ */
+async function publishThroughput(qos: 1 | 2, persist: boolean, count: number, tag: string): Promise<{ rate: number; storagePerSec: number; storageMaxPerSec: number }> {
+  const { wx, callTimes } = timedStorageWx();
+  const c = persistClient(wx, persist);
+  await c.connect();
+  const topic = `bench/persist/${tag}`;
+  let next = 0;
+  const writesBefore = wx.storage.writes;
+  const t0 = Date.now();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: PERSIST_WINDOW }, async () => {
+      while (next < count) {
+        next++;
+        await c.publish(topic, payload64, { qos });
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const storagePerSec = (wx.storage.writes - writesBefore) / seconds;
+  const storageMaxPerSec = maxPerSecond(callTimes(t0));
+  if (c.pending().length !== 0) throw new Error(`${c.pending().length} publishes still pending after their acknowledgements`);
+  await c.end();
+  wx.dispose();
+  return { rate: count / seconds, storagePerSec, storageMaxPerSec };
+}
+
+/**
+ * QoS 1 at a steady `rate` for STEADY_SECONDS with persist (the publishes due are sent every 10 ms),
+ * then until every PUBACK is in and flush() resolved. Storage calls: the most in any 1-s window
+ * (the whole time), the mean while publishing, and how many came after the last publish.
+ */
+async function steadyStorage(rate: number): Promise<{ messages: number; calls: number; maxPerSec: number; meanPerSec: number; drainCalls: number; drainMs: number }> {
+  const { wx, callTimes } = timedStorageWx();
+  const c = persistClient(wx, true);
+  await c.connect();
+  const total = rate * STEADY_SECONDS;
+  const acks: Promise<unknown>[] = [];
+  const t0 = Date.now();
+  while (acks.length < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - t0) * rate) / 1000) + 1);
+    while (acks.length < due) acks.push(c.publish(`bench/steady/${rate}`, payload64, { qos: 1 }));
+    await sleep(10);
+  }
+  const lastPublish = Date.now();
+  await Promise.all(acks);
+  await c.flush();
+  const drainMs = Date.now() - lastPublish;
+  const times = callTimes(t0);
+  const during = times.filter((t) => t < t0 + STEADY_SECONDS * 1000).length;
+  await c.end();
+  wx.dispose();
+  return { messages: total, calls: times.length, maxPerSec: maxPerSecond(times), meanPerSec: during / STEADY_SECONDS, drainCalls: times.filter((t) => t > lastPublish).length, drainMs };
+}
+
+test('6. persist: outgoing QoS 1/2 throughput and storage calls', async () => {
+  const rows: (string | number)[][] = [];
+  const summary: Record<string, unknown> = {};
+  const modes = [false, true];
+  const name = (persist: boolean) => `createClient, persist: ${persist}`;
+  for (const [qos, count] of [[1, PERSIST_N], [2, PERSIST_QOS2_N]] as const) {
+    const rates: Record<string, number[]> = {};
+    const storage: number[] = [];
+    const storageMax: number[] = [];
+    // a warm-up round, then RUNS rounds, each started by the other contender
+    for (const persist of modes) await publishThroughput(qos, persist, count, `q${qos}/${persist}/warm`);
+    for (let run = 0; run < RUNS; run++) {
+      for (const persist of run % 2 === 0 ? modes : [...modes].reverse()) {
+        const r = await publishThroughput(qos, persist, count, `q${qos}/${persist}/${run}`);
+        (rates[name(persist)] ??= []).push(r.rate);
+        if (persist) {
+          storage.push(r.storagePerSec);
+          storageMax.push(r.storageMaxPerSec);
+        }
+        (results.runs as unknown[]).push({ scenario: 'persist throughput', broker: mosquitto.name, qos, contender: name(persist), run, msgPerSec: Math.round(r.rate), storageCallsPerSec: Number(r.storagePerSec.toFixed(1)), storageMaxCallsIn1s: r.storageMaxPerSec });
+      }
+    }
+    const off = median(rates[name(false)]);
+    const on = median(rates[name(true)]);
+    rows.push([`QoS ${qos}`, name(false), Math.round(off), '1.00', '', '']);
+    rows.push([`QoS ${qos}`, name(true), Math.round(on), (on / off).toFixed(2), median(storage).toFixed(1), Math.max(...storageMax)]);
+    summary[`qos${qos}`] = { messages: count, window: PERSIST_WINDOW, msgPerSec: Math.round(off), persistMsgPerSec: Math.round(on), ratio: Number((on / off).toFixed(3)), persistStorageCallsPerSec: Number(median(storage).toFixed(1)), persistStorageMaxCallsIn1s: Math.max(...storageMax) };
+  }
+  table(`Persist: outgoing publish throughput, ${PERSIST_N} (QoS 1) / ${PERSIST_QOS2_N} (QoS 2) × 64 B, ${PERSIST_WINDOW} outstanding, mosquitto, median of ${RUNS}`, ['QoS', 'contender', 'msg/s', 'ratio to persist: false', 'storage calls/s', 'max calls in any 1 s (all rounds)'], rows);
+
+  const steadyRows: (string | number)[][] = [];
+  const steady: Record<string, unknown> = {};
+  for (const rate of [100, 1000]) {
+    const s = await steadyStorage(rate);
+    steady[`${rate}msgPerSec`] = { ...s, seconds: STEADY_SECONDS };
+    steadyRows.push([`${rate.toLocaleString('en-US')} msg/s`, s.messages, s.calls, s.maxPerSec, s.meanPerSec.toFixed(1), `${s.drainCalls} in ${s.drainMs} ms`]);
+  }
+  summary.steadyQos1 = steady;
+  results.persist = summary;
+  table(`Persist: storage calls at a steady QoS 1 rate, ${STEADY_SECONDS} s each, mosquitto`, ['rate', 'messages', 'storage calls', 'max calls in any 1 s', 'mean calls/s while publishing', 'calls after the last publish (to PUBACK + flush)'], steadyRows);
+});
