@@ -220,6 +220,11 @@ export class Journal {
     return this.version;
   }
 
+  /** How many keys the next takeWrites() touches. */
+  get dirtyKeys(): number {
+    return this.dirty.size + (this.indexDirty ? 1 : 0);
+  }
+
   /** Characters the outgoing records take in storage, for the size limit. */
   get storedChars(): number {
     return this.outgoingChars;

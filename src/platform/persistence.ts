@@ -1,7 +1,7 @@
 /**
  * `persist: true`: the QoS 1/2 state of one connection kept in the platform's storage, so that a
- * relaunch finds it. Writes are batched — one storage call per WRITE_SPACING_MS on average — and
- * ordered before the packets that depend on them:
+ * relaunch finds it. Writes are batched — at most WRITES_PER_SECOND storage calls in any second,
+ * none for a key whose value is unchanged — and ordered before the packets that depend on them:
  * - an outgoing QoS 2 PUBLISH leaves only once its packet id is stored, and PUBREL only once the
  *   PUBREC stage is (else a relaunch could send the PUBLISH again after the broker completed it);
  * - an incoming QoS 2 message is stored before PUBREC, and marked delivered before PUBCOMP.
@@ -10,12 +10,13 @@
  */
 import { encodeUtf8 } from '../core/codec';
 import type { ErrorInfo } from '../core/errors';
-import { clientIdKey, isOutgoing, Journal, JournalIdentity, JournalRecord, journalKey, StoredMessage } from '../core/journal';
+import { clientIdKey, isOutgoing, Journal, JournalIdentity, JournalRecord, journalKey, StorageWrite, StoredMessage } from '../core/journal';
 import type { VendorClient, VendorPacket, VendorStore } from '../vendor/mqtt';
 import type { KeyValueStorage } from './storage';
 
-/** At most one storage call per this many ms on average: ≤ 10 per second. */
-export const WRITE_SPACING_MS = 100;
+/** Storage calls allowed in any 1-second window (a batch bigger than this waits for an empty window). */
+export const WRITES_PER_SECOND = 10;
+const WINDOW_MS = 1000;
 /** What a page adds around its records' JSON, and then some. */
 const PAGE_OVERHEAD_CHARS = 100;
 /** After a failed write, the next try. */
@@ -48,7 +49,12 @@ export class Persistence {
   private failing = false;
   private writing = false;
   private timer?: ReturnType<typeof setTimeout>;
-  private nextWriteAt = 0;
+  /** No write before this (after a failure). */
+  private retryAt = 0;
+  /** When the storage calls of the last second were made. */
+  private recentCalls: number[] = [];
+  /** What storage holds per key, as far as this run knows: unchanged values are not written again. */
+  private readonly known = new Map<string, string | undefined>();
   private durableVersion = 0;
   private waiters: { version: number; resolve: () => void }[] = [];
   /** Storage calls made (the bench reads it). */
@@ -75,7 +81,11 @@ export class Persistence {
     const storage = this.storage;
     let parsed: ReturnType<typeof Journal.parse>;
     try {
-      parsed = Journal.parse(this.journal.key, this.identity, (key) => storage.read(key));
+      parsed = Journal.parse(this.journal.key, this.identity, (key) => {
+        const value = storage.read(key);
+        this.known.set(key, value);
+        return value;
+      });
     } catch (error) {
       this.report.error(error as ErrorInfo);
       return;
@@ -199,14 +209,21 @@ export class Persistence {
     this.timer = undefined;
     const { writes, version } = this.journal.takeWrites();
     try {
-      writes.forEach((w) => this.storage!.writeSync(w.key, w.value));
-      this.writes += writes.length;
+      this.needed(writes).forEach((w) => {
+        this.recentCalls.push(Date.now());
+        this.storage!.writeSync(w.key, w.value);
+        this.known.set(w.key, w.value);
+        this.writes++;
+      });
       this.settleWaiters(version);
     } catch (error) {
       this.failed(error as ErrorInfo, version);
     }
     // an asynchronous write still under way holds older pages: write everything again after it
-    if (this.writing) this.journal.invalidate();
+    if (this.writing) {
+      this.journal.invalidate();
+      this.known.clear();
+    }
   }
 
   /** The connection is destroyed: what is left is written now. */
@@ -281,14 +298,34 @@ export class Persistence {
   private schedule(): void {
     if (!this.storage || this.timer !== undefined || this.writing) return;
     if (this.journal.changes <= this.durableVersion && !this.failing) return;
+    const now = Date.now();
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
-    }, Math.max(0, this.nextWriteAt - Date.now()));
+    }, Math.max(0, this.retryAt - now, this.roomAt(this.journal.dirtyKeys, now) - now));
+  }
+
+  /** When `calls` more storage calls fit in the last second's budget. */
+  private roomAt(calls: number, now: number): number {
+    this.recentCalls = this.recentCalls.filter((t) => t > now - WINDOW_MS);
+    const over = this.recentCalls.length + calls - WRITES_PER_SECOND;
+    if (over <= 0 || this.recentCalls.length === 0) return now;
+    return this.recentCalls[Math.min(over, this.recentCalls.length) - 1] + WINDOW_MS + 1;
+  }
+
+  /** The writes that change something (a page or index removed twice is one call for nothing). */
+  private needed(writes: StorageWrite[]): StorageWrite[] {
+    return writes.filter((w) => !this.known.has(w.key) || this.known.get(w.key) !== w.value);
   }
 
   private async flush(): Promise<void> {
-    const { writes, version } = this.journal.takeWrites();
+    const now = Date.now();
+    if (this.roomAt(this.journal.dirtyKeys, now) > now) {
+      this.schedule();
+      return;
+    }
+    const { writes: all, version } = this.journal.takeWrites();
+    const writes = this.needed(all);
     if (writes.length === 0) {
       this.settleWaiters(version);
       return;
@@ -297,11 +334,12 @@ export class Persistence {
     try {
       // in order: pages before the index that names them
       for (const w of writes) {
+        this.recentCalls.push(Date.now());
         await this.storage!.write(w.key, w.value);
+        this.known.set(w.key, w.value);
         this.writes++;
       }
       this.failing = false;
-      this.nextWriteAt = Date.now() + writes.length * WRITE_SPACING_MS;
       this.settleWaiters(version);
     } catch (error) {
       this.failed(error as ErrorInfo, version);
@@ -314,9 +352,11 @@ export class Persistence {
   /** Reported once per run of failures; waiters go on in memory; everything is written again later. */
   private failed(error: ErrorInfo, version: number): void {
     this.journal.invalidate();
+    // what landed before the failure is unknown: everything is written again
+    this.known.clear();
     if (!this.failing) this.report.error(error);
     this.failing = true;
-    this.nextWriteAt = Date.now() + RETRY_MS;
+    this.retryAt = Date.now() + RETRY_MS;
     this.settleWaiters(version);
   }
 
