@@ -244,7 +244,10 @@ export class Journal {
     const record: JournalRecord = { seq: this.nextSeq++, id, stage, message, body, page: this.tailPage, version: 0 };
     this.tailChars += body.length;
     this.bySeq.set(record.seq, record);
-    this.pageOf(record.page).add(record);
+    const page = this.pageOf(record.page);
+    // the index names non-empty pages only
+    if (page.size === 0) this.indexDirty = true;
+    page.add(record);
     if (isOutgoing(stage)) this.outgoingChars += body.length;
     this.touch(record);
     return record;
@@ -272,22 +275,26 @@ export class Journal {
     this.touch(record);
   }
 
-  /** The writes that bring storage up to date, and the change count they cover; nothing is dirty after. */
-  takeWrites(): { writes: StorageWrite[]; version: number } {
+  /**
+   * The writes that bring storage up to date — at most `max`, pages before the index that names
+   * them — and the change count they cover once `complete` (nothing left dirty).
+   */
+  takeWrites(max = Infinity): { writes: StorageWrite[]; version: number; complete: boolean } {
     const writes: StorageWrite[] = [];
     for (const n of [...this.dirty].sort((a, b) => a - b)) {
+      if (writes.length >= max) break;
+      this.dirty.delete(n);
       const page = this.pages.get(n);
       const key = `${this.key}/${n}`;
       if (!page || page.size === 0) writes.push({ key });
       else writes.push({ key, value: `{"v":${FORMAT},"r":[${[...page].sort((a, b) => a.seq - b.seq).map(recordJson).join(',')}]}` });
     }
-    if (this.indexDirty) {
+    if (this.indexDirty && this.dirty.size === 0 && writes.length < max) {
       const pages = [...this.pages].filter(([, set]) => set.size > 0).map(([n]) => n).sort((a, b) => a - b);
       writes.push(pages.length === 0 ? { key: this.key } : { key: this.key, value: JSON.stringify({ v: FORMAT, id: this.identity, pages }) });
+      this.indexDirty = false;
     }
-    this.dirty.clear();
-    this.indexDirty = false;
-    return { writes, version: this.version };
+    return { writes, version: this.version, complete: this.dirty.size === 0 && !this.indexDirty };
   }
 
   private pageOf(n: number): Set<JournalRecord> {

@@ -301,20 +301,23 @@ export class Persistence {
 
   private schedule(): void {
     if (!this.storage || this.timer !== undefined || this.writing) return;
-    if (this.journal.changes <= this.durableVersion && !this.failing) return;
+    if (this.journal.changes <= this.durableVersion && this.journal.dirtyKeys === 0 && !this.failing) return;
     const now = Date.now();
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
-    }, Math.max(0, this.retryAt - now, this.roomAt(this.journal.dirtyKeys, now) - now));
+    }, Math.max(0, this.retryAt - now, this.nextRoomAt(now) - now));
   }
 
-  /** When `calls` more storage calls fit in the last second's budget. */
-  private roomAt(calls: number, now: number): number {
+  /** Storage calls the last window leaves (recent calls older than the window forgotten). */
+  private budget(now: number): number {
     this.recentCalls = this.recentCalls.filter((t) => t > now - WINDOW_MS);
-    const over = this.recentCalls.length + calls - WRITES_PER_SECOND;
-    if (over <= 0 || this.recentCalls.length === 0) return now;
-    return this.recentCalls[Math.min(over, this.recentCalls.length) - 1] + WINDOW_MS + 1;
+    return WRITES_PER_SECOND - this.recentCalls.length;
+  }
+
+  /** When the window has room for one more call. */
+  private nextRoomAt(now: number): number {
+    return this.budget(now) > 0 ? now : this.recentCalls[0] + WINDOW_MS + 1;
   }
 
   /** The writes that change something (a page or index removed twice is one call for nothing). */
@@ -322,21 +325,17 @@ export class Persistence {
     return writes.filter((w) => !this.known.has(w.key) || this.known.get(w.key) !== w.value);
   }
 
+  /** Writes what the window allows; the waiters are settled once a flush leaves nothing dirty. */
   private async flush(): Promise<void> {
-    const now = Date.now();
-    if (this.roomAt(this.journal.dirtyKeys, now) > now) {
+    const budget = this.budget(Date.now());
+    if (budget <= 0) {
       this.schedule();
       return;
     }
-    const { writes: all, version } = this.journal.takeWrites();
+    const { writes: all, version, complete } = this.journal.takeWrites(budget);
     const writes = this.needed(all);
-    if (writes.length === 0) {
-      this.settleWaiters(version);
-      return;
-    }
     this.writing = true;
     try {
-      // in order: pages before the index that names them
       for (const w of writes) {
         this.recentCalls.push(Date.now());
         await this.storage!.write(w.key, w.value);
@@ -344,13 +343,13 @@ export class Persistence {
         this.writes++;
       }
       this.failing = false;
-      this.settleWaiters(version);
+      if (complete) this.settleWaiters(version);
     } catch (error) {
       this.failed(error as ErrorInfo, version);
     } finally {
       this.writing = false;
     }
-    if (this.journal.changes > this.durableVersion) this.schedule();
+    if (this.journal.changes > this.durableVersion || this.journal.dirtyKeys > 0) this.schedule();
   }
 
   /** Reported once per run of failures; waiters go on in memory; everything is written again later. */

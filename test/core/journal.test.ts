@@ -109,3 +109,23 @@ it('adopt: loaded records continue their pages and numbering; pages that held no
   expect(store.has(`${key}/5`)).toBe(false);
   expect(reload(store).records.map((r) => r.message.topic)).toEqual(['t/1', 't/2']);
 });
+
+it('a page that empties and fills again is named by the index again; takeWrites(max) leaves the rest dirty, index last', () => {
+  const store = new Map<string, string>();
+  const journal = new Journal(key, identity);
+  const first = journal.add('queued', message(1));
+  apply(store, journal.takeWrites().writes);
+  journal.remove(first);
+  apply(store, journal.takeWrites().writes);
+  expect(store.size).toBe(0);
+  journal.add('queued', message(2));
+  apply(store, journal.takeWrites().writes);
+  expect(reload(store).records.map((r) => r.message.topic)).toEqual(['t/2']);
+
+  const small = new Journal(key, identity, encodeMessage(message(0)).length);
+  [3, 4, 5].forEach((n) => small.add('queued', message(n)));
+  const part = small.takeWrites(2);
+  expect([part.writes.map((w) => w.key), part.complete]).toEqual([[`${key}/0`, `${key}/1`], false]);
+  const rest = small.takeWrites(2);
+  expect([rest.writes.map((w) => w.key), rest.complete]).toEqual([[`${key}/2`, key], true]);
+});
