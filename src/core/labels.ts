@@ -33,6 +33,57 @@ export interface PanelLabels {
   seconds: string;
   responseTopic: string;
   correlationData: string;
+  /** Before an error's fix, under its message. */
+  fix: string;
+  /** What a screen reader says (aria-label) for each control and for the status, counts and error lines. */
+  a11y: PanelA11yLabels;
+}
+
+/** aria-label texts of <mqtt-panel>. Some are completed in the template (a topic, a row number, a status). */
+export interface PanelA11yLabels {
+  /** Before the status text: "连接状态：已连接". */
+  status: string;
+  received: string;
+  sent: string;
+  /** Between the two counts. */
+  comma: string;
+  host: string;
+  port: string;
+  path: string;
+  clientId: string;
+  username: string;
+  password: string;
+  /** After `password` when one is set (the box shows dots, not the password). */
+  passwordSet: string;
+  connect: string;
+  reconnect: string;
+  disconnect: string;
+  topic: string;
+  /** Before the filter the button subscribes. */
+  subscribe: string;
+  unsubscribe: string;
+  /** The QoS choice as a whole. */
+  qos: string;
+  /** Each QoS level, by its number. */
+  qosLevels: { 0: string; 1: string; 2: string };
+  pubTopic: string;
+  payload: string;
+  retain: string;
+  /** Before the topic the button publishes to. */
+  publish: string;
+  /** Followed by the row's number: "用户属性名称 2". */
+  propertyName: string;
+  propertyValue: string;
+  addRow: string;
+  removeRow: string;
+  contentType: string;
+  messageExpiry: string;
+  responseTopic: string;
+  correlationData: string;
+  /** Before an error line's message and fix, by where it happened. */
+  errors: { connection: string; subscribe: string; publish: string };
+  /** Between an error's message and its fix. */
+  fix: string;
 }
 
 /** `warning` texts by code; SESSION_LOST fills {resent}, {released}, {delivered}; the storage ones {count} and {clientId}. */
@@ -60,6 +111,25 @@ export interface ListLabels {
   less: string;
   notJson: string;
   empty: string;
+  /** Under the default empty text: what will appear here. */
+  emptyHint: string;
+  /** What a screen reader says: the list, and the parts of each message's one aria-label. */
+  a11y: {
+    list: string;
+    topic: string;
+    payload: string;
+    time: string;
+    /** Between the parts of a message's label. */
+    comma: string;
+    /** A payload with no bytes. */
+    emptyPayload: string;
+    retained: string;
+    in: string;
+    out: string;
+    /** After a long message's label: a tap shows it all, or folds it again. */
+    expand: string;
+    collapse: string;
+  };
 }
 
 export const PANEL_LABELS: Record<Locale, PanelLabels> = {
@@ -69,7 +139,18 @@ export const PANEL_LABELS: Record<Locale, PanelLabels> = {
     connect: '连接', reconnect: '重新连接', disconnect: '断开', topic: '订阅主题', subscribe: '订阅', unsubscribe: '取消订阅',
     pubTopic: '发布主题', payload: '消息内容', retain: '保留', publish: '发布', sharedClient: '客户端',
     userProperties: '用户属性', propertyName: '名称', propertyValue: '值', addRow: '添加', removeRow: '删除', contentType: '内容类型',
-    messageExpiry: '过期时间', seconds: '秒', responseTopic: '响应主题', correlationData: '关联数据',
+    messageExpiry: '过期时间', seconds: '秒', responseTopic: '响应主题', correlationData: '关联数据', fix: '处理：',
+    a11y: {
+      status: '连接状态：', received: '已接收', sent: '已发送', comma: '，',
+      host: '服务器地址', port: '端口', path: 'WebSocket 路径', clientId: '客户端 ID，留空自动生成', username: '用户名', password: '密码', passwordSet: '，已设置',
+      connect: '连接服务器', reconnect: '用输入的参数重新连接', disconnect: '断开连接',
+      topic: '订阅主题，可含通配符', subscribe: '订阅', unsubscribe: '取消订阅',
+      qos: '服务质量 QoS', qosLevels: { 0: 'QoS 0，最多一次', 1: 'QoS 1，至少一次', 2: 'QoS 2，只有一次' },
+      pubTopic: '发布主题，留空则用订阅主题', payload: '消息内容', retain: '保留消息', publish: '发布到',
+      propertyName: '用户属性名称', propertyValue: '用户属性值', addRow: '添加一行用户属性', removeRow: '删除用户属性',
+      contentType: '内容类型', messageExpiry: '消息过期时间，单位秒', responseTopic: '响应主题', correlationData: '关联数据',
+      errors: { connection: '连接出错：', subscribe: '订阅出错：', publish: '发布出错：' }, fix: '。处理：',
+    },
   },
   en: {
     status: { idle: 'Idle', connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', offline: 'Offline', closed: 'Closed' },
@@ -77,7 +158,18 @@ export const PANEL_LABELS: Record<Locale, PanelLabels> = {
     connect: 'Connect', reconnect: 'Reconnect', disconnect: 'Disconnect', topic: 'Topic', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe',
     pubTopic: 'Publish to', payload: 'Payload', retain: 'Retain', publish: 'Publish', sharedClient: 'Client',
     userProperties: 'User properties', propertyName: 'Name', propertyValue: 'Value', addRow: 'Add', removeRow: 'Remove', contentType: 'Content type',
-    messageExpiry: 'Expiry', seconds: 'seconds', responseTopic: 'Response topic', correlationData: 'Correlation data',
+    messageExpiry: 'Expiry', seconds: 'seconds', responseTopic: 'Response topic', correlationData: 'Correlation data', fix: 'Fix: ',
+    a11y: {
+      status: 'Connection status: ', received: 'Received', sent: 'sent', comma: ', ',
+      host: 'Broker host', port: 'Port', path: 'WebSocket path', clientId: 'Client ID, empty for a random one', username: 'Username', password: 'Password', passwordSet: ', set',
+      connect: 'Connect to the broker', reconnect: 'Reconnect with what is typed', disconnect: 'Disconnect',
+      topic: 'Topic to subscribe, wildcards allowed', subscribe: 'Subscribe to', unsubscribe: 'Unsubscribe',
+      qos: 'Quality of service', qosLevels: { 0: 'QoS 0, at most once', 1: 'QoS 1, at least once', 2: 'QoS 2, exactly once' },
+      pubTopic: 'Topic to publish to, empty for the subscribed topic', payload: 'Payload', retain: 'Retain the message', publish: 'Publish to',
+      propertyName: 'User property name', propertyValue: 'User property value', addRow: 'Add a user property row', removeRow: 'Remove user property',
+      contentType: 'Content type', messageExpiry: 'Message expiry in seconds', responseTopic: 'Response topic', correlationData: 'Correlation data',
+      errors: { connection: 'Connection error: ', subscribe: 'Subscribe error: ', publish: 'Publish error: ' }, fix: '. Fix: ',
+    },
   },
 };
 
@@ -105,6 +197,14 @@ export const WARNING_TEXTS: Record<Locale, WarningTexts> = {
 };
 
 export const LIST_LABELS: Record<Locale, ListLabels> = {
-  'zh-CN': { retain: '保留', in: '接收', out: '发送', more: '展开', less: '收起', notJson: '⚠ 不是有效的 JSON，按原文显示', empty: '暂无消息' },
-  en: { retain: 'Retained', in: 'In', out: 'Out', more: 'More', less: 'Less', notJson: '⚠ Not valid JSON, shown as is', empty: 'No messages yet' },
+  'zh-CN': {
+    retain: '保留', in: '接收', out: '发送', more: '展开', less: '收起', notJson: '⚠ 不是有效的 JSON，按原文显示', empty: '暂无消息',
+    emptyHint: '订阅主题后，收到和发出的消息会显示在这里',
+    a11y: { list: '消息列表', topic: '主题', payload: '内容', time: '时间', comma: '，', emptyPayload: '空', retained: '保留消息', in: '收到', out: '发出', expand: '点按展开全文', collapse: '点按收起' },
+  },
+  en: {
+    retain: 'Retained', in: 'In', out: 'Out', more: 'More', less: 'Less', notJson: '⚠ Not valid JSON, shown as is', empty: 'No messages yet',
+    emptyHint: 'Messages received and sent appear here once you subscribe',
+    a11y: { list: 'Messages', topic: 'Topic', payload: 'payload', time: 'time', comma: ', ', emptyPayload: 'empty', retained: 'retained', in: 'received', out: 'sent', expand: 'tap to show all', collapse: 'tap to fold' },
+  },
 };
