@@ -27,6 +27,8 @@ export const MAX_ITEMS_LIMIT = 1000;
 /** User properties an item shows (a `name: value` line each, cut to PROPERTY_CHARS); more are counted in a last "+N" line. */
 export const MAX_SHOWN_PROPERTIES = 8;
 export const PROPERTY_CHARS = 80;
+/** Characters of payload in an item's aria-label: enough to recognise it, short enough to listen to. */
+export const LABEL_PAYLOAD_CHARS = 80;
 const DEFAULT_MAX_ITEMS = 100;
 const BUSY_INTERVAL_MS = 500;
 /** How close (px) to the newest end still counts as "following the newest". */
@@ -45,6 +47,8 @@ interface ViewItem {
   badge: string;
   direction: 'in' | 'out';
   time: string;
+  /** What a screen reader says for the item (aria-label): topic, payload (cut), time, QoS, retained, direction. */
+  label: string;
   ord: number;
   /** MQTT 5, only when the message has a content type or user properties: no key otherwise. */
   props?: ViewProperties;
@@ -124,6 +128,26 @@ function cut(text: string): string {
   return shown.truncated ? `${shown.text}…` : shown.text;
 }
 
+/**
+ * An item's aria-label, one line a screen reader says at once: "主题 a/b，内容 21.5，时间 08:30:15，QoS 1，保留消息，收到".
+ * The payload is what the item shows (in its format), whitespace folded and cut to LABEL_PAYLOAD_CHARS.
+ */
+function itemLabel(message: MqttMessage, shown: string, labels: ListLabels, expanded: boolean, truncated: boolean): string {
+  const folded = shown.replace(/\s+/g, ' ').trim();
+  const cutText = preview(folded, LABEL_PAYLOAD_CHARS);
+  const payload = folded === '' ? labels.a11y.emptyPayload : cutText.truncated ? `${cutText.text}…` : cutText.text;
+  const parts = [
+    `${labels.a11y.topic} ${message.topic}`,
+    `${labels.a11y.payload} ${payload}`,
+    `${labels.a11y.time} ${formatTime(message.time).slice(0, 8)}`,
+    `QoS ${message.qos}`,
+  ];
+  if (message.retain) parts.push(labels.a11y.retained);
+  parts.push(labels.a11y[message.direction]);
+  if (truncated) parts.push(expanded ? labels.a11y.collapse : labels.a11y.expand);
+  return parts.join(labels.a11y.comma);
+}
+
 /** What an item shows of a message's MQTT 5 properties: its content type and user properties, bounded; undefined when it has neither. */
 function viewProperties(message: MqttMessage): ViewProperties | undefined {
   const { contentType, userProperties } = message.properties ?? {};
@@ -156,6 +180,8 @@ Component({
     showTime: { type: Boolean, value: true },
     emptyText: { type: String, value: '' },
     locale: { type: String, value: 'zh-CN' },
+    /** 'auto' follows the system (prefers-color-scheme); 'light' or 'dark' forces one. */
+    theme: { type: String, value: 'auto' },
   },
   data: {
     slots: [] as ViewItem[],
@@ -275,6 +301,7 @@ Component({
         badge: [`QoS ${message.qos}`, message.retain ? labels.retain : '', labels[message.direction]].filter(Boolean).join(' · '),
         direction: message.direction,
         time: this.data.showTime ? formatTime(message.time) : '',
+        label: itemLabel(message, collapsed.text, labels, expanded, collapsed.truncated),
         ord: orderOf(this.data.order) === 'oldest-first' ? seq : -seq,
       };
       const props = message.properties && viewProperties(message);
