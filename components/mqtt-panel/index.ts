@@ -90,6 +90,11 @@ function stateOf(panel: Panel): PanelState$ {
   return state;
 }
 
+/** Shows an error's message and fix next to its cause ('' clears it). */
+function showError(panel: Panel, place: ErrorPlace, detail: { message: string; fix?: string } | undefined): void {
+  panel.setData({ [`errors.${place}`]: detail ? detail.message : '', [`fixes.${place}`]: detail?.fix ?? '' });
+}
+
 /** Every failure: shown next to its cause, emitted as `error`, rejected as MqttError. */
 function guard<T>(panel: Panel, place: ErrorPlace, body: () => Promise<T>): Promise<T> {
   let run: Promise<T>;
@@ -100,13 +105,13 @@ function guard<T>(panel: Panel, place: ErrorPlace, body: () => Promise<T>): Prom
   }
   return run.then(
     (value) => {
-      if (panel.data.errors[place]) panel.setData({ [`errors.${place}`]: '' });
+      if (panel.data.errors[place]) showError(panel, place, undefined);
       return value;
     },
     (error: unknown) => {
       const mqttError = toMqttError(error, normalizeLocale(panel.data.locale));
       if (states.has(panel)) {
-        panel.setData({ [`errors.${place}`]: mqttError.message });
+        showError(panel, place, mqttError);
         panel.triggerEvent('error', mqttError.toJSON());
       }
       throw mqttError;
@@ -143,7 +148,7 @@ function bind(panel: Panel, state: PanelState$, client: MqttClient, owns: boolea
       if (panel.data.autoSubscribe && state.panelFilter === undefined && panel.data.topic) panel.subscribe().catch(() => undefined);
     }),
     scope.on('error', (detail) => {
-      panel.setData({ [`errors.${detail.code === 'SUBSCRIBE_REJECTED' ? 'subscribe' : 'connection'}`]: detail.message });
+      showError(panel, detail.code === 'SUBSCRIBE_REJECTED' ? 'subscribe' : 'connection', detail);
       panel.triggerEvent('error', detail);
     }),
     scope.on('warning', (detail) => panel.triggerEvent('warning', detail)),
@@ -258,6 +263,8 @@ Component({
     headless: { type: Boolean, value: false },
     maxMessages: { type: Number, value: 100 },
     locale: { type: String, value: 'zh-CN' },
+    /** 'auto' follows the system (prefers-color-scheme); 'light' or 'dark' forces one, for the panel and its list. */
+    theme: { type: String, value: 'auto' },
   },
   data: {
     status: 'idle',
@@ -266,6 +273,8 @@ Component({
     draft: { host: '', port: String(DEFAULTS.port), path: DEFAULTS.path, clientId: '', username: '', topic: 'testtopic/miniprogram', pubTopic: '', payload: '', qos: 0, retain: false },
     passwordSet: false,
     errors: { connection: '', subscribe: '', publish: '' },
+    /** The fix of each shown error ('' when it has none). */
+    fixes: { connection: '', subscribe: '', publish: '' },
     subscriptions: [] as { topic: string; qos: number }[],
     counts: { in: 0, out: 0 },
     /** With `client`: the named client's WebSocket URL and clientId. */
