@@ -86,3 +86,42 @@ export class StorageArea {
     }, 0);
   }
 }
+
+type Callbacks<R> = { success?: (res: R) => void; fail?: (res: R) => void; complete?: (res: R) => void };
+
+/** The writing half of WeChat-shaped storage (wx, tt, swan): a class takes them with Object.assign in its constructor. */
+export interface WechatStorageWrites<R> {
+  setStorage(options: { key: string; data: unknown } & Callbacks<R>): void;
+  setStorageSync(key: string, data: unknown): void;
+  removeStorage(options: { key: string } & Callbacks<R>): void;
+  removeStorageSync(key: string): void;
+}
+
+/**
+ * setStorage / setStorageSync / removeStorage / removeStorageSync as WeChat shapes them, over
+ * `storage`: the asynchronous ones land on a later tick (lost when the process is killed first) and
+ * call back with the platform's own result; the Sync ones throw its errMsg. `failure(api, key, data)`
+ * is the platform's reason to refuse, in its own texts and codes.
+ */
+export function wechatStorageWrites<R extends { errMsg: string }>(storage: StorageArea, failure: (api: string, key: unknown, data?: unknown) => R | undefined): WechatStorageWrites<R> {
+  const later = (api: string, options: Callbacks<R>, failed: R | undefined, effect: () => void): void => {
+    if (storage.broken === 'throw') throw new Error(`${api}:fail storage is broken (test)`);
+    storage.later(() => {
+      if (!failed) effect();
+      const res = failed ?? ({ errMsg: `${api}:ok` } as R);
+      if (failed) options.fail?.(res);
+      else options.success?.(res);
+      options.complete?.(res);
+    });
+  };
+  const sync = (failed: R | undefined, effect: () => void): void => {
+    if (failed) throw new Error(failed.errMsg);
+    effect();
+  };
+  return {
+    setStorage: (options) => later('setStorage', options, failure('setStorage', options.key, options.data), () => storage.set(options.key, options.data)),
+    setStorageSync: (key, data) => sync(failure('setStorageSync', key, data), () => storage.set(key, data)),
+    removeStorage: (options) => later('removeStorage', options, failure('removeStorage', options.key), () => storage.remove(options.key)),
+    removeStorageSync: (key) => sync(failure('removeStorageSync', key), () => storage.remove(key)),
+  };
+}

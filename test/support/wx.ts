@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { StorageArea } from './storage';
+import { StorageArea, WechatStorageWrites, wechatStorageWrites } from './storage';
 
 /** WeChat-style callbacks: success/fail/complete, each given `{ errMsg }`. */
 export interface WxCallbacks {
@@ -220,10 +220,21 @@ export class NodeWx {
   private suspendTimer?: NodeJS.Timeout;
 
   readonly storage: StorageArea;
+  declare setStorage: WechatStorageWrites<{ errMsg: string }>['setStorage'];
+  declare setStorageSync: WechatStorageWrites<{ errMsg: string }>['setStorageSync'];
+  declare removeStorage: WechatStorageWrites<{ errMsg: string }>['removeStorage'];
+  declare removeStorageSync: WechatStorageWrites<{ errMsg: string }>['removeStorageSync'];
   private killed = false;
 
   constructor(private readonly options: NodeWxOptions = {}) {
     this.storage = options.storage ?? new StorageArea();
+    Object.assign(
+      this,
+      wechatStorageWrites(this.storage, (api, key, data) => {
+        const errMsg = this.storageFailure(api, key, data);
+        return errMsg === undefined ? undefined : { errMsg };
+      }),
+    );
   }
 
   /**
@@ -245,36 +256,6 @@ export class NodeWx {
     if (this.storage.broken) throw new Error('getStorageSync:fail storage is broken (test)');
     const value = this.storage.data.get(key);
     return value === undefined ? '' : value;
-  };
-
-  setStorage = (options: { key: string; data: unknown } & WxCallbacks): void => {
-    if (this.storage.broken === 'throw') throw new Error('setStorage:fail storage is broken (test)');
-    const failure = this.storageFailure('setStorage', options.key, options.data);
-    this.storage.later(() => {
-      if (!failure) this.storage.set(options.key, options.data);
-      done(options, !failure, failure ?? 'setStorage:ok');
-    });
-  };
-
-  setStorageSync = (key: string, data: unknown): void => {
-    const failure = this.storageFailure('setStorageSync', key, data);
-    if (failure) throw new Error(failure);
-    this.storage.set(key, data);
-  };
-
-  removeStorage = (options: { key: string } & WxCallbacks): void => {
-    if (this.storage.broken === 'throw') throw new Error('removeStorage:fail storage is broken (test)');
-    const failure = this.storageFailure('removeStorage', options.key);
-    this.storage.later(() => {
-      if (!failure) this.storage.remove(options.key);
-      done(options, !failure, failure ?? 'removeStorage:ok');
-    });
-  };
-
-  removeStorageSync = (key: string): void => {
-    const failure = this.storageFailure('removeStorageSync', key);
-    if (failure) throw new Error(failure);
-    this.storage.remove(key);
   };
 
   /**

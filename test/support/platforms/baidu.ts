@@ -18,7 +18,7 @@
  *       Sync calls throwing their failure and getStorageSync of a missing key giving '' (as WeChat's).
  * What the documentation leaves open is chosen here and said so ("undocumented:").
  */
-import { StorageArea, StorageLimits } from '../storage';
+import { StorageArea, StorageLimits, WechatStorageWrites, wechatStorageWrites } from '../storage';
 import { NodeSocketTask } from '../wx';
 import { compareVersions, Listeners, localArrayBuffer, PlatformDouble, silence } from './common';
 
@@ -84,6 +84,10 @@ export class NodeSwan implements PlatformDouble {
   readonly onAppHide?: (l: AppListener) => void;
   readonly offAppHide?: (l: AppListener) => void;
   readonly storage: StorageArea;
+  declare setStorage: WechatStorageWrites<Res>['setStorage'];
+  declare setStorageSync: WechatStorageWrites<Res>['setStorageSync'];
+  declare removeStorage: WechatStorageWrites<Res>['removeStorage'];
+  declare removeStorageSync: WechatStorageWrites<Res>['removeStorageSync'];
   private killed = false;
   private readonly alive: Alive = () => !this.killed;
   private readonly options: Required<Omit<NodeSwanOptions, 'storage'>>;
@@ -99,6 +103,7 @@ export class NodeSwan implements PlatformDouble {
   constructor({ storage, ...options }: NodeSwanOptions = {}) {
     this.options = { baseLibrary: '3.60.2', maxSockets: 5, globalBinary: 'reject', ...options };
     this.storage = storage ?? new StorageArea(SWAN_LIMITS);
+    Object.assign(this, wechatStorageWrites(this.storage, (api, key, data) => this.storageFailure(api, key, data)));
     this.baseLibrary = this.options.baseLibrary;
     if (compareVersions(this.baseLibrary, '3.60.2') >= 0) {
       this.onAppShow = (l) => this.shows.add(l);
@@ -226,43 +231,6 @@ export class NodeSwan implements PlatformDouble {
     if (failure) throw new Error(failure.errMsg);
     const value = this.storage.data.get(key);
     return value === undefined ? '' : value;
-  };
-
-  /** swan.setStorage: on a later tick (lost when the process is killed first). */
-  setStorage = (options: { key: string; data: unknown } & Callbacks): void => {
-    if (this.storage.broken === 'throw') throw new Error('setStorage:fail storage is broken (test)');
-    const failure = this.storageFailure('setStorage', options.key, options.data);
-    this.storage.later(() => {
-      if (!failure) this.storage.set(options.key, options.data);
-      const res = failure ?? { errMsg: 'setStorage:ok' };
-      if (failure) options.fail?.(res);
-      else options.success?.(res);
-      options.complete?.(res);
-    });
-  };
-
-  setStorageSync = (key: string, data: unknown): void => {
-    const failure = this.storageFailure('setStorageSync', key, data);
-    if (failure) throw new Error(failure.errMsg);
-    this.storage.set(key, data);
-  };
-
-  removeStorage = (options: { key: string } & Callbacks): void => {
-    if (this.storage.broken === 'throw') throw new Error('removeStorage:fail storage is broken (test)');
-    const failure = this.storageFailure('removeStorage', options.key);
-    this.storage.later(() => {
-      if (!failure) this.storage.remove(options.key);
-      const res = failure ?? { errMsg: 'removeStorage:ok' };
-      if (failure) options.fail?.(res);
-      else options.success?.(res);
-      options.complete?.(res);
-    });
-  };
-
-  removeStorageSync = (key: string): void => {
-    const failure = this.storageFailure('removeStorageSync', key);
-    if (failure) throw new Error(failure.errMsg);
-    this.storage.remove(key);
   };
 
   openSockets(): number {

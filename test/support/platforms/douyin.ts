@@ -23,7 +23,7 @@
  *     undocumented, chosen: the Sync calls throw their failure, as WeChat's do.
  * What the documentation leaves open is chosen here and said so ("undocumented:").
  */
-import { StorageArea } from '../storage';
+import { StorageArea, WechatStorageWrites, wechatStorageWrites } from '../storage';
 import { NodeSocketTask } from '../wx';
 import { isArrayBufferAnyRealm, Listeners, localArrayBuffer, PlatformDouble, silence } from './common';
 
@@ -140,6 +140,11 @@ export class NodeTt implements PlatformDouble {
   suspended = false;
   isConnected = true;
   readonly storage: StorageArea;
+  /** tt.setStorage / removeStorage on a later tick; tt.setStorageSync undocumented, chosen: throws its failure, as WeChat's does. */
+  declare setStorage: WechatStorageWrites<Res>['setStorage'];
+  declare setStorageSync: WechatStorageWrites<Res>['setStorageSync'];
+  declare removeStorage: WechatStorageWrites<Res>['removeStorage'];
+  declare removeStorageSync: WechatStorageWrites<Res>['removeStorageSync'];
   private killed = false;
   private readonly alive: Alive = () => !this.killed;
   private readonly options: Required<Omit<NodeTtOptions, 'storage'>>;
@@ -152,6 +157,7 @@ export class NodeTt implements PlatformDouble {
   constructor({ storage, ...options }: NodeTtOptions = {}) {
     this.options = { maxSockets: 5, suspendAfterMs: 5000, ...options };
     this.storage = storage ?? new StorageArea();
+    Object.assign(this, wechatStorageWrites(this.storage, (api, key, data) => this.storageFailure(api, key, data)));
   }
 
   get api(): this {
@@ -240,44 +246,6 @@ export class NodeTt implements PlatformDouble {
     const value = this.storage.data.get(key);
     if (value === undefined) throw new Error(`getStorageSync:fail data not found, key == ${key}`);
     return value;
-  };
-
-  /** tt.setStorage({key, data, success, fail, complete}): on a later tick (lost when the process is killed first). */
-  setStorage = (options: { key: string; data: unknown } & Callbacks): void => {
-    if (this.storage.broken === 'throw') throw new Error('setStorage:fail storage is broken (test)');
-    const failure = this.storageFailure('setStorage', options.key, options.data);
-    this.storage.later(() => {
-      if (!failure) this.storage.set(options.key, options.data);
-      const res = failure ?? { errMsg: 'setStorage:ok' };
-      if (failure) options.fail?.(res);
-      else options.success?.(res);
-      options.complete?.(res);
-    });
-  };
-
-  /** tt.setStorageSync(key, data): undocumented, chosen: throws its failure, as WeChat's does. */
-  setStorageSync = (key: string, data: unknown): void => {
-    const failure = this.storageFailure('setStorageSync', key, data);
-    if (failure) throw new Error(failure.errMsg);
-    this.storage.set(key, data);
-  };
-
-  removeStorage = (options: { key: string } & Callbacks): void => {
-    if (this.storage.broken === 'throw') throw new Error('removeStorage:fail storage is broken (test)');
-    const failure = this.storageFailure('removeStorage', options.key);
-    this.storage.later(() => {
-      if (!failure) this.storage.remove(options.key);
-      const res = failure ?? { errMsg: 'removeStorage:ok' };
-      if (failure) options.fail?.(res);
-      else options.success?.(res);
-      options.complete?.(res);
-    });
-  };
-
-  removeStorageSync = (key: string): void => {
-    const failure = this.storageFailure('removeStorageSync', key);
-    if (failure) throw new Error(failure.errMsg);
-    this.storage.remove(key);
   };
 
   // tt.onAppHide / tt.onAppShow (off*: base library 1.46.0)
