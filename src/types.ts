@@ -7,7 +7,7 @@ import type { PublishProperties, UserProperties } from './core/properties';
 import type { ConnectionStatus } from './core/state';
 
 export type { ErrorCode, Locale, MqttErrorDetail } from './core/errors';
-export type { Direction, MqttMessage, PayloadFormat } from './core/message';
+export type { Direction, MqttMessage, PayloadFormat, PendingMessage } from './core/message';
 export type { QoS, WillInput } from './core/options';
 export type { MessageProperties, PublishProperties, UserProperties, WillProperties } from './core/properties';
 export type { ConnectionStatus } from './core/state';
@@ -38,20 +38,6 @@ export interface PublishEventDetail extends MqttMessage {
   direction: 'out';
   /** `persist`: published before a relaunch (or before end()), restored from storage and now acknowledged. */
   restored?: boolean;
-}
-
-/** client.pending(): a QoS 1/2 publish not yet acknowledged. */
-export interface PendingMessage {
-  topic: string;
-  qos: QoS;
-  /** Bytes of the PUBLISH packet. */
-  size: number;
-  /** When publish() accepted it (ms since epoch; before a relaunch for a restored one). */
-  since: number;
-  /** queued: waiting to be sent; sent: on the wire, waiting for PUBACK / PUBCOMP. */
-  state: 'queued' | 'sent';
-  /** `persist`: already in storage, so a relaunch finds it. Always false without persist. */
-  stored: boolean;
 }
 
 /** createClient({ persist }): keep QoS 1/2 state in the platform's storage across relaunches. */

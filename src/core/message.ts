@@ -5,6 +5,20 @@ import type { MessageProperties } from './properties';
 
 export type Direction = 'in' | 'out';
 
+/** client.pending(): a QoS 1/2 publish not yet acknowledged. */
+export interface PendingMessage {
+  topic: string;
+  qos: QoS;
+  /** Bytes of the PUBLISH packet. */
+  size: number;
+  /** When publish() accepted it (ms since epoch; before a relaunch for a restored one). */
+  since: number;
+  /** queued: waiting to be sent; sent: on the wire, waiting for PUBACK / PUBCOMP. */
+  state: 'queued' | 'sent';
+  /** `persist`: already in storage, so a relaunch finds it. Always false without persist. */
+  stored: boolean;
+}
+
 /** A message as the panel's `message` / `publish` events carry it and `<message-list>` shows it. */
 export interface MqttMessage {
   id: string;

@@ -17,7 +17,8 @@ import { propertyBytes, SubscriptionOptions, VendorProperties } from '../core/pr
 import { joinRepeated } from '../core/user-properties';
 import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
 import createMqtt, { type VendorClient, type VendorConnectProperties, type VendorPacket, type VendorSubscription } from '../vendor/mqtt';
-import { Outbox, PendingPublish } from './outbox';
+import type { PendingMessage } from '../core/message';
+import { Outbox } from './outbox';
 import { Persistence, StorageNotice } from './persistence';
 import type { StoredMessage } from '../core/journal';
 import { platformStorage } from './storage';
@@ -398,7 +399,7 @@ export class Connection {
   }
 
   /** QoS 1/2 publishes queued or waiting for their acknowledgement. */
-  pending(): PendingPublish[] {
+  pending(): PendingMessage[] {
     return this.outbox.pending();
   }
 

@@ -7,7 +7,6 @@ export type { ConnectionEventMap, Delivery, InboundMessage, SessionLost } from '
 export { Pool } from './pool';
 export { keptClientId } from './persistence';
 export type { StorageNotice } from './persistence';
-export type { PendingPublish } from './outbox';
 export { platformStorage } from './storage';
 export type { PoolOptions } from './pool';
 export type { Holder } from './subscriptions';

@@ -7,6 +7,7 @@
 import { encodeUtf8 } from '../core/codec';
 import { ErrorInfo, errorFromPublishAck } from '../core/errors';
 import type { JournalRecord } from '../core/journal';
+import type { PendingMessage } from '../core/message';
 import type { QoS } from '../core/options';
 import { ConnackInfo, publishPacketSize } from '../core/packets';
 import { propertyBytes, VendorProperties } from '../core/properties';
@@ -37,19 +38,6 @@ export interface Held {
 interface Inflight extends Pick<Held, 'topic' | 'qos' | 'size' | 'since' | 'settle' | 'record'> {
   /** The socket it last went out on; undefined while only stored; -1 before a relaunch. */
   sentOn?: number;
-}
-
-/** A QoS 1/2 publish not yet acknowledged, as client.pending() lists it. */
-export interface PendingPublish {
-  topic: string;
-  qos: QoS;
-  /** Bytes of the PUBLISH packet. */
-  size: number;
-  since: number;
-  /** queued: waiting to be sent · sent: on the wire, waiting for PUBACK / PUBCOMP. */
-  state: 'queued' | 'sent';
-  /** In the platform's storage (always false without `persist`). */
-  stored: boolean;
 }
 
 /** Removes a QoS 1/2 exchange from mqtt.js so it is never sent again. */
@@ -116,10 +104,10 @@ export class Outbox {
   }
 
   /** What is queued or waiting for its acknowledgement, oldest first. */
-  pending(): PendingPublish[] {
+  pending(): PendingMessage[] {
     const stored = (record?: JournalRecord): boolean => (record && this.persistence?.isStored(record)) ?? false;
-    const sent = [...this.inflight.values()].map((e): PendingPublish => ({ topic: e.topic, qos: e.qos, size: e.size, since: e.since, state: e.sentOn === undefined ? 'queued' : 'sent', stored: stored(e.record) }));
-    const queued = this.held.map((h): PendingPublish => ({ topic: h.topic, qos: h.qos, size: h.size, since: h.since, state: 'queued', stored: stored(h.record) }));
+    const sent = [...this.inflight.values()].map((e): PendingMessage => ({ topic: e.topic, qos: e.qos, size: e.size, since: e.since, state: e.sentOn === undefined ? 'queued' : 'sent', stored: stored(e.record) }));
+    const queued = this.held.map((h): PendingMessage => ({ topic: h.topic, qos: h.qos, size: h.size, since: h.since, state: 'queued', stored: stored(h.record) }));
     return [...sent, ...queued].sort((a, b) => a.since - b.since);
   }
 

@@ -10,7 +10,7 @@ import { MosquittoBroker, startMosquitto } from '../support/brokers';
 import { sleep, until } from '../support/harness';
 import { killTools, mosquittoSub } from '../support/mqtt5';
 import { connectPeer, Peer } from '../support/peer';
-import { launch, Runtime } from '../support/relaunch';
+import { Launches, Runtime } from '../support/relaunch';
 import type { WirePacket } from '../support/wx';
 
 const PUBREC = 5;
@@ -19,7 +19,7 @@ const PUBCOMP = 7;
 
 let broker: MosquittoBroker;
 let peer: Peer;
-const runtimes: Runtime[] = [];
+const launches = new Launches();
 let clientIds = 0;
 
 beforeAll(async () => {
@@ -33,22 +33,12 @@ afterAll(async () => {
   await broker.stop();
 });
 afterEach(async () => {
-  const last = runtimes.splice(0);
-  last.forEach((r) => r.wx.kill());
+  launches.killAll();
   peer.received.length = 0;
 });
 
-function start(): Runtime {
-  const runtime = launch();
-  runtimes.push(runtime);
-  return runtime;
-}
-
-function relaunch(runtime: Runtime): Runtime {
-  const next = runtime.relaunch();
-  runtimes.push(next);
-  return next;
-}
+const start = (): Runtime => launches.start();
+const relaunch = (runtime: Runtime): Runtime => launches.relaunch(runtime);
 
 function options(extra: Partial<ClientOptions> = {}): ClientOptions {
   return { host: broker.host, port: broker.wsPort, path: broker.path, secure: false, reconnectPeriod: 200, clientId: `persist-${process.pid}-${++clientIds}`, persist: true, ...extra };

@@ -10,11 +10,11 @@ import type { ClientOptions, ErrorEventDetail, PublishEventDetail, WarningEventD
 import { MosquittoBroker, startMosquitto } from '../support/brokers';
 import { sleep, until } from '../support/harness';
 import { connectPeer, Peer } from '../support/peer';
-import { launch, Runtime } from '../support/relaunch';
+import { Launches, Runtime } from '../support/relaunch';
 
 let broker: MosquittoBroker;
 let peer: Peer;
-const runtimes: Runtime[] = [];
+const launches = new Launches();
 let ids = 0;
 
 beforeAll(async () => {
@@ -27,21 +27,12 @@ afterAll(async () => {
   await broker.stop();
 });
 afterEach(() => {
-  runtimes.splice(0).forEach((r) => r.wx.kill());
+  launches.killAll();
   peer.received.length = 0;
 });
 
-function start(): Runtime {
-  const runtime = launch();
-  runtimes.push(runtime);
-  return runtime;
-}
-
-function relaunch(runtime: Runtime): Runtime {
-  const next = runtime.relaunch();
-  runtimes.push(next);
-  return next;
-}
+const start = (): Runtime => launches.start();
+const relaunch = (runtime: Runtime): Runtime => launches.relaunch(runtime);
 
 function options(extra: Partial<ClientOptions> = {}): ClientOptions & { clientId: string } {
   return { host: broker.host, port: broker.wsPort, path: broker.path, secure: false, reconnectPeriod: 200, clientId: `st-${process.pid}-${++ids}`, persist: true, ...extra };

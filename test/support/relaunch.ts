@@ -38,3 +38,25 @@ export function launch(storage: StorageArea = new StorageArea(), options: Omit<N
   };
   return runtime;
 }
+
+/** The runtimes a test launched (relaunches included), killed after it, pass or fail, so none keeps a socket or reconnects. */
+export class Launches {
+  private readonly runtimes: Runtime[] = [];
+
+  start(): Runtime {
+    return this.track(launch());
+  }
+
+  relaunch(runtime: Runtime): Runtime {
+    return this.track(runtime.relaunch());
+  }
+
+  killAll(): void {
+    this.runtimes.splice(0).forEach((r) => r.wx.kill());
+  }
+
+  private track(runtime: Runtime): Runtime {
+    this.runtimes.push(runtime);
+    return runtime;
+  }
+}
