@@ -174,7 +174,7 @@ export class Persistence {
       return this.after(wait, callback, out);
     };
     out.del = (packet, callback) => {
-      this.outgoingDone(packet.messageId);
+      this.drop(this.outById, packet.messageId);
       return outDel(packet, callback);
     };
     incoming.put = (packet, callback) => {
@@ -253,10 +253,6 @@ export class Persistence {
     this.journal.update(record, stage);
     this.changed();
     return this.durable();
-  }
-
-  private outgoingDone(id: number | undefined): void {
-    this.drop(this.outById, id);
   }
 
   private received(packet: VendorPacket): Promise<void> | undefined {
