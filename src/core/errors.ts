@@ -54,6 +54,36 @@ export interface ErrorInfo {
   serverReference?: string;
 }
 
+/**
+ * What the library throws and rejects with inside: a real Error carrying the ErrorInfo fields.
+ * The client turns it into an MqttError (worded for the locale); event details stay plain objects.
+ */
+export class CodedError extends Error implements ErrorInfo {
+  readonly code: ErrorCode;
+  field?: string;
+  reason?: string;
+  returnCode?: number;
+  errMsg?: string;
+  topic?: string;
+  limit?: number;
+  reasonString?: string;
+  serverReference?: string;
+
+  constructor(info: ErrorInfo) {
+    super(info.reason ? `${info.code}: ${info.reason}` : info.code);
+    this.name = 'CodedError';
+    this.code = info.code;
+    if (info.field !== undefined) this.field = info.field;
+    if (info.reason !== undefined) this.reason = info.reason;
+    if (info.returnCode !== undefined) this.returnCode = info.returnCode;
+    if (info.errMsg !== undefined) this.errMsg = info.errMsg;
+    if (info.topic !== undefined) this.topic = info.topic;
+    if (info.limit !== undefined) this.limit = info.limit;
+    if (info.reasonString !== undefined) this.reasonString = info.reasonString;
+    if (info.serverReference !== undefined) this.serverReference = info.serverReference;
+  }
+}
+
 /** The `error` event detail, and what every method rejects with. */
 export interface MqttErrorDetail {
   code: ErrorCode;
