@@ -5,36 +5,21 @@
  */
 import { decodeUtf8 } from './codec';
 import { mergeRepeatedPairs } from './user-properties';
+import { concat, PROPERTY_KINDS, ProtocolViolation, readVarint, twoBytes, writeVarint } from './wire';
 
-export const CONNACK = 2;
-export const PUBLISH = 3;
-export const PUBACK = 4;
-export const PUBCOMP = 7;
-export const DISCONNECT = 14;
-export const AUTH = 15;
+export { concat, ProtocolViolation } from './wire';
 
-/** A malformed packet from the server: the connection must close (MQTT 5 reason 0x81, 0x94 …). */
-export class ProtocolViolation extends Error {
-  constructor(
-    readonly reasonCode: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Packet types (MQTT 5.0 §2.1.2) and property identifiers (§2.2.2.2) read here. */
+const CONNACK = 2;
+const PUBLISH = 3;
+const PUBACK = 4;
+const PUBCOMP = 7;
+const DISCONNECT = 14;
+const AUTH = 15;
 
 /** Bytes a Variable Byte Integer of this value takes. */
-export function varintLength(value: number): number {
+function varintLength(value: number): number {
   return value < 128 ? 1 : value < 16384 ? 2 : value < 2097152 ? 3 : 4;
-}
-
-export function writeVarint(value: number, out: number[]): void {
-  do {
-    let byte = value % 128;
-    value = Math.floor(value / 128);
-    if (value > 0) byte |= 0x80;
-    out.push(byte);
-  } while (value > 0);
 }
 
 /** The size of a PUBLISH packet on the wire, for comparing with the server's Maximum Packet Size. */
@@ -42,20 +27,6 @@ export function publishPacketSize(topicBytes: number, payloadBytes: number, qos:
   const properties = propertyBytes === undefined ? 0 : varintLength(propertyBytes) + propertyBytes;
   const remaining = 2 + topicBytes + (qos > 0 ? 2 : 0) + properties + payloadBytes;
   return 1 + varintLength(remaining) + remaining;
-}
-
-/** Reads a Variable Byte Integer; undefined when the bytes end first. */
-export function readVarint(bytes: Uint8Array, at: number): { value: number; next: number } | undefined {
-  let value = 0;
-  let factor = 1;
-  for (let i = 0; i < 4; i++) {
-    if (at + i >= bytes.length) return undefined;
-    const byte = bytes[at + i];
-    value += (byte & 0x7f) * factor;
-    if ((byte & 0x80) === 0) return { value, next: at + i + 1 };
-    factor *= 128;
-  }
-  throw new ProtocolViolation(0x81, 'malformed remaining length');
 }
 
 /** Splits a byte stream into whole MQTT packets; keeps a partial tail for the next chunk. */
@@ -84,48 +55,24 @@ export class PacketSplitter {
   }
 }
 
-export function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const part of parts) length += part.length;
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-type PropertyKind = 'byte' | 'two' | 'four' | 'varint' | 'string' | 'binary' | 'pair';
-
-/** MQTT 5.0 §2.2.2.2: each property identifier and how its value is encoded. */
-export const PROPERTY_KINDS: Record<number, PropertyKind> = {
-  0x01: 'byte', 0x02: 'four', 0x03: 'string', 0x08: 'string', 0x09: 'binary', 0x0b: 'varint', 0x11: 'four',
-  0x12: 'string', 0x13: 'two', 0x15: 'string', 0x16: 'binary', 0x17: 'byte', 0x18: 'four', 0x19: 'byte',
-  0x1a: 'string', 0x1c: 'string', 0x1f: 'string', 0x21: 'two', 0x22: 'two', 0x23: 'two', 0x24: 'byte',
-  0x25: 'byte', 0x26: 'pair', 0x27: 'four', 0x28: 'byte', 0x29: 'byte', 0x2a: 'byte',
-};
-
-export const RECEIVE_MAXIMUM = 0x21;
-export const TOPIC_ALIAS_MAXIMUM = 0x22;
-export const TOPIC_ALIAS = 0x23;
-export const MAXIMUM_PACKET_SIZE = 0x27;
-export const REASON_STRING = 0x1f;
-export const SERVER_REFERENCE = 0x1c;
-export const RESPONSE_INFORMATION = 0x1a;
-export const SUBSCRIPTION_IDENTIFIERS_AVAILABLE = 0x29;
+const RECEIVE_MAXIMUM = 0x21;
+const TOPIC_ALIAS_MAXIMUM = 0x22;
+const TOPIC_ALIAS = 0x23;
+const MAXIMUM_PACKET_SIZE = 0x27;
+const REASON_STRING = 0x1f;
+const SERVER_REFERENCE = 0x1c;
+const RESPONSE_INFORMATION = 0x1a;
+const SUBSCRIPTION_IDENTIFIERS_AVAILABLE = 0x29;
 
 /** The numeric and string properties of one property block, by identifier (user properties skipped). */
-export interface PropertyBlock {
+interface PropertyBlock {
   values: Map<number, number | string>;
   /** Offsets of the block in the packet: its length field, and the first byte after it. */
   start: number;
   end: number;
 }
 
-export const twoBytes = (b: Uint8Array, at: number): number => (b[at] << 8) | b[at + 1];
-
-export function readProperties(packet: Uint8Array, start: number, limit = packet.length): PropertyBlock {
+function readProperties(packet: Uint8Array, start: number, limit = packet.length): PropertyBlock {
   const length = readVarint(packet, start);
   if (!length || length.next + length.value > limit) throw new ProtocolViolation(0x81, 'properties longer than the packet');
   const end = length.next + length.value;
@@ -167,7 +114,6 @@ export function readProperties(packet: Uint8Array, start: number, limit = packet
   }
   return { values, start, end };
 }
-
 
 /** What the platform learns from CONNACK before mqtt.js sees it. */
 export interface ConnackInfo {

@@ -5,10 +5,9 @@
 import { decodeUtf8, encodeUtf8, exactArrayBuffer, isArrayBuffer } from './codec';
 import type { ErrorInfo } from './errors';
 import { topicNameProblem, utf8Length } from './topics';
-import { splitJoined } from './user-properties';
+import { splitJoined, UserProperties } from './user-properties';
 
-/** MQTT 5 user properties: name → value, or values when a name repeats. */
-export type UserProperties = Record<string, string | string[]>;
+export type { UserProperties } from './user-properties';
 
 /** PUBLISH properties you can send with publish(), request() and respond(). */
 export interface PublishProperties {

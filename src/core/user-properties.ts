@@ -5,8 +5,10 @@
  * handed to mqtt.js joined with U+0000, which MQTT strings may not contain, and the packets are
  * rewritten on the way out (one pair per value) and on the way in (one pair per name, joined).
  */
-import { concat, PROPERTY_KINDS, readVarint, twoBytes, writeVarint } from './packets';
-import type { UserProperties } from './properties';
+import { concat, PROPERTY_KINDS, readVarint, twoBytes, writeVarint } from './wire';
+
+/** MQTT 5 user properties: name → value, or values when a name repeats. */
+export type UserProperties = Record<string, string | string[]>;
 
 const USER_PROPERTY = 0x26;
 const CONNECT = 1;
