@@ -2,8 +2,6 @@
 
 export type ConnectionStatus = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 
-export const STATUSES: readonly ConnectionStatus[] = ['idle', 'connecting', 'connected', 'reconnecting', 'offline', 'closed'];
-
 const ALLOWED: Record<ConnectionStatus, readonly ConnectionStatus[]> = {
   idle: ['connecting', 'closed'],
   connecting: ['connected', 'reconnecting', 'offline', 'closed'],
@@ -19,7 +17,7 @@ export interface StatusChange {
   reason?: string;
 }
 
-export const canTransition = (from: ConnectionStatus, to: ConnectionStatus): boolean => ALLOWED[from].includes(to);
+const canTransition = (from: ConnectionStatus, to: ConnectionStatus): boolean => ALLOWED[from].includes(to);
 
 export class StateMachine {
   private current: ConnectionStatus = 'idle';
