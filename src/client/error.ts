@@ -1,5 +1,5 @@
 /** What every client Promise rejects with: a real Error carrying the library's error fields. */
-import { describeError, ErrorCode, isErrorInfo, Locale, MqttErrorDetail } from '../core/errors';
+import { CodedError, describeError, ErrorCode, isErrorInfo, Locale, MqttErrorDetail } from '../core/errors';
 
 export class MqttError extends Error implements MqttErrorDetail {
   readonly code: ErrorCode;
@@ -38,10 +38,13 @@ export class MqttError extends Error implements MqttErrorDetail {
   }
 }
 
-/** Anything caught → an MqttError; a bug (TypeError …) becomes INTERNAL with its own message, never a network error. */
+/**
+ * Anything caught → an MqttError. A CodedError (or a plain ErrorInfo) keeps its code and fields,
+ * worded for `locale`; a bug (TypeError …) becomes INTERNAL with its own message, never a network error.
+ */
 export function toMqttError(error: unknown, locale: Locale): MqttError {
   if (error instanceof MqttError) return error;
-  if (isErrorInfo(error)) return new MqttError(describeError(error, locale));
+  if (error instanceof CodedError || isErrorInfo(error)) return new MqttError(describeError(error, locale));
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new MqttError(describeError({ code: 'INTERNAL', reason: message }, locale));
 }

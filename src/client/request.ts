@@ -4,7 +4,7 @@
  * each request to its Response Topic with its Correlation Data.
  */
 import { encodeUtf8 } from '../core/codec';
-import type { ErrorInfo } from '../core/errors';
+import { CodedError, ErrorInfo } from '../core/errors';
 import { isObject, isQos, QoS } from '../core/options';
 import type { MessageEventDetail, RequestHandler, RequestOptions, RespondOptions } from '../types';
 import type { MqttScope } from './scope';
@@ -24,7 +24,7 @@ export interface RequestHost {
 
 interface Pending {
   resolve: (detail: MessageEventDetail) => void;
-  reject: (error: ErrorInfo) => void;
+  reject: (error: CodedError) => void;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -46,22 +46,22 @@ export class Requests {
 
   async request(topic: string, payload: unknown, options: unknown): Promise<MessageEventDetail> {
     const session = this.host.session();
-    if (session.protocolVersion !== 5) throw { code: 'MQTT5_REQUIRED', field: 'request()' } as ErrorInfo;
-    if (options !== undefined && !isObject(options)) throw { code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {timeout, qos, properties}` } as ErrorInfo;
+    if (session.protocolVersion !== 5) throw new CodedError({ code: 'MQTT5_REQUIRED', field: 'request()' });
+    if (options !== undefined && !isObject(options)) throw new CodedError({ code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {timeout, qos, properties}` });
     const { timeout = DEFAULT_REQUEST_TIMEOUT_MS, qos = 1, properties = {} } = (options ?? {}) as RequestOptions;
     if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMEOUT_MS) {
-      throw { code: 'INVALID_OPTION', field: 'timeout', reason: `${String(timeout)}; expected milliseconds, 1–${MAX_TIMEOUT_MS}` } as ErrorInfo;
+      throw new CodedError({ code: 'INVALID_OPTION', field: 'timeout', reason: `${String(timeout)}; expected milliseconds, 1–${MAX_TIMEOUT_MS}` });
     }
-    if (!isQos(qos)) throw { code: 'INVALID_QOS', field: 'qos', reason: String(qos) } as ErrorInfo;
-    if (!isObject(properties)) throw { code: 'INVALID_OPTION', field: 'properties', reason: `${typeof properties}; expected an object` } as ErrorInfo;
+    if (!isQos(qos)) throw new CodedError({ code: 'INVALID_QOS', field: 'qos', reason: String(qos) });
+    if (!isObject(properties)) throw new CodedError({ code: 'INVALID_OPTION', field: 'properties', reason: `${typeof properties}; expected an object` });
     for (const set of ['responseTopic', 'correlationData']) {
-      if (properties[set as keyof typeof properties] !== undefined) throw { code: 'INVALID_OPTION', field: `properties.${set}`, reason: 'request() sets it' } as ErrorInfo;
+      if (properties[set as keyof typeof properties] !== undefined) throw new CodedError({ code: 'INVALID_OPTION', field: `properties.${set}`, reason: 'request() sets it' });
     }
     const replies = this.listen(session);
     await replies.ready;
     const correlation = `${session.clientId}:${++this.seq}:${randomToken()}`;
     const response = new Promise<MessageEventDetail>((resolve, reject) => {
-      const timer = setTimeout(() => this.settle(correlation)?.reject({ code: 'REQUEST_TIMEOUT', topic, limit: timeout }), timeout);
+      const timer = setTimeout(() => this.settle(correlation)?.reject(new CodedError({ code: 'REQUEST_TIMEOUT', topic, limit: timeout })), timeout);
       this.pending.set(correlation, { resolve, reject, timer });
     });
     try {
@@ -75,11 +75,11 @@ export class Requests {
 
   /** Subscribes `filter` and answers every request that arrives on it; resolves with the function that stops. */
   async respond(filter: string, handler: unknown, options: unknown): Promise<() => Promise<void>> {
-    if (this.host.session().protocolVersion !== 5) throw { code: 'MQTT5_REQUIRED', field: 'respond()' } as ErrorInfo;
-    if (typeof handler !== 'function') throw { code: 'INVALID_OPTION', field: 'handler', reason: `${typeof handler}; expected a function` } as ErrorInfo;
-    if (options !== undefined && !isObject(options)) throw { code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {qos}` } as ErrorInfo;
+    if (this.host.session().protocolVersion !== 5) throw new CodedError({ code: 'MQTT5_REQUIRED', field: 'respond()' });
+    if (typeof handler !== 'function') throw new CodedError({ code: 'INVALID_OPTION', field: 'handler', reason: `${typeof handler}; expected a function` });
+    if (options !== undefined && !isObject(options)) throw new CodedError({ code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {qos}` });
     const qos = ((options ?? {}) as RespondOptions).qos ?? 1;
-    if (!isQos(qos)) throw { code: 'INVALID_QOS', field: 'qos', reason: String(qos) } as ErrorInfo;
+    if (!isQos(qos)) throw new CodedError({ code: 'INVALID_QOS', field: 'qos', reason: String(qos) });
     const scope = this.host.scope();
     try {
       await scope.subscribe(filter, { qos });
@@ -92,7 +92,8 @@ export class Requests {
   }
 
   /** The client ends: every waiting request fails, and the response topic's scope goes (the next connection subscribes a new one). */
-  close(error: ErrorInfo): void {
+  close(info: ErrorInfo): void {
+    const error = info instanceof CodedError ? info : new CodedError(info);
     [...this.pending.keys()].forEach((key) => this.settle(key)?.reject(error));
     const replies = this.replies;
     this.replies = undefined;

@@ -1,6 +1,6 @@
 /** Turns the panel's properties into one validated connection config, or a coded error naming the field. */
 import { encodePayload } from './codec';
-import type { ErrorInfo } from './errors';
+import { CodedError, ErrorInfo } from './errors';
 import { ConnectProperties, connectProperties, ConnectPropertiesInput, VendorProperties, WillProperties, willProperties } from './properties';
 import { topicNameProblem } from './topics';
 
@@ -112,8 +112,12 @@ export function isQos(value: unknown): value is QoS {
   return value === 0 || value === 1 || value === 2;
 }
 
-class OptionError {
-  constructor(readonly info: ErrorInfo) {}
+/** A bad field, thrown inside resolveOptions() and returned as `{ ok: false, error: info }` (`info` stays a plain ErrorInfo). */
+class OptionError extends CodedError {
+  constructor(readonly info: ErrorInfo) {
+    super(info);
+    this.name = 'OptionError';
+  }
 }
 
 const fail = (field: string, reason: string): never => {

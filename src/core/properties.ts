@@ -3,7 +3,7 @@
  * a coded error naming the field, the bytes they add to a packet, and the inbound view.
  */
 import { decodeUtf8, encodeUtf8, exactArrayBuffer, isArrayBuffer } from './codec';
-import type { ErrorInfo } from './errors';
+import { CodedError, ErrorInfo } from './errors';
 import { topicNameProblem, utf8Length } from './topics';
 import { splitJoined, UserProperties } from './user-properties';
 
@@ -68,8 +68,12 @@ const MAX_UINT32 = 0xffffffff;
 const MAX_VARINT = 268435455;
 const MAX_BINARY = 65535;
 
-class PropertyError {
-  constructor(readonly info: ErrorInfo) {}
+/** A bad field, thrown inside the property readers and returned as `{ ok: false, error: info }` (`info` stays a plain ErrorInfo). */
+class PropertyError extends CodedError {
+  constructor(readonly info: ErrorInfo) {
+    super(info);
+    this.name = 'PropertyError';
+  }
 }
 
 const fail = (field: string, reason: string): never => {

@@ -1,5 +1,7 @@
 /** @jest-environment node */
-import { describeError, ERROR_CODES, errorFromConnack, normalizeLocale } from '../../src/core/errors';
+import { CodedError, describeError, ERROR_CODES, errorFromConnack, normalizeLocale } from '../../src/core/errors';
+import { MqttError, toMqttError } from '../../src/client/error';
+import { publishProperties } from '../../src/core/properties';
 import { errorFromErrMsg } from '../../src/platform/errmsg';
 import { LIST_LABELS, PANEL_LABELS } from '../../src/core/labels';
 import { ConnectionInput, isLoopback, randomClientId, resolveOptions, sameConnection } from '../../src/core/options';
@@ -182,6 +184,31 @@ describe('errors', () => {
       'CONNECT_REFUSED', 'CONNECT_REFUSED', 'CONNECT_REFUSED', 'NOT_AUTHORIZED', 'NOT_AUTHORIZED', 'CONNECT_REFUSED', 'CONNECT_REFUSED', 'NOT_AUTHORIZED', 'NOT_AUTHORIZED',
     ]);
     expect(describeError(errorFromConnack(5), 'en').message).toBe('Not authorized (5)');
+  });
+
+  it('CodedError is an Error with the ErrorInfo fields, and toMqttError keeps its code and fields', () => {
+    const error = new CodedError({ code: 'REQUEST_TIMEOUT', topic: 'a/b', limit: 500, reason: 'slow' });
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ name: 'CodedError', code: 'REQUEST_TIMEOUT', topic: 'a/b', limit: 500, reason: 'slow', message: 'REQUEST_TIMEOUT: slow' });
+    expect(error.stack).toEqual(expect.any(String));
+    for (const locale of ['en', 'zh-CN'] as const) {
+      const mqtt = toMqttError(error, locale);
+      expect(mqtt).toBeInstanceOf(MqttError);
+      expect(mqtt.toJSON()).toEqual(describeError({ code: 'REQUEST_TIMEOUT', topic: 'a/b', limit: 500, reason: 'slow' }, locale));
+    }
+    expect(toMqttError(new CodedError({ code: 'INVALID_OPTION', field: 'qos', reason: '3' }), 'en')).toMatchObject({ code: 'INVALID_OPTION', field: 'qos' });
+  });
+
+  it('option and property errors come back as plain ErrorInfo objects in the results', () => {
+    const option = bad({ host: 'h', keepalive: -1 });
+    expect(Object.getPrototypeOf(option)).toBe(Object.prototype);
+    expect(option).toMatchObject({ code: 'INVALID_OPTION', field: 'keepalive' });
+    const property = publishProperties({ messageExpiryInterval: -1 }, 5);
+    expect(property.ok).toBe(false);
+    if (!property.ok) {
+      expect(Object.getPrototypeOf(property.error)).toBe(Object.prototype);
+      expect(property.error).toMatchObject({ code: 'INVALID_OPTION', field: 'properties.messageExpiryInterval' });
+    }
   });
 
   it('normalises locales', () => {
