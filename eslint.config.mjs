@@ -1,6 +1,18 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const USE_CODED_ERROR = 'Throw and reject Errors: new CodedError({ code, … }) (src/core/errors.ts), not a plain object.';
+/** An object literal, bare or through `as` / `satisfies` / `<T>`. */
+const objectLiteral = (parent) => [
+  `${parent} > ObjectExpression`,
+  `${parent} > :matches(TSAsExpression, TSSatisfiesExpression, TSTypeAssertion) > ObjectExpression.expression`,
+];
+const NO_PLAIN_OBJECT_ERRORS = [
+  ...objectLiteral('ThrowStatement'),
+  // reject({…}), Promise.reject({…}), x.reject({…}), x?.reject({…})
+  ...objectLiteral("CallExpression:matches([callee.name='reject'], [callee.property.name='reject'])"),
+].map((selector) => ({ selector, message: USE_CODED_ERROR }));
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'miniprogram_dist/', 'demo/miniprogram_npm/', 'src/vendor/mqtt.js', 'coverage/', 'docs/', 'examples/'] },
   js.configs.recommended,
@@ -12,6 +24,14 @@ export default tseslint.config(
       '@typescript-eslint/ban-ts-comment': ['error', { 'ts-nocheck': true, 'ts-ignore': true }],
       eqeqeq: ['error', 'always'],
       '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
+    },
+  },
+  {
+    // Errors are Errors: a thrown or rejected plain object has no stack and no `instanceof Error`.
+    // (A later block that sets no-restricted-syntax for some of these files replaces this list: repeat it there.)
+    files: ['src/**/*.ts', 'components/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', ...NO_PLAIN_OBJECT_ERRORS],
     },
   },
   {
