@@ -4,7 +4,7 @@
  * Pure: the platform hands in what it read and writes out what `takeWrites()` returns.
  */
 import { fromBase64, toBase64 } from './codec';
-import type { QoS } from './options';
+import type { MessageData } from './message';
 import type { VendorProperties } from './properties';
 
 /**
@@ -18,15 +18,8 @@ const STAGES: readonly Stage[] = ['queued', 'publish', 'pubrel', 'received', 'de
 
 export const isOutgoing = (stage: Stage): boolean => stage === 'queued' || stage === 'publish' || stage === 'pubrel';
 
-export interface StoredMessage {
-  topic: string;
-  bytes: Uint8Array;
-  qos: QoS;
-  retain: boolean;
-  properties?: VendorProperties;
-  /** When publish() accepted it, or when it arrived (ms since epoch). */
-  since: number;
-}
+/** A message in storage: its data and when publish() accepted it, or when it arrived (ms since epoch). */
+export type StoredMessage = MessageData & { since: number };
 
 export interface JournalRecord {
   readonly seq: number;

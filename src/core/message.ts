@@ -1,9 +1,19 @@
 /** The message shape both components share, and how a payload is shown (pure, no wx). */
 import { decodeUtf8, encodeUtf8, formatJson, isArrayBuffer, preview, toBase64, toHex } from './codec';
 import { isObject, QoS } from './options';
-import type { MessageProperties } from './properties';
+import type { MessageProperties, VendorProperties } from './properties';
 
 export type Direction = 'in' | 'out';
+
+/** A message's data, as it goes on the wire: the base of every message the platform holds, sends, receives or stores. */
+export interface MessageData {
+  topic: string;
+  bytes: Uint8Array;
+  qos: QoS;
+  retain: boolean;
+  /** MQTT 5 properties, as mqtt.js takes and parses them. */
+  properties?: VendorProperties;
+}
 
 /** client.pending(): a QoS 1/2 publish not yet acknowledged. */
 export interface PendingMessage {
