@@ -1,7 +1,7 @@
 /** Payload codecs without TextEncoder/TextDecoder (WeChat has neither). */
 import type { ErrorInfo } from './errors';
 
-export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
+const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
 export function encodeUtf8(text: string): Uint8Array {
   const out: number[] = [];

@@ -46,7 +46,7 @@ export interface StorageWrite {
   value?: string;
 }
 
-export const PAGE_CHARS = 100 * 1024;
+const PAGE_CHARS = 100 * 1024;
 const FORMAT = 1;
 const MAX_PROBED_PAGES = 256;
 

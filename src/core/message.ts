@@ -61,7 +61,7 @@ export interface RenderedPayload {
 /** JSON larger than this is not pretty-printed (parsing it would cost more than the view is worth). */
 const MAX_JSON_PARSE_BYTES = 64 * 1024;
 
-export function bytesOfMessage(message: Pick<MqttMessage, 'bytes' | 'payload'>): Uint8Array {
+function bytesOfMessage(message: Pick<MqttMessage, 'bytes' | 'payload'>): Uint8Array {
   if (isArrayBuffer(message.bytes)) return new Uint8Array(message.bytes);
   return encodeUtf8(typeof message.payload === 'string' ? message.payload : String(message.payload ?? ''));
 }

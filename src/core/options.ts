@@ -211,7 +211,7 @@ export function connectionKey(c: Pick<ConnectionConfig, 'secure' | 'host' | 'por
   return `${c.secure ? 'wss' : 'ws'}://${c.host}:${c.port}${c.path}|${c.clientId}|${c.username}`;
 }
 
-export function webSocketUrl(secure: boolean, hostName: string, port: number, p: string): string {
+function webSocketUrl(secure: boolean, hostName: string, port: number, p: string): string {
   return `${secure ? 'wss' : 'ws'}://${hostName}:${port}${p}`;
 }
 

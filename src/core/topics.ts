@@ -1,6 +1,6 @@
 /** MQTT topic rules (MQTT 3.1.1 §4.7, MQTT 5 §4.7–4.8), without any I/O. */
 
-export const MAX_TOPIC_BYTES = 65535;
+const MAX_TOPIC_BYTES = 65535;
 
 export type TopicProblem =
   | 'empty'

@@ -50,7 +50,7 @@ export function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-export type PropertyKind = 'byte' | 'two' | 'four' | 'varint' | 'string' | 'binary' | 'pair';
+type PropertyKind = 'byte' | 'two' | 'four' | 'varint' | 'string' | 'binary' | 'pair';
 
 /** MQTT 5.0 §2.2.2.2: each property identifier and how its value is encoded. */
 export const PROPERTY_KINDS: Record<number, PropertyKind> = {
