@@ -5,11 +5,11 @@
  */
 import { decodeUtf8, encodePayload, exactArrayBuffer } from '../core/codec';
 import { Emitter } from '../core/emitter';
-import { describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
+import { CodedError, describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
 import { WARNING_TEXTS } from '../core/labels';
 import { ConnectionConfig, connectionKey, isLoopback, isObject, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
 import { messageProperties, publishProperties, sentProperties, subscriptionOptions } from '../core/properties';
-import type { ConnectionStatus } from '../core/state';
+import { ConnectionStatus, StateMachine } from '../core/state';
 import { topicFilterProblem, topicNameProblem } from '../core/topics';
 import { Connection, Delivery, getPool, InboundMessage, keptClientId, platformStorage, Pool, SessionLost, StorageNotice } from '../platform/index';
 import type { StoredMessage } from '../core/journal';
@@ -59,7 +59,7 @@ function messageDetail(message: InboundMessage): MessageEventDetail {
       direction: 'in',
       time: Date.now(),
     };
-    const properties = messageProperties(message.properties);
+    const properties = messageProperties(message.properties as Record<string, unknown> | undefined);
     if (properties) detail.properties = properties;
     message.detail = detail;
   }
@@ -72,7 +72,10 @@ export class MqttClient {
   readonly locale: Locale;
   /** The `platform` option: a mini-program API object (wx, qq, tt, swan, my, uni, Taro). */
   private readonly platform?: object;
-  private config?: ConnectionConfig;
+  /** The options, normalised once and frozen. */
+  private readonly config?: Readonly<ConnectionConfig>;
+  /** The config the connection runs with: `config`, or (persist, no clientId given) a frozen copy with the clientId kept from an earlier launch. */
+  private session?: Readonly<ConnectionConfig>;
   private readonly problem?: ErrorInfo;
   private readonly events = new Emitter<ClientEventMap>();
   private readonly own: MqttScope;
@@ -81,7 +84,8 @@ export class MqttClient {
   /** The pool the connection came from (setPlatformWx may have replaced the global one since). */
   private pool?: Pool;
   private offs: (() => void)[] = [];
-  private current: ConnectionStatus = 'idle';
+  /** This client's view of its connection's status: the same checked table, following the connection's transitions. */
+  private readonly view = new StateMachine();
   private outboundSeq = 0;
   private readonly host: ScopeHost;
   private readonly requests: Requests;
@@ -98,8 +102,9 @@ export class MqttClient {
     else if (badPlatform) this.problem = { code: 'INVALID_OPTION', field: 'platform', reason: 'expected a mini-program API object with connectSocket (wx, qq, tt, swan, my, uni, Taro)' };
     else if (!resolved) this.problem = { code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {host, port, …}` };
     else if (!resolved.ok) this.problem = resolved.error;
-    else this.config = resolved.config;
-    const status = (): ConnectionStatus => this.current;
+    else this.config = freeze(resolved.config);
+    this.view.onChange((change) => this.emitAll('status', change));
+    const status = (): ConnectionStatus => this.view.status;
     this.host = {
       get status() {
         return status();
@@ -124,11 +129,11 @@ export class MqttClient {
   }
 
   get status(): ConnectionStatus {
-    return this.current;
+    return this.view.status;
   }
 
   get clientId(): string {
-    return this.config?.clientId ?? '';
+    return (this.session ?? this.config)?.clientId ?? '';
   }
 
   /** The WebSocket URL (wss://host:port/path); never holds credentials. */
@@ -149,19 +154,18 @@ export class MqttClient {
   /** Opens the connection, or joins it when another client with the same options has. */
   connect(): Promise<ConnectEventDetail> {
     return this.run(async () => {
-      let config = this.validConfig();
       let connection = this.connection;
       if (!connection) {
         const pool = getPool(this.platform);
-        if (!pool) throw { code: 'SOCKET_ERROR', errMsg: 'no connectSocket: not in a mini-program, and no platform option' } as ErrorInfo;
+        if (!pool) throw new CodedError({ code: 'SOCKET_ERROR', errMsg: 'no connectSocket: not in a mini-program, and no platform option' });
         this.pool = pool;
-        if (config.persist && config.generatedClientId) config = this.keepClientId(config, pool);
+        const config = this.sessionConfig(pool);
         connection = this.attach(pool.acquire(config));
         if (!config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT');
         if (!sameConnection(connection.config, config)) this.warn('SHARED_CONNECTION_OPTIONS');
       }
-      const joiningOpen = connection.status === 'connected' && this.current !== 'connected';
-      const done = connection.join(this);
+      const joiningOpen = connection.status === 'connected' && this.status !== 'connected';
+      const done = connection.connect();
       this.follow(joiningOpen ? 'connecting' : connection.status);
       const { sessionPresent } = await done;
       const detail: ConnectEventDetail = { clientId: connection.config.clientId, url: connection.config.url, sessionPresent };
@@ -178,15 +182,14 @@ export class MqttClient {
     return this.run(async () => {
       const connection = this.connection;
       if (!connection) return;
-      const keepAtBroker = !connection.config.clean && !connection.isSharedBeyond(this);
+      const pool = this.pool;
+      const keepAtBroker = !connection.config.clean && !pool?.isShared(connection);
       // UNSUBSCRIBEs go out before DISCONNECT; a broker that never acknowledges them does not hold end() up
       let timer: ReturnType<typeof setTimeout> | undefined;
       const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, END_WAIT_MS)));
       await Promise.race([Promise.all([this.own, ...this.scopes].map((s) => connection.release(s, keepAtBroker))), patience]);
       if (timer !== undefined) clearTimeout(timer);
       this.requests.close({ code: 'NOT_CONNECTED', reason: 'end()' });
-      await connection.leave(this);
-      const pool = this.pool;
       this.detach();
       await pool?.release(connection);
       this.follow('closed', 'end');
@@ -238,9 +241,10 @@ export class MqttClient {
 
   /** @internal Whether `options` describe this client's connection (a random clientId counts as any). */
   accepts(options: unknown): boolean {
-    if (!this.config || !isObject(options)) return false;
-    const again = resolveOptions({ clientId: this.config.clientId, ...options });
-    return again.ok && sameConnection(again.config, this.config);
+    const config = this.session ?? this.config;
+    if (!config || !isObject(options)) return false;
+    const again = resolveOptions({ clientId: config.clientId, ...options });
+    return again.ok && sameConnection(again.config, config);
   }
 
   /** A new scope: its subscriptions and listeners are released together by `release()`. */
@@ -272,26 +276,26 @@ export class MqttClient {
     });
   }
 
-  private validConfig(): ConnectionConfig {
-    if (this.problem || !this.config) throw this.problem;
+  private validConfig(): Readonly<ConnectionConfig> {
+    if (this.problem || !this.config) throw new CodedError(this.problem ?? { code: 'INTERNAL', reason: 'no config' });
     return this.config;
   }
 
   private requireConnection(scope: MqttScope): Connection {
-    if (scope.isReleased) throw { code: 'DESTROYED' } as ErrorInfo;
+    if (scope.isReleased) throw new CodedError({ code: 'DESTROYED' });
     this.validConfig();
     const connection = this.connection;
-    if (!connection || this.current === 'idle' || this.current === 'closed') throw { code: 'NOT_CONNECTED' } as ErrorInfo;
+    if (!connection || this.status === 'idle' || this.status === 'closed') throw new CodedError({ code: 'NOT_CONNECTED' });
     return connection;
   }
 
   private async doSubscribe(scope: MqttScope, filter: unknown, options: unknown): Promise<SubscribeEventDetail> {
     const problem = topicFilterProblem(filter);
-    if (problem) throw { code: 'INVALID_TOPIC', topic: typeof filter === 'string' ? filter : undefined, reason: problem } as ErrorInfo;
+    if (problem) throw new CodedError({ code: 'INVALID_TOPIC', topic: typeof filter === 'string' ? filter : undefined, reason: problem });
     const qos = qosOf(options, 'qos');
     const config = this.validConfig();
     const extra = isObject(options) ? subscriptionOptions(options, config.protocolVersion) : { ok: true as const, options: {} };
-    if (!extra.ok) throw extra.error;
+    if (!extra.ok) throw new CodedError(extra.error);
     const connection = this.requireConnection(scope);
     const granted = await connection.subscribe(scope, filter as string, qos, extra.options);
     const detail: SubscribeEventDetail = { topic: filter as string, qos, granted };
@@ -301,7 +305,7 @@ export class MqttClient {
 
   private async doUnsubscribe(scope: MqttScope, filter: unknown): Promise<UnsubscribeEventDetail> {
     const problem = topicFilterProblem(filter);
-    if (problem) throw { code: 'INVALID_TOPIC', topic: typeof filter === 'string' ? filter : undefined, reason: problem } as ErrorInfo;
+    if (problem) throw new CodedError({ code: 'INVALID_TOPIC', topic: typeof filter === 'string' ? filter : undefined, reason: problem });
     await this.requireConnection(scope).unsubscribe(scope, filter as string);
     const detail: UnsubscribeEventDetail = { topic: filter as string };
     this.emitFor(scope, 'unsubscribe', detail);
@@ -310,15 +314,15 @@ export class MqttClient {
 
   private async doPublish(scope: MqttScope, topic: unknown, payload: unknown, options: unknown): Promise<PublishEventDetail> {
     const problem = topicNameProblem(topic);
-    if (problem) throw { code: 'INVALID_TOPIC', topic: typeof topic === 'string' ? topic : undefined, reason: problem } as ErrorInfo;
-    if (options !== undefined && options !== null && !isObject(options)) throw { code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {qos, retain}` } as ErrorInfo;
+    if (problem) throw new CodedError({ code: 'INVALID_TOPIC', topic: typeof topic === 'string' ? topic : undefined, reason: problem });
+    if (options !== undefined && options !== null && !isObject(options)) throw new CodedError({ code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {qos, retain}` });
     const qos = qosOf(options, 'qos');
     const retainValue = isObject(options) ? options.retain : undefined;
-    if (retainValue !== undefined && typeof retainValue !== 'boolean') throw { code: 'INVALID_OPTION', field: 'retain', reason: `${typeof retainValue}; expected true or false` } as ErrorInfo;
+    if (retainValue !== undefined && typeof retainValue !== 'boolean') throw new CodedError({ code: 'INVALID_OPTION', field: 'retain', reason: `${typeof retainValue}; expected true or false` });
     const properties = publishProperties(isObject(options) ? options.properties : undefined, this.validConfig().protocolVersion);
-    if (!properties.ok) throw properties.error;
+    if (!properties.ok) throw new CodedError(properties.error);
     const encoded = encodePayload(payload);
-    if (!encoded.ok) throw encoded.error;
+    if (!encoded.ok) throw new CodedError(encoded.error);
     const connection = this.requireConnection(scope);
     const retain = retainValue === true;
     await connection.publish(topic as string, encoded.bytes, qos, retain, properties.properties);
@@ -366,13 +370,14 @@ export class MqttClient {
     this.pool = undefined;
   }
 
+  /** Moves this client's view by the table; a client joining a shared connection passes through 'connecting'. */
   private follow(status: ConnectionStatus, reason?: string): void {
-    if (status === this.current) return;
-    const detail: ClientEventMap['status'] = { status, previous: this.current };
-    if (reason !== undefined) detail.reason = reason;
-    this.current = status;
-    this.emitAll('status', detail);
+    const from = this.view.status;
+    if (status === from) return;
+    if ((from === 'idle' || from === 'closed') && status !== 'connecting' && status !== 'closed') this.view.transition('connecting');
+    this.view.transition(status, reason);
   }
+
 
   private onDelivery({ message, holders }: Delivery): void {
     let mine = holders.has(this.own);
@@ -420,13 +425,15 @@ export class MqttClient {
     this.events.emit('publish', detail);
   }
 
-  /** With persist and no clientId given: the one kept from an earlier launch, so its session and records are found. */
-  private keepClientId(config: ConnectionConfig, pool: Pool): ConnectionConfig {
-    const clientId = keptClientId(platformStorage(pool.wx), { url: config.url, username: config.username }, config.clientId);
-    if (clientId === config.clientId) return config;
-    this.config = { ...config, clientId, key: connectionKey({ ...config, clientId }) };
-    return this.config;
+  /** The config the connection runs with; with persist and no clientId given, the one kept from an earlier launch, so its session and records are found. */
+  private sessionConfig(pool: Pool): Readonly<ConnectionConfig> {
+    const config = this.validConfig();
+    if (this.session) return this.session;
+    const kept = config.persist && config.generatedClientId ? keptClientId(platformStorage(pool.wx), { url: config.url, username: config.username }, config.clientId) : config.clientId;
+    this.session = kept === config.clientId ? config : freeze({ ...config, clientId: kept, key: connectionKey({ ...config, clientId: kept }) });
+    return this.session;
   }
+
 
   private warn(code: 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS'): void {
     const message = WARNING_TEXTS[this.locale][code];
@@ -447,11 +454,19 @@ export class MqttClient {
 }
 
 /** `{qos}` or a bare QoS number; absent means 0. */
+/** A config no one can change: its nested parts frozen too. */
+function freeze(config: ConnectionConfig): Readonly<ConnectionConfig> {
+  Object.freeze(config.connectProperties);
+  if (config.will) Object.freeze(config.will);
+  if (config.persist) Object.freeze(config.persist);
+  return Object.freeze(config);
+}
+
 function qosOf(options: unknown, field: string): QoS {
   if (options === undefined || options === null) return 0;
   const value = isObject(options) ? options.qos : options;
   if (value === undefined) return 0;
-  if (!isQos(value)) throw { code: 'INVALID_QOS', field, reason: String(value) } as ErrorInfo;
+  if (!isQos(value)) throw new CodedError({ code: 'INVALID_QOS', field, reason: String(value) });
   return value;
 }
 

@@ -1,39 +1,42 @@
 /**
- * One MQTT connection on its own evaluated copy of mqtt.js. The library, not mqtt.js, decides when
- * to reconnect.
+ * One MQTT connection on its own evaluated copy of mqtt.js, built on three seams: the transport
+ * (a byte pipe, transport/), the session (the mqtt.js client and its QoS 1/2 state: outbox.ts,
+ * persistence.ts) and the reconnect policy (reconnect-policy.ts). The library, not mqtt.js,
+ * decides when to reconnect.
  *
- * How a close travels (the only route): the socket adapter reports every socket's end exactly once
- * (onClose, socket.ts; it never gives mqtt.js's own close/error handlers the SocketTask events,
- * since those act on whichever socket mqtt.js's module variable holds by then) → onSocketClosed
- * here tells mqtt.js (its wx stream never emits 'close' by itself) and then decides: the user
- * closed it, the app paused it, or reconnect with back-off.
+ * How a close travels (the only route):
+ * 1. the transport reports its end exactly once (transport/websocket.ts);
+ * 2. MqttSocket hands it to onSocketClosed here, never to mqtt.js's own handlers;
+ * 3. onSocketClosed tells mqtt.js (its wx stream never emits 'close' by itself);
+ * 4. then reads why in `end`: the user's disconnect, a pause, a server DISCONNECT or a failure;
+ * 5. and asks the policy: closed, offline, give up, or reconnect after a back-off.
  */
 import { encodeUtf8 } from '../core/codec';
 import { Emitter } from '../core/emitter';
-import { ErrorCode, ErrorInfo, errorFromConnack, errorFromDisconnect } from '../core/errors';
+import { CodedError, ErrorInfo, errorFromConnack, errorFromDisconnect } from '../core/errors';
+import type { MessageData, PendingMessage } from '../core/message';
 import type { ConnectionConfig, QoS } from '../core/options';
 import { ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '../core/packets';
 import { propertyBytes, SubscriptionOptions, VendorProperties } from '../core/properties';
-import { joinRepeated } from '../core/user-properties';
 import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
-import createMqtt, { type VendorClient, type VendorConnectProperties, type VendorPacket, type VendorSubscription } from '../vendor/mqtt';
-import type { PendingMessage } from '../core/message';
+import { joinRepeated } from '../core/user-properties';
+import type { StoredMessage } from '../core/journal';
+import createMqtt, { type VendorClient, type VendorClientOptions, type VendorPacket } from '../vendor/mqtt';
+import { sendSubscribe, SubscribeContext } from './handlers/subscribe';
 import { Outbox } from './outbox';
 import { Persistence, StorageNotice } from './persistence';
-import type { StoredMessage } from '../core/journal';
+import { BeforeConnect, ConnectPlan, ConnectReason, ReconnectLimits, ReconnectPolicy } from './reconnect-policy';
 import { platformStorage } from './storage';
-import { SocketAdapter, SocketCounter } from './socket';
 import { Holder, Settle, SubscriptionTable } from './subscriptions';
+import { TopicAliases } from './topic-aliases';
+import { MqttSocket } from './transport/mqtt-socket';
+import type { TransportFactory } from './transport/transport';
+import { SocketCounter, webSocketTransport } from './transport/websocket';
 import type { PlatformWx } from './wx';
 
-export interface InboundMessage {
-  topic: string;
-  bytes: Uint8Array;
-  qos: QoS;
-  retain: boolean;
+/** A message as mqtt.js parsed it. */
+export interface InboundMessage extends MessageData {
   dup: boolean;
-  /** MQTT 5 properties as mqtt.js parsed them. */
-  properties?: Record<string, unknown>;
   /** Filled by the first client that hears it, so that every client shares one decoded detail. */
   detail?: object;
 }
@@ -66,17 +69,7 @@ export interface ConnectionEventMap {
   restored: { message: StoredMessage; error?: ErrorInfo };
 }
 
-export interface ConnectionLimits {
-  /** Longest wait between reconnect attempts. */
-  reconnectCapMs: number;
-  /**
-   * A session shorter than this that ends counts as a strike towards CLIENT_ID_CONFLICT. Undefined:
-   * 1.5 × reconnectPeriod + 1 s, since a twin with the same clientId takes over about one
-   * reconnect period after it was kicked.
-   */
-  conflictWindowMs?: number;
-  /** Consecutive short sessions that mean another client keeps taking over the clientId. */
-  conflictStrikes: number;
+export interface ConnectionLimits extends ReconnectLimits {
   /** QoS 1/2 publishes held while not connected. */
   offlineQueueLimit: number;
   /** How long a graceful DISCONNECT may take before the socket is closed anyway. */
@@ -96,34 +89,30 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   inflightLimit311: 10,
 };
 
-
-
 export interface ConnectionEnv {
   wx: PlatformWx;
   counter: SocketCounter;
+  /** The byte pipe; a WebSocket through `wx.connectSocket` when absent. */
+  transport?: TransportFactory;
   random?: () => number;
   limits?: Partial<ConnectionLimits>;
+  /** The async step before each CONNECT (reconnect policy seam). */
+  beforeConnect?: BeforeConnect;
 }
 
-
-type Closing = 'none' | 'user' | 'pause';
-
-/** Server DISCONNECTs after which reconnecting to the same server cannot help. */
-const FINAL_DISCONNECTS: ErrorCode[] = ['CLIENT_ID_CONFLICT', 'SERVER_MOVED'];
-
-/** CONNACK codes worth retrying: server unavailable / busy / quota exceeded. */
-const RETRYABLE_RETURN_CODES = [3, 0x88, 0x89, 0x97];
+/** Why the current socket ends, as far as anyone knows: set while it lives, read once when it closes. */
+interface SocketEnd {
+  /** The user's disconnect() (with what to do once closed), or a pause (app hidden, network gone). */
+  ending?: { kind: 'user'; done: () => void } | { kind: 'pause' };
+  /** The failure that ends it (timeout, refusal, socket error…). */
+  failure?: ErrorInfo;
+  /** A server DISCONNECT with a reason code ≥ 0x80 (MQTT 5). */
+  byServer?: ErrorInfo;
+  /** mqtt.js has been told that its stream closed. */
+  told?: boolean;
+}
 
 type Timer = ReturnType<typeof setTimeout>;
-
-function stopTimer(timer: Timer | undefined): void {
-  if (timer !== undefined) clearTimeout(timer);
-}
-
-function retryable(error: ErrorInfo): boolean {
-  if (error.code === 'CONNECT_REFUSED') return RETRYABLE_RETURN_CODES.includes(error.returnCode ?? -1);
-  return error.code === 'SOCKET_ERROR' || error.code === 'CONNECT_TIMEOUT';
-}
 
 const noop = (): void => undefined;
 
@@ -133,50 +122,44 @@ export const UNCLAIMED_LIMIT = 1000;
 const toBytes = (payload: Uint8Array | string | undefined): Uint8Array =>
   typeof payload === 'string' ? encodeUtf8(payload) : (payload ?? new Uint8Array(0));
 
+const notConnected = (reason?: string): CodedError => new CodedError(reason === undefined ? { code: 'NOT_CONNECTED' } : { code: 'NOT_CONNECTED', reason });
+
 export class Connection {
   readonly config: ConnectionConfig;
   private readonly machine = new StateMachine();
   private readonly events = new Emitter<ConnectionEventMap>();
-  private readonly adapter: SocketAdapter;
+  private readonly socket: MqttSocket;
+  private readonly policy: ReconnectPolicy;
   private readonly limits: ConnectionLimits;
-  private readonly random: () => number;
   private client?: VendorClient;
   private readonly subscriptions = new SubscriptionTable();
-  /** Whoever called connect() and has not left: the socket closes when the last one leaves. */
-  private readonly users = new Set<object>();
+  private readonly aliases = new TopicAliases();
   /**
    * Messages of a persistent session that arrived before anyone subscribed to them (the broker
    * sends them right after CONNACK): handed over when a matching filter is subscribed.
    */
   private unclaimed: InboundMessage[] = [];
+  /** QoS 0 publishes and UNSUBSCRIBEs waiting for mqtt.js's callback: rejected when the connection closes. */
   private readonly operations = new Set<Settle<never>>();
   private connectWaiters: Settle<{ sessionPresent: boolean }>[] = [];
   private connectTimer?: Timer;
+  private graceTimer?: Timer;
   private reconnectTimer?: Timer;
-  private attempts = 0;
-  private lastError?: ErrorInfo;
-  private connectedAt = 0;
-  private shortSessions = 0;
-  private closing: Closing = 'none';
+  private end: SocketEnd = { told: true };
+  /** Set while the app is in the background or offline: reconnect on resume, not before. */
   private pausedBy?: string;
-  private streamClosed = true;
   private sessionPresent = false;
-  /** A server DISCONNECT on the current socket (MQTT 5), reported when the socket closes. */
-  private disconnectedBy?: ErrorInfo;
   /** From the last CONNACK (MQTT 5). */
   private server: Pick<ConnackInfo, 'topicAliasMaximum' | 'responseInformation' | 'subscriptionIdentifiersAvailable'> = {};
-  /** Topic aliases sent on the current socket (QoS 0 publishes use them without the topic). */
-  private readonly sentAliases = new Map<number, string>();
   /** SUBACK properties, read while mqtt.js calls back for it. */
   private lastAckProperties?: Record<string, unknown>;
-  private onClosedOnce?: () => void;
   private readonly outbox: Outbox;
   private readonly persistence?: Persistence;
 
   constructor(config: ConnectionConfig, env: ConnectionEnv) {
     this.config = config;
     this.limits = { ...DEFAULT_LIMITS, ...env.limits };
-    this.random = env.random ?? Math.random;
+    this.policy = new ReconnectPolicy(config.reconnectPeriod, this.limits, env.random, env.beforeConnect);
     if (config.persist) {
       const identity = { url: config.url, clientId: config.clientId, username: config.username };
       this.persistence = new Persistence(identity, platformStorage(env.wx), config.persist.maxBytes, {
@@ -185,19 +168,15 @@ export class Connection {
       });
     }
     this.outbox = new Outbox(config.protocolVersion, this.limits.inflightLimit311, this.persistence);
-    this.adapter = new SocketAdapter(
-      env.wx,
-      env.counter,
+    this.socket = new MqttSocket(
+      env.transport ?? webSocketTransport(env.wx, env.counter),
       {
-        onOpen: () => undefined,
-        onError: (error) => {
-          this.lastError = error;
-        },
+        onError: (error) => (this.end.failure = error),
         onClose: (res) => this.onSocketClosed(res.reason),
         onPacket: (event) => this.onPacket(event),
         onViolation: (violation) => {
-          this.lastError = { code: 'PROTOCOL_ERROR', returnCode: violation.reasonCode, reason: violation.message };
-          this.events.emit('error', this.lastError);
+          this.end.failure = { code: 'PROTOCOL_ERROR', returnCode: violation.reasonCode, reason: violation.message };
+          this.events.emit('error', this.end.failure);
         },
       },
       { protocolVersion: config.protocolVersion, topicAliasMaximum: config.connectProperties.topicAliasMaximum ?? 0 },
@@ -219,41 +198,20 @@ export class Connection {
     return this.subscriptions.confirmedOf(holder);
   }
 
-  /** Whether anyone besides `user` is using the connection. */
-  isSharedBeyond(user: object): boolean {
-    return [...this.users].some((u) => u !== user);
-  }
-
   on<K extends keyof ConnectionEventMap>(event: K, listener: (payload: ConnectionEventMap[K]) => void): () => void {
     return this.events.on(event, listener);
-  }
-
-  /** `user` starts using the connection; it opens unless it is open already. */
-  join(user: object): Promise<{ sessionPresent: boolean }> {
-    this.users.add(user);
-    return this.connect();
-  }
-
-  /**
-   * `user` stops using the connection, after releasing its holders; the last one to leave
-   * closes it (DISCONNECT).
-   */
-  async leave(user: object): Promise<void> {
-    if (!this.users.delete(user) || this.users.size > 0) return;
-    await this.disconnect();
   }
 
   connect(): Promise<{ sessionPresent: boolean }> {
     if (this.status === 'connected') return Promise.resolve({ sessionPresent: this.sessionPresent });
     const done = new Promise<{ sessionPresent: boolean }>((resolve, reject) => this.connectWaiters.push({ resolve, reject }));
     if (this.status === 'idle' || this.status === 'closed' || this.status === 'offline') {
-      this.attempts = 0;
-      this.shortSessions = 0;
+      this.policy.start();
       this.pausedBy = undefined;
       this.machine.transition('connecting');
-      this.openSocket();
+      this.openSocket('connect');
     } else if (this.status === 'reconnecting' && this.reconnectTimer !== undefined) {
-      this.openSocket();
+      this.openSocket('reconnect');
     }
     return done;
   }
@@ -265,27 +223,25 @@ export class Connection {
     const error: ErrorInfo = { code: 'NOT_CONNECTED', reason };
     this.rejectConnectWaiters(error);
     if (this.status === 'idle' || this.status === 'closed') return Promise.resolve();
-    this.closing = 'user';
     const client = this.client;
     return new Promise<void>((resolve) => {
       const finish = (): void => {
         this.dropClient();
         this.settleAll(error);
-        this.closing = 'none';
         this.machine.transition('closed', reason);
         resolve();
       };
-      if (!client || !this.adapter.isOpen) {
+      if (!client || !this.socket.isOpen) {
         finish();
         return;
       }
-      this.onClosedOnce = finish;
+      this.end.ending = { kind: 'user', done: finish };
       if (this.status === 'connected') {
-        this.adapter.vendorMayClose = true;
-        client.end(false, {}, () => undefined);
-        this.connectTimer = setTimeout(() => this.adapter.close(1000, reason), this.limits.disconnectGraceMs);
+        this.socket.vendorMayClose = true;
+        client.end(false, {}, noop);
+        this.graceTimer = setTimeout(() => this.socket.close(1000, reason), this.limits.disconnectGraceMs);
       } else {
-        this.adapter.close(1000, reason);
+        this.socket.close(1000, reason);
       }
     });
   }
@@ -295,14 +251,13 @@ export class Connection {
     this.pausedBy = reason;
     // in the background the app may be killed without another word: store everything now
     if (reason === 'background') this.persistence?.flushNow();
-    if (this.status === 'connected' || this.status === 'connecting' || this.status === 'reconnecting') {
-      this.clearTimers();
-      if (this.adapter.isOpen) {
-        this.closing = 'pause';
-        this.adapter.close(1000, reason);
-      } else {
-        this.machine.transition('offline', reason);
-      }
+    if (this.status !== 'connected' && this.status !== 'connecting' && this.status !== 'reconnecting') return;
+    this.clearTimers();
+    if (this.socket.isOpen) {
+      this.end.ending = { kind: 'pause' };
+      this.socket.close(1000, reason);
+    } else {
+      this.machine.transition('offline', reason);
     }
   }
 
@@ -311,17 +266,17 @@ export class Connection {
     const wasPaused = this.pausedBy !== undefined;
     this.pausedBy = undefined;
     if ((this.status === 'offline' && wasPaused) || (this.status === 'reconnecting' && this.reconnectTimer !== undefined)) {
-      this.attempts = 0;
+      this.policy.resumed();
       this.machine.transition('reconnecting', reason);
-      this.openSocket();
+      this.openSocket('reconnect');
     }
   }
 
   /** `holder` subscribes; resolves with the QoS the broker granted. */
   subscribe(holder: Holder, filter: string, qos: QoS, options: SubscriptionOptions = {}): Promise<number> {
-    if (this.status === 'idle' || this.status === 'closed') return Promise.reject<number>({ code: 'NOT_CONNECTED' });
+    if (this.status === 'idle' || this.status === 'closed') return Promise.reject<number>(notConnected());
     if (options.subscriptionIdentifier !== undefined && this.server.subscriptionIdentifiersAvailable === false) {
-      return Promise.reject<number>({ code: 'INVALID_OPTION', field: 'subscriptionIdentifier', reason: 'the broker does not support Subscription Identifiers' });
+      return Promise.reject<number>(new CodedError({ code: 'INVALID_OPTION', field: 'subscriptionIdentifier', reason: 'the broker does not support Subscription Identifiers' }));
     }
     const { entry, ask } = this.subscriptions.add(holder, filter, qos, options);
     this.claim(holder, entry.test);
@@ -351,49 +306,36 @@ export class Connection {
       filters.forEach((f) => this.subscriptions.remove(holder, f));
       return;
     }
-    await Promise.all(filters.map((f) => this.unsubscribe(holder, f).catch(() => undefined)));
-  }
-
-  /** Hands the session's waiting messages that a new filter matches to its holder. */
-  private claim(holder: Holder, test: (topic: string) => boolean): void {
-    if (this.unclaimed.length === 0) return;
-    const mine = this.unclaimed.filter((m) => test(m.topic));
-    if (mine.length === 0) return;
-    this.unclaimed = this.unclaimed.filter((m) => !test(m.topic));
-    const holders = new Set([holder]);
-    mine.forEach((message) => this.events.emit('message', { message, holders }));
+    await Promise.all(filters.map((f) => this.unsubscribe(holder, f).catch(noop)));
   }
 
   publish(topic: string, bytes: Uint8Array, qos: QoS, retain: boolean, properties?: VendorProperties): Promise<void> {
     const alias = properties?.topicAlias;
     if (alias !== undefined && alias > (this.server.topicAliasMaximum ?? 0)) {
-      return Promise.reject<void>({ code: 'INVALID_OPTION', field: 'properties.topicAlias', reason: `${alias}; the broker allows ${this.server.topicAliasMaximum ?? 0}` });
+      return Promise.reject<void>(new CodedError({ code: 'INVALID_OPTION', field: 'properties.topicAlias', reason: `${alias}; the broker allows ${this.server.topicAliasMaximum ?? 0}` }));
     }
     const v5 = this.config.protocolVersion === 5;
     const size = publishPacketSize(encodeUtf8(topic).length, bytes.length, qos, v5 ? propertyBytes(properties) : undefined);
     const tooLarge = this.outbox.tooLarge(size);
-    if (tooLarge) return Promise.reject<void>(tooLarge);
+    if (tooLarge) return Promise.reject<void>(new CodedError(tooLarge));
     const client = this.client;
     if (qos === 0) {
-      if (this.status !== 'connected' || !client) return Promise.reject<void>({ code: 'NOT_CONNECTED' });
-      // Aliases last for one socket: a QoS 0 publish is never resent, so only it may leave the topic out.
-      const wireTopic = alias !== undefined && this.sentAliases.get(alias) === topic ? '' : topic;
-      if (alias !== undefined) this.sentAliases.set(alias, topic);
+      if (this.status !== 'connected' || !client) return Promise.reject<void>(notConnected());
+      const wireTopic = this.aliases.wireTopic(topic, alias, qos);
       return this.track<void>((resolve, reject) =>
         client.publish(wireTopic, bytes, { qos, retain, properties: properties && joinRepeated({ ...properties }) }, (error) =>
-          error ? reject({ code: 'NOT_CONNECTED', reason: error.message }) : resolve(),
+          error ? reject(notConnected(error.message)) : resolve(),
         ),
       );
     }
-    if (alias !== undefined) this.sentAliases.set(alias, topic);
-    const open = this.status === 'connected' || this.status === 'connecting' || this.status === 'reconnecting' || this.status === 'offline';
-    if (!open || !client) return Promise.reject<void>({ code: 'NOT_CONNECTED' });
+    this.aliases.wireTopic(topic, alias, qos);
+    if (this.status === 'idle' || this.status === 'closed' || !client) return Promise.reject<void>(notConnected());
     if (this.outbox.size(this.status !== 'connected') >= this.limits.offlineQueueLimit) {
-      return Promise.reject<void>({ code: 'OFFLINE_QUEUE_FULL', limit: this.limits.offlineQueueLimit, reason: 'messages waiting to be sent' });
+      return Promise.reject<void>(new CodedError({ code: 'OFFLINE_QUEUE_FULL', limit: this.limits.offlineQueueLimit, reason: 'messages waiting to be sent' }));
     }
     const since = Date.now();
     const queued = this.persistence?.queue({ topic, bytes, qos, retain, properties, since });
-    if (queued && 'code' in queued) return Promise.reject<void>(queued);
+    if (queued && 'code' in queued) return Promise.reject<void>(new CodedError(queued));
     const record = queued;
     return this.track<void>((resolve, reject) => this.outbox.add(client, { topic, bytes, qos, retain, properties, size, since, settle: { resolve, reject }, record }));
   }
@@ -415,39 +357,30 @@ export class Connection {
     this.events.clear();
   }
 
-  private connectProperties(): VendorConnectProperties | undefined {
-    if (this.config.protocolVersion !== 5) return undefined;
-    const properties: VendorConnectProperties = joinRepeated({ ...this.config.connectProperties });
-    if (this.config.sessionExpiryInterval !== undefined) properties.sessionExpiryInterval = this.config.sessionExpiryInterval;
-    return properties;
+  /** Hands the session's waiting messages that a new filter matches to its holder. */
+  private claim(holder: Holder, test: (topic: string) => boolean): void {
+    if (this.unclaimed.length === 0) return;
+    const mine = this.unclaimed.filter((m) => test(m.topic));
+    if (mine.length === 0) return;
+    this.unclaimed = this.unclaimed.filter((m) => !test(m.topic));
+    const holders = new Set([holder]);
+    mine.forEach((message) => this.events.emit('message', { message, holders }));
   }
 
-  private openSocket(): void {
-    this.clearTimers();
-    this.lastError = undefined;
-    this.disconnectedBy = undefined;
-    this.sentAliases.clear();
-    this.closing = 'none';
-    this.adapter.vendorMayClose = false;
-    this.streamClosed = false;
-    this.outbox.nextSocket(this.client);
-    this.connectTimer = setTimeout(() => {
-      this.lastError = { code: 'CONNECT_TIMEOUT', limit: this.config.connectTimeout };
-      this.adapter.close(1000, 'connect timeout');
-    }, this.config.connectTimeout);
-    if (this.client) {
-      // mqtt.js copied the last CONNACK's limits and keepalive into its options: CONNECT carries
-      // only what the user asked for.
-      this.client.options.properties = this.connectProperties();
-      this.client.options.keepalive = this.config.keepalive;
-      this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
-      return;
-    }
+  /** mqtt.js options for one CONNECT, built from the frozen config and the policy's plan. */
+  private vendorOptions(plan: ConnectPlan | undefined): VendorClientOptions {
     const c = this.config;
-    const client = createMqtt(this.adapter.vendorWx).connect(c.mqttUrl, {
+    const username = plan?.username ?? c.username;
+    const password = plan?.password ?? c.password;
+    let properties: VendorClientOptions['properties'];
+    if (c.protocolVersion === 5) {
+      properties = joinRepeated({ ...c.connectProperties });
+      if (c.sessionExpiryInterval !== undefined) properties.sessionExpiryInterval = c.sessionExpiryInterval;
+    }
+    return {
       clientId: c.clientId,
-      username: c.username || undefined,
-      password: c.password || undefined,
+      username: username || undefined,
+      password: password || undefined,
       protocolVersion: c.protocolVersion,
       clean: c.clean,
       keepalive: c.keepalive,
@@ -457,8 +390,48 @@ export class Connection {
       resubscribe: false,
       queueQoSZero: false,
       will: c.will && { ...c.will, properties: joinRepeated(c.will.properties) },
-      properties: this.connectProperties(),
-    });
+      properties,
+    };
+  }
+
+  /** Asks the policy what this CONNECT uses (at once, or after its async step), then opens the socket. */
+  private openSocket(reason: ConnectReason): void {
+    this.clearTimers();
+    const plan = this.policy.plan(reason);
+    if (!(plan instanceof Promise)) {
+      this.startSocket(plan);
+      return;
+    }
+    const status = this.status;
+    plan.then(
+      (given) => {
+        if (this.status === status) this.startSocket(given);
+      },
+      (error: unknown) => {
+        if (this.status !== status) return;
+        this.end = { told: true, failure: { code: 'SOCKET_ERROR', reason: error instanceof Error ? error.message : String(error) } };
+        this.onSocketClosed('before CONNECT');
+      },
+    );
+  }
+
+  private startSocket(plan: ConnectPlan | undefined): void {
+    this.end = {};
+    this.aliases.reset();
+    this.socket.vendorMayClose = false;
+    this.outbox.nextSocket(this.client);
+    this.connectTimer = setTimeout(() => {
+      this.end.failure = { code: 'CONNECT_TIMEOUT', limit: this.config.connectTimeout };
+      this.socket.close(1000, 'connect timeout');
+    }, this.config.connectTimeout);
+    const options = this.vendorOptions(plan);
+    if (this.client) {
+      // mqtt.js copied the last CONNACK's limits into its options: each CONNECT is built anew.
+      Object.assign(this.client.options, options);
+      this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
+      return;
+    }
+    const client = createMqtt(this.socket.vendorWx).connect(this.config.mqttUrl, options);
     this.client = client;
     if (this.persistence) this.restore(client, this.persistence);
     client.on('connect', (connack) => this.onConnack(client, connack));
@@ -471,7 +444,7 @@ export class Connection {
     });
     client.on('error', (error) => {
       // the CONNACK filter already reported this refusal, with its reason string
-      if (typeof error.code === 'number' && this.lastError?.returnCode !== error.code) this.lastError = errorFromConnack(error.code);
+      if (typeof error.code === 'number' && this.end.failure?.returnCode !== error.code) this.end.failure = errorFromConnack(error.code);
     });
   }
 
@@ -494,8 +467,8 @@ export class Connection {
   private onConnackSeen(info: ConnackInfo): void {
     if (info.returnCode !== 0) {
       // Refused: the server should close the socket; do not wait for it to.
-      this.lastError = errorFromConnack(info.returnCode, { reasonString: info.reasonString, serverReference: info.serverReference });
-      this.adapter.close(1000, 'connection refused');
+      this.end.failure = errorFromConnack(info.returnCode, { reasonString: info.reasonString, serverReference: info.serverReference });
+      this.socket.close(1000, 'connection refused');
       return;
     }
     this.server = { topicAliasMaximum: info.topicAliasMaximum, responseInformation: info.responseInformation, subscriptionIdentifiersAvailable: info.subscriptionIdentifiersAvailable };
@@ -516,18 +489,17 @@ export class Connection {
 
   /** A server DISCONNECT (MQTT 5). 0x95: the largest publish on this socket was too large; never send it again. */
   private onServerDisconnect(info: DisconnectInfo): void {
-    this.lastError = errorFromDisconnect({ returnCode: info.reasonCode, reasonString: info.reasonString, serverReference: info.serverReference });
-    if (info.reasonCode >= 0x80) this.disconnectedBy = this.lastError;
+    this.end.failure = errorFromDisconnect({ returnCode: info.reasonCode, reasonString: info.reasonString, serverReference: info.serverReference });
+    if (info.reasonCode >= 0x80) this.end.byServer = this.end.failure;
     // MQTT 5.0 §3.14.4: the connection ends with a DISCONNECT, whether or not the server closes it.
-    this.adapter.close(1000, `server DISCONNECT 0x${info.reasonCode.toString(16)}`);
+    this.socket.close(1000, `server DISCONNECT 0x${info.reasonCode.toString(16)}`);
     if (info.reasonCode === 0x95 && this.client) this.outbox.refusedAsTooLarge(this.client, info.reasonString);
   }
 
   private onConnack(client: VendorClient, connack: VendorPacket): void {
     if (client !== this.client) return;
     stopTimer(this.connectTimer);
-    this.attempts = 0;
-    this.connectedAt = Date.now();
+    this.policy.connected();
     this.sessionPresent = Boolean(connack.sessionPresent);
     this.outbox.resume(client);
     if (!this.sessionPresent) this.subscriptions.unconfirmAll();
@@ -554,102 +526,52 @@ export class Connection {
     }
   }
 
-  /** One SUBSCRIBE per set of SUBSCRIBE properties (they belong to the packet, not the filter). */
   private sendSubscribe(filters: string[]): void {
     const client = this.client;
     if (!client) return;
-    const packets = new Map<string, { request: Record<string, VendorSubscription>; properties?: VendorProperties; filters: string[] }>();
-    filters.forEach((f) => {
-      const entry = this.subscriptions.get(f);
-      if (!entry) return;
-      const { nl, rap, rh, userProperties, subscriptionIdentifier } = entry.options;
-      // only keys with a value: mqtt.js's property writer fails on an undefined one
-      const given: VendorProperties = {};
-      if (userProperties) given.userProperties = userProperties;
-      if (subscriptionIdentifier) given.subscriptionIdentifier = subscriptionIdentifier;
-      const properties = Object.keys(given).length > 0 ? joinRepeated(given) : undefined;
-      const key = JSON.stringify(properties ?? null);
-      let packet = packets.get(key);
-      if (!packet) packets.set(key, (packet = { request: {}, properties, filters: [] }));
-      packet.request[f] = this.config.protocolVersion === 5 ? { qos: entry.qos, nl: nl ?? false, rap: rap ?? false, rh: rh ?? 0 } : { qos: entry.qos };
-      packet.filters.push(f);
-    });
-    packets.forEach(({ request, properties, filters: sent }) => {
-      try {
-        this.subscribeOne(client, request, properties, sent);
-      } catch (error) {
-        this.writeFailed(error);
-        sent.forEach((f) => this.subscriptions.get(f)?.waiters.splice(0).forEach((w) => w.reject({ code: 'INTERNAL', topic: f, reason: String(error) })));
-      }
-    });
-  }
-
-  private subscribeOne(client: VendorClient, request: Record<string, VendorSubscription>, properties: VendorProperties | undefined, filters: string[]): void {
-    client.subscribe(request, properties ? { properties } : {}, (error, granted) => {
-      const reasonString = this.lastAckProperties?.reasonString;
-      this.lastAckProperties = undefined;
-      if (error || !Array.isArray(granted)) return; // connection lost: resubscribed after reconnect
-      granted.forEach((grant, i) => {
-        const filter = grant?.topic ?? filters[i];
-        const subscription = this.subscriptions.get(filter);
-        if (!subscription) return;
-        const waiters = subscription.waiters;
-        subscription.waiters = [];
-        if (grant.qos === 0x80 || grant.qos > 2) {
-          this.subscriptions.delete(filter);
-          const rejected: ErrorInfo = { code: 'SUBSCRIBE_REJECTED', topic: filter, returnCode: grant.qos };
-          if (typeof reasonString === 'string') rejected.reasonString = rejected.reason = reasonString;
-          waiters.forEach((w) => w.reject(rejected));
-          if (waiters.length === 0) this.events.emit('error', rejected);
-        } else {
-          subscription.confirmed = true;
-          subscription.granted = grant.qos;
-          waiters.forEach((w) => w.resolve(grant.qos));
-        }
-      });
-    });
+    const context: SubscribeContext = {
+      client,
+      table: this.subscriptions,
+      protocolVersion: this.config.protocolVersion,
+      takeAckProperties: () => {
+        const properties = this.lastAckProperties;
+        this.lastAckProperties = undefined;
+        return properties;
+      },
+      report: (error) => this.events.emit('error', error),
+      writeFailed: (error) => this.writeFailed(error),
+    };
+    sendSubscribe(context, filters);
   }
 
   private onSocketClosed(reason: string): void {
     stopTimer(this.connectTimer);
-    if (this.client && !this.streamClosed) {
-      this.streamClosed = true;
+    stopTimer(this.graceTimer);
+    const end = this.end;
+    if (this.client && !end.told) {
+      end.told = true;
       // mqtt.js 4.0.1's wx stream never emits 'close' itself; without it the client stays "connected".
       this.client.stream.emit('close');
     }
-    const closedOnce = this.onClosedOnce;
-    this.onClosedOnce = undefined;
-    if (this.closing === 'user') {
-      closedOnce?.();
+    if (end.ending?.kind === 'user') {
+      end.ending.done();
       return;
     }
-    const wasConnected = this.status === 'connected';
-    if (this.closing === 'pause' || this.pausedBy !== undefined) {
-      this.closing = 'none';
+    if (end.ending?.kind === 'pause' || this.pausedBy !== undefined) {
       this.machine.transition('offline', this.pausedBy ?? reason);
       return;
     }
-    if (wasConnected) {
-      const byServer = this.disconnectedBy;
-      this.disconnectedBy = undefined;
-      if (byServer && FINAL_DISCONNECTS.includes(byServer.code)) {
-        this.giveUp(byServer);
-        return;
-      }
-      if (byServer) this.events.emit('error', byServer);
-      const window = this.limits.conflictWindowMs ?? 1.5 * this.config.reconnectPeriod + 1000;
-      this.shortSessions = Date.now() - this.connectedAt < window ? this.shortSessions + 1 : 0;
-      if (this.shortSessions >= this.limits.conflictStrikes) {
-        this.giveUp({ code: 'CLIENT_ID_CONFLICT', field: 'clientId' });
-        return;
-      }
+    if (this.status === 'connected') {
+      if (end.byServer && this.policy.isFinal(end.byServer)) return this.giveUp(end.byServer);
+      if (end.byServer) this.events.emit('error', end.byServer);
+      if (this.policy.sessionEnded() === 'conflict') return this.giveUp({ code: 'CLIENT_ID_CONFLICT', field: 'clientId' });
       this.scheduleReconnect(reason || 'connection lost');
       return;
     }
-    const error = this.lastError ?? { code: 'SOCKET_ERROR', errMsg: reason || 'closed before CONNACK' };
+    const error = end.failure ?? { code: 'SOCKET_ERROR', errMsg: reason || 'closed before CONNACK' };
     this.events.emit('error', error);
     this.rejectConnectWaiters(error);
-    if (retryable(error) && this.config.reconnectPeriod > 0) this.scheduleReconnect(error.code);
+    if (this.policy.retryable(error)) this.scheduleReconnect(error.code);
     else this.giveUp(error, false);
   }
 
@@ -664,43 +586,42 @@ export class Connection {
   }
 
   private scheduleReconnect(reason: string): void {
-    if (this.config.reconnectPeriod === 0) {
+    const delay = this.policy.nextDelay();
+    if (delay === undefined) {
       this.machine.transition('offline', reason);
       return;
     }
     this.machine.transition('reconnecting', reason);
-    const base = Math.min(this.limits.reconnectCapMs, this.config.reconnectPeriod * 2 ** Math.min(this.attempts, 16));
-    const delay = Math.round(base * (0.75 + 0.5 * this.random()));
-    this.attempts++;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      this.openSocket();
+      this.openSocket('reconnect');
     }, delay);
   }
 
+  /** A promise settled once, by mqtt.js's callback or by the connection closing; it rejects with a CodedError. */
   private track<T>(start: (resolve: (value: T) => void, reject: (error: ErrorInfo) => void) => void): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
+    return new Promise<T>((resolve, rejectWith) => {
+      const reject = (error: ErrorInfo): void => rejectWith(error instanceof CodedError ? error : new CodedError(error));
       const entry: Settle<never> = { resolve: resolve as (value: never) => void, reject };
       this.operations.add(entry);
       const settle =
         <A>(fn: (arg: A) => void) =>
         (arg: A): void => {
-          if (!this.operations.delete(entry)) return;
-          fn(arg);
+          if (this.operations.delete(entry)) fn(arg);
         };
       try {
         start(settle(resolve), settle(reject));
       } catch (error) {
         this.writeFailed(error);
-        settle(reject)({ code: 'SOCKET_ERROR', errMsg: error instanceof Error ? error.message : String(error) });
+        settle(reject)(new CodedError({ code: 'SOCKET_ERROR', errMsg: error instanceof Error ? error.message : String(error) }));
       }
     });
   }
 
   /** mqtt.js threw while writing a packet: part of it may be on the stream, so this socket is done. */
   private writeFailed(error: unknown): void {
-    this.lastError = { code: 'INTERNAL', reason: `mqtt.js could not write a packet: ${error instanceof Error ? error.message : String(error)}` };
-    this.adapter.close(1006, 'write failed');
+    this.end.failure = { code: 'INTERNAL', reason: `mqtt.js could not write a packet: ${error instanceof Error ? error.message : String(error)}` };
+    this.socket.close(1006, 'write failed');
   }
 
   private settleAll(error: ErrorInfo): void {
@@ -715,7 +636,7 @@ export class Connection {
   private rejectConnectWaiters(error: ErrorInfo): void {
     const waiters = this.connectWaiters;
     this.connectWaiters = [];
-    waiters.forEach((w) => w.reject(error));
+    waiters.forEach((w) => w.reject(new CodedError(error)));
   }
 
   private dropClient(): void {
@@ -723,13 +644,15 @@ export class Connection {
     this.client = undefined;
     if (!client) return;
     client.removeAllListeners();
-    client.on('error', () => undefined);
+    client.on('error', noop);
   }
 
   private clearTimers(): void {
-    stopTimer(this.connectTimer);
-    stopTimer(this.reconnectTimer);
-    this.connectTimer = undefined;
-    this.reconnectTimer = undefined;
+    [this.connectTimer, this.graceTimer, this.reconnectTimer].forEach(stopTimer);
+    this.connectTimer = this.graceTimer = this.reconnectTimer = undefined;
   }
+}
+
+function stopTimer(timer: Timer | undefined): void {
+  if (timer !== undefined) clearTimeout(timer);
 }

@@ -3,15 +3,12 @@ import { Pool, PoolOptions } from './pool';
 import type { PlatformWx } from './wx';
 
 export { Connection } from './connection';
-export type { ConnectionEventMap, Delivery, InboundMessage, SessionLost } from './connection';
+export type { Delivery, InboundMessage, SessionLost } from './connection';
 export { Pool } from './pool';
 export { keptClientId } from './persistence';
 export type { StorageNotice } from './persistence';
 export { platformStorage } from './storage';
 export type { PoolOptions } from './pool';
-export type { Holder } from './subscriptions';
-export type { PlatformName } from './detect';
-export type { PlatformWx } from './wx';
 
 /** Set by setPlatformWx: used instead of the detected platform. */
 let override: Pool | undefined;

@@ -1,17 +1,21 @@
 /**
  * Connections shared by key: clients with the same connection key (host, port, path, clientId,
- * username) use one socket, counted; the connection is destroyed when its last client lets go.
+ * username) use one socket. The pool is the one count of a connection's users: acquire() at a
+ * client's connect, release() at its end; the last release destroys the connection.
  */
 import type { ConnectionConfig } from '../core/options';
 import { Connection, ConnectionLimits } from './connection';
 import { AppLife } from './life';
-import { SocketCounter } from './socket';
+import type { TransportFactory } from './transport/transport';
+import { SocketCounter } from './transport/websocket';
 import type { PlatformWx } from './wx';
 
 export interface PoolOptions {
   limits?: Partial<ConnectionLimits>;
   socketLimit?: number;
   random?: () => number;
+  /** The byte pipe of every connection; a WebSocket through `wx.connectSocket` when absent. */
+  transport?: TransportFactory;
 }
 
 export class Pool {
@@ -38,7 +42,8 @@ export class Pool {
   acquire(config: ConnectionConfig): Connection {
     let entry = this.shared.get(config.key);
     if (!entry) {
-      const connection = new Connection(config, { wx: this.wx, counter: this.counter, random: this.options.random, limits: this.options.limits });
+      const { random, limits, transport } = this.options;
+      const connection = new Connection(config, { wx: this.wx, counter: this.counter, random, limits, transport });
       entry = { connection, users: 0 };
       this.shared.set(config.key, entry);
       this.life.watch(this.shared.size);
@@ -47,7 +52,13 @@ export class Pool {
     return entry.connection;
   }
 
-  /** One user fewer; the last one destroys the connection. */
+  /** Whether more than one user holds `connection`. */
+  isShared(connection: Connection): boolean {
+    const entry = this.shared.get(connection.config.key);
+    return entry !== undefined && entry.connection === connection && entry.users > 1;
+  }
+
+  /** One user fewer; the last one destroys the connection (DISCONNECT, socket closed). */
   release(connection: Connection): Promise<void> {
     const key = connection.config.key;
     const entry = this.shared.get(key);

@@ -3,7 +3,7 @@
  * broker confirmed, and who waits for its SUBACK. A filter leaves the broker when its last holder
  * lets go; the broker is asked for the highest QoS any holder wants.
  */
-import type { ErrorInfo } from '../core/errors';
+import { CodedError, ErrorInfo } from '../core/errors';
 import type { QoS } from '../core/options';
 import type { SubscriptionOptions } from '../core/properties';
 import { compileFilter } from '../core/topics';
@@ -67,7 +67,7 @@ export class SubscriptionTable {
     if (!entry || !entry.holders.delete(holder)) return 'absent';
     if (entry.holders.size === 0) {
       this.entries.delete(filter);
-      entry.waiters.splice(0).forEach((w) => w.reject({ code: 'NOT_CONNECTED', topic: filter, reason: 'unsubscribed' }));
+      entry.waiters.splice(0).forEach((w) => w.reject(new CodedError({ code: 'NOT_CONNECTED', topic: filter, reason: 'unsubscribed' })));
       return 'last';
     }
     const wanted = highest(entry.holders);
@@ -116,6 +116,6 @@ export class SubscriptionTable {
   }
 
   rejectWaiters(error: ErrorInfo): void {
-    this.entries.forEach((e) => e.waiters.splice(0).forEach((w) => w.reject(error)));
+    this.entries.forEach((e) => e.waiters.splice(0).forEach((w) => w.reject(new CodedError(error))));
   }
 }

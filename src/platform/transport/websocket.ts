@@ -1,0 +1,115 @@
+/**
+ * The WebSocket transport: a platform's `connectSocket` (wx and every WeChat-shaped adapter).
+ * `protocols` goes out as an array (mqtt.js 4.0.1 passes a string, which fails on Android), every
+ * errMsg is kept and mapped to a code, the 5-socket limit is enforced before the platform is asked,
+ * and the close is reported once whichever of onClose, onError, fail or close() comes first.
+ */
+import { encodeUtf8, isArrayBuffer } from '../../core/codec';
+import { ErrorInfo, WECHAT_SOCKET_LIMIT } from '../../core/errors';
+import { errorFromErrMsg } from '../errmsg';
+import type { PlatformWx, WxSocketTask } from '../wx';
+import type { Transport, TransportEvents, TransportFactory } from './transport';
+
+/** Open sockets of this mini-program, across every connection. */
+export class SocketCounter {
+  open = 0;
+  constructor(readonly limit = WECHAT_SOCKET_LIMIT) {}
+}
+
+const later = (fn: () => void): void => void setTimeout(fn, 0);
+
+class WebSocketTransport implements Transport {
+  ended = false;
+  private opened = false;
+  private task?: WxSocketTask;
+
+  constructor(
+    private readonly events: TransportEvents,
+    private readonly counter: SocketCounter,
+  ) {}
+
+  connect(wx: PlatformWx, url: string): void {
+    if (this.counter.open >= this.counter.limit) {
+      later(() => {
+        this.events.error({ code: 'SOCKET_LIMIT', limit: this.counter.limit });
+        this.end(1006, 'socket limit');
+      });
+      return;
+    }
+    try {
+      const task = wx.connectSocket({ url, protocols: ['mqtt'], fail: (res) => this.fail(res?.errMsg ?? 'connectSocket:fail', true) });
+      this.attach(task);
+    } catch (e) {
+      const errMsg = e instanceof Error ? e.message : String(e);
+      later(() => this.fail(errMsg, true));
+    }
+  }
+
+  private attach(task: WxSocketTask): void {
+    this.task = task;
+    this.counter.open++;
+    task.onOpen(() => {
+      if (this.ended) return;
+      this.opened = true;
+      this.events.open();
+    });
+    task.onMessage((res) => {
+      if (this.ended) return;
+      const data = res?.data;
+      this.events.data(isArrayBuffer(data) ? new Uint8Array(data) : encodeUtf8(String(data ?? '')));
+    });
+    task.onError((res) => this.fail(typeof res?.errMsg === 'string' ? res.errMsg : 'socket error', false));
+    task.onClose((res) => this.end(res?.code ?? 1006, res?.reason ?? ''));
+  }
+
+  private fail(errMsg: string, ends: boolean): void {
+    if (this.ended) return;
+    this.events.error(errorFromErrMsg(errMsg));
+    if (ends) this.end(1006, errMsg);
+  }
+
+  private end(code: number, reason: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.task) this.counter.open--;
+    this.events.close({ code, reason });
+  }
+
+  send(frame: ArrayBuffer, done: (error?: ErrorInfo) => void): void {
+    if (this.ended || !this.task) {
+      done({ code: 'SOCKET_ERROR', errMsg: 'sendSocketMessage:fail socket closed' });
+      return;
+    }
+    this.task.send({
+      data: frame,
+      success: () => done(),
+      // A frame that did not go out on an open socket breaks the MQTT stream: end the socket, saying why.
+      fail: (res) => {
+        const errMsg = typeof res?.errMsg === 'string' ? res.errMsg : 'sendSocketMessage:fail';
+        done(errorFromErrMsg(errMsg));
+        if (!this.opened) return;
+        this.fail(errMsg, false);
+        later(() => this.close(1006, 'send failed'));
+      },
+    });
+  }
+
+  close(code: number, reason: string): void {
+    if (this.ended) return;
+    try {
+      this.task?.close({ code, reason });
+    } catch {
+      // a socket that is already gone may throw on some base library versions
+    }
+    this.end(code, reason);
+  }
+}
+
+/** WebSockets through `wx.connectSocket` (or any WeChat-shaped API), counted against `counter`. */
+export function webSocketTransport(wx: PlatformWx, counter: SocketCounter): TransportFactory {
+  return (url, events) => {
+    const transport = new WebSocketTransport(events, counter);
+    transport.connect(wx, url);
+    return transport;
+  };
+}
