@@ -9,7 +9,9 @@
  *                         CJS, ES2017, same boundary) with a metafile; prints bytes per input file
  */
 import * as esbuild from 'esbuild';
+import * as fs from 'fs';
 import * as path from 'path';
+import * as boundary from '../build/boundary';
 import { bundleBoundary, BundleKind } from '../build/boundary';
 import { componentNames } from '../build/layout';
 
@@ -47,9 +49,13 @@ async function sizes(): Promise<void> {
   for (const entry of entries) {
     // From the TypeScript sources (the build bundles tsc's ES module output of the same files);
     // the boundary plugin takes project-relative paths from the stage, here the project itself.
+    // Where build/boundary.ts has runtimeEntry (src/ui.ts carried by the runtime at a symbol), the
+    // runtime's CJS bundle starts from that generated entry, as gulpfile.ts's bundleScript does.
+    const runtimeEntry = (boundary as { runtimeEntry?: (index: string, ui: string) => string }).runtimeEntry;
+    const withUi = entry.kind === 'runtime' && runtimeEntry && fs.existsSync(path.join(ROOT, 'src', 'ui.ts'));
     const built = await esbuild.build({
       absWorkingDir: ROOT,
-      entryPoints: [path.join(ROOT, `${entry.source}.ts`)],
+      ...(withUi ? { stdin: { contents: runtimeEntry(`./${entry.source}`, './src/ui'), resolveDir: ROOT, sourcefile: 'runtime.js' } } : { entryPoints: [path.join(ROOT, `${entry.source}.ts`)] }),
       bundle: true,
       platform: 'neutral',
       target: 'es2017',
