@@ -218,7 +218,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([aedes.stop(), mosquitto.stop()]);
   fs.mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
-  if (!SMOKE) fs.writeFileSync(path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  // BENCH_OUT: somewhere else (a partial run, `-t …`, must not replace the full run's latest.json)
+  if (!SMOKE) fs.writeFileSync(process.env.BENCH_OUT ?? path.join(ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`${lines.join('\n')}\n\n`);
 });
 
