@@ -8,7 +8,7 @@ import * as gulp from 'gulp';
 import * as ts from 'gulp-typescript';
 import { minify } from 'terser';
 import type Vinyl from 'vinyl';
-import { bundleBoundary, BundleKind } from './build/boundary';
+import { bundleBoundary, BundleKind, runtimeEntry } from './build/boundary';
 import { alignValueExports, bundleDeclarations } from './build/declarations';
 import { compactAsset, componentNames, distPathOf, filesUnder, syncFolder } from './build/layout';
 import { writeVendoredMqtt } from './build/vendor';
@@ -59,6 +59,7 @@ function buildFailure(error: unknown, stage: string): Error {
 /**
  * Bundles one entry from the ES modules TypeScript emitted into `stage`: CommonJS minified for
  * ES2017, plus the names the module exports (from an ESM pass: esbuild lists exports only there).
+ * The runtime's CommonJS pass also carries src/ui (the components' internal entry, see build/boundary.ts).
  */
 async function bundleScript(stage: string, entry: Entry): Promise<{ code: string; exports: string[] }> {
   const common: esbuild.BuildOptions = {
@@ -71,7 +72,9 @@ async function bundleScript(stage: string, entry: Entry): Promise<{ code: string
     logLevel: 'silent',
     outfile: path.join(stage, 'out', `${entry.out}.js`),
   };
-  const [cjs, esm] = await Promise.all([esbuild.build({ ...common, format: 'cjs' }), esbuild.build({ ...common, format: 'esm', metafile: true })]).catch((error: unknown) => {
+  const withUi: esbuild.BuildOptions =
+    entry.kind === 'runtime' ? { entryPoints: undefined, stdin: { contents: runtimeEntry(`./${entry.source}.js`, './src/ui.js'), resolveDir: stage, sourcefile: 'runtime.js' } } : {};
+  const [cjs, esm] = await Promise.all([esbuild.build({ ...common, ...withUi, format: 'cjs' }), esbuild.build({ ...common, format: 'esm', metafile: true })]).catch((error: unknown) => {
     throw buildFailure(error, stage);
   });
   const min = await minify(cjs.outputFiles?.[0]?.text ?? '', {

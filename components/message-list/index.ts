@@ -5,62 +5,22 @@
  * `order` puts slots in time order, so an append is one path-keyed setData per batch interval,
  * never the whole list.
  */
-import { Batcher, DEFAULT_BATCH_INTERVAL_MS } from '../../src/core/batcher';
-import { preview } from '../../src/core/codec';
-import { normalizeLocale } from '../../src/core/errors';
-import { LIST_LABELS, ListLabels } from '../../src/core/labels';
-import { formatTime, MqttMessage, normalizeMessage, PAYLOAD_FORMATS, PayloadFormat, renderPayload } from '../../src/core/message';
-import { Ring } from '../../src/core/ring';
-import { compileFilter, isValidTopicFilter } from '../../src/core/topics';
-import { onClient } from '../../src/index';
-
+import { isValidTopicFilter } from '../../src/index';
+import { Batcher, ClientBinding, DEFAULT_BATCH_INTERVAL_MS, formatTime, LIST_LABELS, normalizeLocale, renderPayload, Ring } from '../../src/ui';
+import type { ListLabels, MqttMessage } from '../../src/ui';
 import type { MessageListClearDetail, MessageListSelectDetail } from '../../src/types';
+import { LOCALE, mqttComponent, THEME } from '../common/component';
+import { clampMaxItems, DEFAULT_MAX_ITEMS, EXPANDED_CHARS, formatOf, itemLabel, matcherOf, orderOf, PREVIEW_CHARS, toMessages, viewProperties } from './view';
+import type { ViewItem } from './view';
 
 export type { MessageListClearDetail, MessageListMethods, MessageListSelectDetail, MqttMessage } from '../../src/types';
 
-export type MessageOrder = 'newest-first' | 'oldest-first';
+export { EXPANDED_CHARS, LABEL_PAYLOAD_CHARS, MAX_ITEMS_LIMIT, MAX_SHOWN_PROPERTIES, PREVIEW_CHARS, PROPERTY_CHARS } from './view';
+export type { MessageOrder } from './view';
 
-/** Characters of payload a collapsed item sends to the view; expanded items send up to EXPANDED_CHARS. */
-export const PREVIEW_CHARS = 280;
-export const EXPANDED_CHARS = 4000;
-export const MAX_ITEMS_LIMIT = 1000;
-/** User properties an item shows (a `name: value` line each, cut to PROPERTY_CHARS); more are counted in a last "+N" line. */
-export const MAX_SHOWN_PROPERTIES = 8;
-export const PROPERTY_CHARS = 80;
-/** Characters of payload in an item's aria-label: enough to recognise it, short enough to listen to. */
-export const LABEL_PAYLOAD_CHARS = 80;
-const DEFAULT_MAX_ITEMS = 100;
 const BUSY_INTERVAL_MS = 500;
 /** How close (px) to the newest end still counts as "following the newest". */
 const FOLLOW_SLACK_PX = 40;
-
-interface ViewItem {
-  key: string;
-  slot: number;
-  shown: boolean;
-  topic: string;
-  text: string;
-  truncated: boolean;
-  valid: boolean;
-  expanded: boolean;
-  /** QoS, retained and direction in one pill: one text node instead of three. */
-  badge: string;
-  direction: 'in' | 'out';
-  time: string;
-  /** What a screen reader says for the item (aria-label): topic, payload (cut), time, QoS, retained, direction. */
-  label: string;
-  ord: number;
-  /** MQTT 5, only when the message has a content type or user properties: no key otherwise. */
-  props?: ViewProperties;
-}
-
-/** Two text nodes at most, in one wrapper. */
-interface ViewProperties {
-  /** Content Type, '' when absent. */
-  type: string;
-  /** A `name: value` line per user property value, '' when none. */
-  user: string;
-}
 
 interface ListState {
   ring: Ring<MqttMessage>;
@@ -74,100 +34,28 @@ interface ListState {
   following: boolean;
   viewport: number;
   labels: ListLabels;
-  /** With `client`: stops following it. */
-  unfollow?: () => void;
+  /** With `client`: that client's traffic, and `filter` subscribed through the binding's scope. */
+  binding?: ClientBinding;
 }
 
 const states = new WeakMap<object, ListState>();
-let nextId = 0;
-const generateId = (): string => `ml_${Date.now().toString(36)}_${(nextId++).toString(36)}`;
-
-function clampMaxItems(value: unknown): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 1) return DEFAULT_MAX_ITEMS;
-  return Math.min(MAX_ITEMS_LIMIT, Math.floor(n));
-}
-
-const formatOf = (value: unknown): PayloadFormat => (PAYLOAD_FORMATS.includes(value as PayloadFormat) ? (value as PayloadFormat) : 'text');
-const orderOf = (value: unknown): MessageOrder => (value === 'oldest-first' ? 'oldest-first' : 'newest-first');
-const matcherOf = (filter: unknown): ((topic: string) => boolean) =>
-  typeof filter === 'string' && filter !== '' && isValidTopicFilter(filter) ? compileFilter(filter) : () => true;
 
 /**
- * Shows the named client's traffic (messages in, publishes out); with a `filter`, also subscribes
- * it through a scope of its own, so the list needs no panel. Returns what undoes it all.
+ * Shows the named client's traffic (messages in, publishes out); a valid `filter` is its binding's
+ * main filter, subscribed at connect and moved when it changes, so the list needs no panel.
  */
-function follow(name: string, filter: string, append: (m: MqttMessage) => void): () => void {
-  let undo: (() => void)[] = [];
-  const stopWaiting = onClient(name, (client) => {
-    const scope = client.scope();
-    const subscribe = (): void => {
-      if (filter && isValidTopicFilter(filter)) scope.subscribe(filter).catch(() => undefined);
-    };
-    undo = [client.on('message', append), client.on('publish', append), scope.on('connect', subscribe), () => void scope.release().catch(() => undefined)];
-    if (client.status === 'connected') subscribe();
+function follow(list: { data: { client: string; filter: string; locale: string }; append(m: MqttMessage): void }): ClientBinding {
+  const filter = () => (isValidTopicFilter(list.data.filter) ? list.data.filter : '');
+  return new ClientBinding({
+    name: list.data.client,
+    locale: normalizeLocale(list.data.locale),
+    hears: 'client',
+    main: () => ({ filter: filter(), qos: 0, auto: true }),
+    emit: (event, detail) => (event === 'message' || event === 'publish' ? list.append(detail as MqttMessage) : undefined),
   });
-  return () => {
-    stopWaiting();
-    undo.forEach((u) => u());
-  };
 }
 
-function toMessages(value: unknown): MqttMessage[] {
-  const list = Array.isArray(value) ? value : [value];
-  const out: MqttMessage[] = [];
-  for (const item of list) {
-    const message = normalizeMessage(item, generateId);
-    if (message) out.push(message);
-  }
-  return out;
-}
-
-function cut(text: string): string {
-  const shown = preview(text, PROPERTY_CHARS);
-  return shown.truncated ? `${shown.text}…` : shown.text;
-}
-
-/**
- * An item's aria-label, one line a screen reader says at once: "主题 a/b，内容 21.5，时间 08:30:15，QoS 1，保留消息，收到".
- * The payload is what the item shows (in its format), whitespace folded and cut to LABEL_PAYLOAD_CHARS.
- */
-function itemLabel(message: MqttMessage, shown: string, labels: ListLabels, expanded: boolean, truncated: boolean): string {
-  const folded = shown.replace(/\s+/g, ' ').trim();
-  const cutText = preview(folded, LABEL_PAYLOAD_CHARS);
-  const payload = folded === '' ? labels.a11y.emptyPayload : cutText.truncated ? `${cutText.text}…` : cutText.text;
-  const parts = [
-    `${labels.a11y.topic} ${message.topic}`,
-    `${labels.a11y.payload} ${payload}`,
-    `${labels.a11y.time} ${formatTime(message.time).slice(0, 8)}`,
-    `QoS ${message.qos}`,
-  ];
-  if (message.retain) parts.push(labels.a11y.retained);
-  parts.push(labels.a11y[message.direction]);
-  if (truncated) parts.push(expanded ? labels.a11y.collapse : labels.a11y.expand);
-  return parts.join(labels.a11y.comma);
-}
-
-/** What an item shows of a message's MQTT 5 properties: its content type and user properties, bounded; undefined when it has neither. */
-function viewProperties(message: MqttMessage): ViewProperties | undefined {
-  const { contentType, userProperties } = message.properties ?? {};
-  const type = typeof contentType === 'string' ? cut(contentType) : '';
-  const pairs: string[] = [];
-  let more = 0;
-  if (typeof userProperties === 'object' && userProperties !== null) {
-    for (const [name, values] of Object.entries(userProperties)) {
-      for (const value of Array.isArray(values) ? values : [values]) {
-        if (pairs.length < MAX_SHOWN_PROPERTIES) pairs.push(cut(`${name}: ${String(value)}`));
-        else more++;
-      }
-    }
-  }
-  if (more > 0) pairs.push(`+${more}`);
-  return type !== '' || pairs.length > 0 ? { type, user: pairs.join('\n') } : undefined;
-}
-
-Component({
-  externalClasses: ['custom-class'],
+mqttComponent(LIST_LABELS, {
   properties: {
     messages: { type: Array, value: [] },
     /** A client's name (createClient({ name })): the list shows its traffic. */
@@ -179,16 +67,14 @@ Component({
     autoScroll: { type: Boolean, value: true },
     showTime: { type: Boolean, value: true },
     emptyText: { type: String, value: '' },
-    locale: { type: String, value: 'zh-CN' },
-    /** 'auto' follows the system (prefers-color-scheme); 'light' or 'dark' forces one. */
-    theme: { type: String, value: 'auto' },
+    locale: { ...LOCALE },
+    theme: { ...THEME },
   },
   data: {
     slots: [] as ViewItem[],
     shownCount: 0,
     anchor: '',
     emptyLabel: LIST_LABELS['zh-CN'].empty,
-    labels: LIST_LABELS['zh-CN'],
   },
   observers: {
     messages(messages: unknown) {
@@ -243,7 +129,7 @@ Component({
     detached() {
       const state = states.get(this);
       state?.batcher.dispose();
-      state?.unfollow?.();
+      state?.binding?.release();
       states.delete(this);
     },
   },
@@ -257,10 +143,11 @@ Component({
       if (state.batcher.size >= state.ring.capacity && state.batcher.intervalMs !== BUSY_INTERVAL_MS) state.batcher.intervalMs = BUSY_INTERVAL_MS;
     },
 
-    /** @internal (re)follows the `client` property. */
+    /** @internal follows the `client` property (a new binding for a new name) and moves the subscription to `filter`. */
     followClient(state: ListState) {
-      state.unfollow?.();
-      state.unfollow = this.data.client ? follow(this.data.client, this.data.filter, (m) => this.append(m)) : undefined;
+      if (state.binding && state.binding.name === this.data.client) return state.binding.mainChanged();
+      state.binding?.release();
+      state.binding = this.data.client ? follow(this) : undefined;
     },
 
     /** Removes every message and emits `clear` with the count. */
@@ -325,7 +212,6 @@ Component({
         slots: state.slotItems as ViewItem[],
         shownCount: state.shown,
         anchor: this.anchorFor(state, [...state.slotItems].reverse().find((i) => i!.shown)?.key ?? ''),
-        labels,
         emptyLabel: this.data.emptyText || labels.empty,
       });
     },

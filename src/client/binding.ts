@@ -55,6 +55,11 @@ export class ClientBinding {
     if (waiting) void Promise.resolve().then(() => !this.released && !this.current && this.fail(this.problem({ code: 'NO_CLIENT', field: host.name })));
   }
 
+  /** The named client it follows ('' for a client of its own). */
+  get name(): string {
+    return this.host.name;
+  }
+
   get client(): MqttClient | undefined {
     return this.current;
   }

@@ -154,6 +154,7 @@ export class MqttClient {
   /** Opens the connection, or joins it when another client with the same options has. */
   connect(): Promise<ConnectEventDetail> {
     return this.run(async () => {
+      this.validConfig();
       let connection = this.connection;
       if (!connection) {
         const pool = getPool(this.platform);
