@@ -505,7 +505,7 @@ test('5. size', () => {
   // file, summed per source folder. From the sources in the working tree (the dist may be older),
   // minified by esbuild (the build uses terser), so the sum is close to, not equal to, the dist's.
   const entries = entrySizes();
-  const folderOf = (file: string) => (!file.includes('/') ? '(generated entry)' : /^src\/[^/]+$/.test(file) ? 'src (index.ts, ui.ts, types.ts…)' : file.slice(0, file.lastIndexOf('/')));
+  const folderOf = (file: string) => (/^[a-z-]+:/.test(file) ? '(stubs requiring the shared runtime)' : !file.includes('/') ? '(generated entry)' : /^src\/[^/]+$/.test(file) ? 'src (index.ts, ui.ts, types.ts…)' : file.slice(0, file.lastIndexOf('/')));
   const fileBytes = (file: string) => (fs.existsSync(file) ? fs.statSync(file).size : 0);
   const perFolder = new Map<string, Record<string, number>>();
   for (const entry of entries) {

@@ -73,7 +73,8 @@ async function sizes(): Promise<void> {
     });
     const output = Object.values(built.metafile.outputs)[0];
     const inputs: Record<string, number> = {};
-    for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) inputs[path.relative(ROOT, path.resolve(ROOT, file)).split(path.sep).join('/')] = bytesInOutput;
+    // a plugin's namespaced module (namespace:path, e.g. the boundary's shared-runtime stubs) keeps its name
+    for (const [file, { bytesInOutput }] of Object.entries(output.inputs)) inputs[/^[a-z-]+:/.test(file) ? file : path.relative(ROOT, path.resolve(ROOT, file)).split(path.sep).join('/')] = bytesInOutput;
     result.push({ out: `${entry.out}.js`, bytes: output.bytes, inputs });
   }
   process.stdout.write(`${JSON.stringify(result)}\n`);
