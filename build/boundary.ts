@@ -41,12 +41,16 @@ export function decideImport(kind: BundleKind, importer: string, target: string,
   };
 }
 
-/** The runtime's entry for the CJS bundle: src/index's exports, with src/ui's module at RUNTIME_UI_KEY. */
+/**
+ * The runtime's entry for the CommonJS bundle: src/index's exports, and src/ui's module at
+ * Symbol.for(RUNTIME_UI_KEY) on them. An ES module, so esbuild still tree-shakes both; `module`
+ * is the bundle's own CommonJS module, whose exports esbuild has set before this code runs.
+ */
 export function runtimeEntry(index: string, ui: string): string {
   return [
-    `const runtime = require(${JSON.stringify(index)});`,
-    `Object.defineProperty(runtime, Symbol.for(${JSON.stringify(RUNTIME_UI_KEY)}), { value: require(${JSON.stringify(ui)}) });`,
-    'module.exports = runtime;',
+    `export * from ${JSON.stringify(index)};`,
+    `import * as ui from ${JSON.stringify(ui)};`,
+    `Object.defineProperty(module.exports, Symbol.for(${JSON.stringify(RUNTIME_UI_KEY)}), { value: ui });`,
     '',
   ].join('\n');
 }

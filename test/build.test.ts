@@ -12,7 +12,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { decideImport } from '../build/boundary';
+import { decideImport, RUNTIME_UI_KEY } from '../build/boundary';
 import { alignValueExports, declaredValueExports } from '../build/declarations';
 import { componentNames, distPathOf, filesUnder, syncFolder } from '../build/layout';
 import { wrapMqttBundle } from '../build/vendor';
@@ -56,6 +56,15 @@ describe('build helpers', () => {
     expect(decideImport('runtime', 'src/platform/socket', 'src/vendor/mqtt', '../vendor/mqtt')).toEqual({ external: './vendor/mqtt' });
     expect(decideImport('runtime', 'src/index', 'src/client/index', './client/index')).toEqual({ bundle: true });
     expect(decideImport('runtime', 'src/index', 'src/platform/index', './platform/index')).toEqual({ bundle: true });
+  });
+
+  it('sends a component importing src/ui to the shared runtime, read at its symbol (not bundled, not an export)', () => {
+    const list = 'components/message-list/index';
+    expect(decideImport('component', list, 'src/ui', '../../src/ui')).toEqual({ external: '../index', symbol: RUNTIME_UI_KEY });
+    expect(decideImport('component', 'components/common/component', 'src/ui', '../../src/ui')).toEqual({ external: '../index', symbol: RUNTIME_UI_KEY });
+    // the runtime bundles it (and src/client/binding through it), like the rest of src
+    expect(decideImport('runtime', '<stdin>', 'src/ui', './src/ui')).toEqual({ bundle: true });
+    expect(decideImport('runtime', 'src/ui', 'src/client/binding', './client/binding')).toEqual({ bundle: true });
   });
 
   it('makes declared value exports match the runtime exports', () => {
@@ -204,6 +213,28 @@ describe('gulp build', () => {
       for (const exported of used) expect(runtime).toContain(`${exported}:()=>`);
     }
     expect(usedTotal).toBeGreaterThan(0);
+  });
+
+  it('index.js carries src/ui at its symbol, one copy for every component: each name they read there exists', () => {
+    const script = `
+      globalThis.Component = () => undefined; globalThis.Behavior = (o) => o;
+      const runtime = require(process.argv[1]);
+      const ui = runtime[Symbol.for(process.argv[2])];
+      console.log(JSON.stringify({ keys: Object.keys(runtime), ui: Object.keys(ui ?? {}), same: ui?.ClientBinding !== undefined && Object.keys(runtime).includes('createClient') }));`;
+    const run = spawnSync(process.execPath, ['-e', script, dist('index.js'), RUNTIME_UI_KEY], { encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    const { keys, ui, same } = JSON.parse(run.stdout) as { keys: string[]; ui: string[]; same: boolean };
+    expect(same).toBe(true);
+    expect(keys).not.toContain('ClientBinding');
+    expect(ui).toEqual(expect.arrayContaining(['ClientBinding', 'Batcher', 'PANEL_LABELS', 'LIST_LABELS', 'Ring', 'normalizeLocale']));
+    for (const name of components) {
+      const code = fs.readFileSync(dist(name, 'index.js'), 'utf8');
+      expect(code).toContain(`[Symbol.for("${RUNTIME_UI_KEY}")]`);
+      // no helper of src/core bundled again: its label tables live in the runtime only
+      expect(code).not.toContain('a11y:{');
+      const used = [...code.matchAll(/\(0,\w+\.(\w+)\)|new \w+\.(\w+)\(/g)].map((m) => m[1] ?? m[2]);
+      for (const exported of used.filter((n) => !keys.includes(n))) expect({ name, exported, shipped: ui.includes(exported) }).toEqual({ name, exported, shipped: true });
+    }
   });
 
   it('ships only ES2017 scripts (older base libraries run them without DevTools transpiling)', () => {
