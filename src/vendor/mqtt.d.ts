@@ -37,14 +37,11 @@ export interface VendorStream {
   emit(event: 'close'): boolean;
 }
 
-/** MQTT.js's `Store` shape: what mqtt.js calls on the stores it is given (src/platform/session/packet-store.ts). */
+/** mqtt.js's in-memory Store; `_inflights` (messageId → packet) is read to act on session loss. */
 export interface VendorStore {
+  _inflights: Map<number, VendorPacket>;
   put(packet: VendorPacket, callback?: (error?: Error) => void): VendorStore;
-  get(packet: { messageId?: number }, callback: (error?: Error | null, packet?: VendorPacket) => void): VendorStore;
-  del(packet: { messageId?: number }, callback?: (error?: Error | null, packet?: VendorPacket) => void): VendorStore;
-  /** An object stream of the stored packets, which mqtt.js replays after CONNACK. */
-  createStream(): object;
-  close(callback?: () => void): void;
+  del(packet: { messageId?: number }, callback?: (error?: Error) => void): VendorStore;
 }
 
 /** CONNECT properties (MQTT 5) as mqtt.js takes them. */
