@@ -5,7 +5,7 @@
  * gone, and with `persist` restored from storage onto a new mqtt.js client.
  */
 import { encodeUtf8 } from '../core/codec';
-import { ErrorInfo, errorFromPublishAck } from '../core/errors';
+import { CodedError, ErrorInfo, errorFromPublishAck } from '../core/errors';
 import type { JournalRecord } from '../core/journal';
 import type { PendingMessage } from '../core/message';
 import type { QoS } from '../core/options';
@@ -232,7 +232,7 @@ export class Outbox {
     } catch (error) {
       this.inflight.delete(id);
       if (held.record) this.persistence?.forget(held.record);
-      held.settle.reject({ code: 'SOCKET_ERROR', errMsg: error instanceof Error ? error.message : String(error) });
+      held.settle.reject(new CodedError({ code: 'SOCKET_ERROR', errMsg: error instanceof Error ? error.message : String(error) }));
     }
   }
 
@@ -244,11 +244,11 @@ export class Outbox {
     if (error) {
       forget(client, id);
       const reasonString = ack?.properties?.reasonString;
-      entry.settle.reject(
+      const refused: ErrorInfo =
         typeof error.code === 'number'
           ? errorFromPublishAck({ returnCode: error.code, reasonString: typeof reasonString === 'string' ? reasonString : undefined }, entry.topic)
-          : { code: 'NOT_CONNECTED', reason: error.message },
-      );
+          : { code: 'NOT_CONNECTED', reason: error.message };
+      entry.settle.reject(refused);
     } else {
       entry.settle.resolve();
     }
