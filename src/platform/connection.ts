@@ -21,10 +21,11 @@ import { propertyBytes, SubscriptionOptions, VendorProperties } from '../core/pr
 import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
 import { joinRepeated } from '../core/user-properties';
 import type { StoredMessage } from '../core/journal';
-import createMqtt, { type VendorClient, type VendorClientOptions, type VendorPacket } from '../vendor/mqtt';
+import createMqtt, { type VendorClient, type VendorClientOptions, type VendorMqtt, type VendorPacket } from '../vendor/mqtt';
 import { sendSubscribe, SubscribeContext } from './handlers/subscribe';
-import { Outbox } from './outbox';
-import { Persistence, StorageNotice } from './persistence';
+import { Outbox } from './session/outbox';
+import { PacketStore } from './session/packet-store';
+import { Persistence, StorageNotice } from './session/persistence';
 import { BeforeConnect, ConnectPlan, ConnectReason, ReconnectLimits, ReconnectPolicy } from './reconnect-policy';
 import { platformStorage } from './storage';
 import { Holder, Settle, SubscriptionTable } from './subscriptions';
@@ -131,6 +132,8 @@ export class Connection {
   private readonly socket: MqttSocket;
   private readonly policy: ReconnectPolicy;
   private readonly limits: ConnectionLimits;
+  /** This connection's own evaluated copy of mqtt.js, and its client (one for the connection's life, reused across reconnects). */
+  private vendor?: VendorMqtt;
   private client?: VendorClient;
   private readonly subscriptions = new SubscriptionTable();
   private readonly aliases = new TopicAliases();
@@ -155,6 +158,9 @@ export class Connection {
   private lastAckProperties?: Record<string, unknown>;
   private readonly outbox: Outbox;
   private readonly persistence?: Persistence;
+  /** The session's stores of open QoS 1/2 exchanges, handed to mqtt.js at construction (memory, or persistent with hooks). */
+  private readonly incoming: PacketStore;
+  private readonly outgoing: PacketStore;
 
   constructor(config: ConnectionConfig, env: ConnectionEnv) {
     this.config = config;
@@ -167,7 +173,10 @@ export class Connection {
         error: (error) => this.events.emit('error', error),
       });
     }
-    this.outbox = new Outbox(config.protocolVersion, this.limits.inflightLimit311, this.persistence);
+    const emptyStream = (): object => new this.vendor!.Store().createStream();
+    this.incoming = new PacketStore(emptyStream, this.persistence?.incomingHooks);
+    this.outgoing = new PacketStore(emptyStream, this.persistence?.outgoingHooks);
+    this.outbox = new Outbox(config.protocolVersion, this.limits.inflightLimit311, this.outgoing, this.persistence);
     this.socket = new MqttSocket(
       env.transport ?? webSocketTransport(env.wx, env.counter),
       {
@@ -389,6 +398,8 @@ export class Connection {
       connectTimeout: c.connectTimeout + 60000,
       resubscribe: false,
       queueQoSZero: false,
+      incomingStore: this.incoming,
+      outgoingStore: this.outgoing,
       will: c.will && { ...c.will, properties: joinRepeated(c.will.properties) },
       properties,
     };
@@ -419,7 +430,7 @@ export class Connection {
     this.end = {};
     this.aliases.reset();
     this.socket.vendorMayClose = false;
-    this.outbox.nextSocket(this.client);
+    this.outbox.nextSocket();
     this.connectTimer = setTimeout(() => {
       this.end.failure = { code: 'CONNECT_TIMEOUT', limit: this.config.connectTimeout };
       this.socket.close(1000, 'connect timeout');
@@ -428,10 +439,11 @@ export class Connection {
     if (this.client) {
       // mqtt.js copied the last CONNACK's limits into its options: each CONNECT is built anew.
       Object.assign(this.client.options, options);
-      this.client.reconnect({ incomingStore: this.client.incomingStore, outgoingStore: this.client.outgoingStore });
+      this.client.reconnect({ incomingStore: this.incoming, outgoingStore: this.outgoing });
       return;
     }
-    const client = createMqtt(this.socket.vendorWx).connect(this.config.mqttUrl, options);
+    this.vendor = createMqtt(this.socket.vendorWx);
+    const client = this.vendor.connect(this.config.mqttUrl, options);
     this.client = client;
     if (this.persistence) this.restore(client, this.persistence);
     client.on('connect', (connack) => this.onConnack(client, connack));
@@ -451,7 +463,7 @@ export class Connection {
   /** A new mqtt.js client takes over what storage holds (loaded at the first connect). */
   private restore(client: VendorClient, persistence: Persistence): void {
     persistence.load(this.config.clean);
-    persistence.attach(client);
+    persistence.restoreIncoming(this.incoming);
     this.outbox.restore(client, persistence.outgoing(), (record) => ({
       resolve: () => this.events.emit('restored', { message: record.message }),
       reject: (error) => this.events.emit('restored', { message: record.message, error }),
@@ -478,8 +490,8 @@ export class Connection {
     // MQTT §4.4: the broker will never send PUBREL for a QoS 2 message of a session it lost: deliver it now.
     if (!info.sessionPresent) {
       this.persistence?.sessionLost();
-      for (const [, packet] of [...client.incomingStore._inflights]) {
-        client.incomingStore.del({ messageId: packet.messageId! }, noop);
+      for (const packet of this.incoming.all()) {
+        this.incoming.del(packet, noop);
         lost.delivered++;
         this.onMessage(client, packet.topic ?? '', toBytes(packet.payload), packet);
       }

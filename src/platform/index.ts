@@ -5,8 +5,8 @@ import type { PlatformWx } from './wx';
 export { Connection } from './connection';
 export type { Delivery, InboundMessage, SessionLost } from './connection';
 export { Pool } from './pool';
-export { keptClientId } from './persistence';
-export type { StorageNotice } from './persistence';
+export { keptClientId } from './session/persistence';
+export type { StorageNotice } from './session/persistence';
 export { platformStorage } from './storage';
 export type { PoolOptions } from './pool';
 

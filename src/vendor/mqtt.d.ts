@@ -37,11 +37,14 @@ export interface VendorStream {
   emit(event: 'close'): boolean;
 }
 
-/** mqtt.js's in-memory Store; `_inflights` (messageId → packet) is read to act on session loss. */
+/** MQTT.js's `Store` shape: what mqtt.js calls on the stores it is given (src/platform/session/packet-store.ts). */
 export interface VendorStore {
-  _inflights: Map<number, VendorPacket>;
   put(packet: VendorPacket, callback?: (error?: Error) => void): VendorStore;
-  del(packet: { messageId?: number }, callback?: (error?: Error) => void): VendorStore;
+  get(packet: { messageId?: number }, callback: (error?: Error | null, packet?: VendorPacket) => void): VendorStore;
+  del(packet: { messageId?: number }, callback?: (error?: Error | null, packet?: VendorPacket) => void): VendorStore;
+  /** An object stream of the stored packets, which mqtt.js replays after CONNACK. */
+  createStream(): object;
+  close(callback?: () => void): void;
 }
 
 /** CONNECT properties (MQTT 5) as mqtt.js takes them. */
@@ -132,6 +135,8 @@ export interface VendorClient {
 
 export interface VendorMqtt {
   connect(url: string, options: VendorClientOptions): VendorClient;
+  /** mqtt.js's own in-memory Store (its createStream ends through the bundle's own nextTick). */
+  Store: new () => VendorStore;
 }
 
 declare function createMqtt(wx: VendorWx): VendorMqtt;

@@ -5,14 +5,15 @@
  * - an outgoing QoS 2 PUBLISH leaves only once its packet id is stored, and PUBREL only once the
  *   PUBREC stage is (else a relaunch could send the PUBLISH again after the broker completed it);
  * - an incoming QoS 2 message is stored before PUBREC, and marked delivered before PUBCOMP.
- * mqtt.js calls its stores' put() before it sends and waits for the callback: that is where the
- * waiting happens. When storage fails, everything goes on in memory and the failure is reported once.
+ * mqtt.js calls its stores' put() (and get(), at PUBREL) before it sends and waits for the
+ * callback: the hooks this class gives the PacketStores are where the waiting happens. When storage fails, everything goes on in memory and the failure is reported once.
  */
-import { encodeUtf8 } from '../core/codec';
-import type { ErrorInfo } from '../core/errors';
-import { clientIdKey, isOutgoing, Journal, JournalIdentity, JournalRecord, journalKey, StorageWrite, StoredMessage } from '../core/journal';
-import type { VendorClient, VendorPacket, VendorStore } from '../vendor/mqtt';
-import type { KeyValueStorage } from './storage';
+import { encodeUtf8 } from '../../core/codec';
+import type { ErrorInfo } from '../../core/errors';
+import { clientIdKey, isOutgoing, Journal, JournalIdentity, JournalRecord, journalKey, StorageWrite, StoredMessage } from '../../core/journal';
+import type { VendorPacket } from '../../vendor/mqtt';
+import type { KeyValueStorage } from '../storage';
+import type { PacketStore, StoreHooks } from './packet-store';
 
 /** Storage calls allowed in any 1-second window (a batch bigger than this waits for an empty window). */
 export const WRITES_PER_SECOND = 10;
@@ -43,7 +44,6 @@ export interface PersistenceReport {
 const expiryOf = (m: StoredMessage): number | undefined =>
   m.properties?.messageExpiryInterval === undefined ? undefined : m.since + m.properties.messageExpiryInterval * 1000;
 
-type Callback = (error?: Error) => void;
 
 export class Persistence {
   private readonly journal: Journal;
@@ -163,41 +163,28 @@ export class Persistence {
     return new Promise((resolve) => this.waiters.push({ version, resolve }));
   }
 
-  /** Wraps the stores and message hook of a new mqtt.js client; restores incoming QoS 2 state into it. */
-  attach(client: VendorClient): void {
-    const out = client.outgoingStore;
-    const incoming = client.incomingStore;
-    const [outPut, outDel, inPut, inDel] = [out.put.bind(out), out.del.bind(out), incoming.put.bind(incoming), incoming.del.bind(incoming)];
-    out.put = (packet, callback) => {
-      outPut(packet);
-      const wait = packet.cmd === 'pubrel' ? this.stage(packet.messageId, 'pubrel') : packet.qos === 2 ? this.durable() : undefined;
-      return this.after(wait, callback, out);
-    };
-    out.del = (packet, callback) => {
-      this.drop(this.outById, packet.messageId);
-      return outDel(packet, callback);
-    };
-    incoming.put = (packet, callback) => {
-      inPut(packet);
-      return this.after(this.received(packet), callback, incoming);
-    };
-    incoming.del = (packet, callback) => {
-      this.drop(this.inById, packet.messageId);
-      return inDel(packet, callback);
-    };
-    const handle = client.handleMessage.bind(client);
-    client.handleMessage = (packet, callback) => {
-      if (packet.qos !== 2 || packet.messageId === undefined) return handle(packet, callback);
-      const stored = this.stage(packet.messageId, 'delivered', this.inById);
-      if (stored) void stored.then(() => handle(packet, callback));
-      else handle(packet, callback);
-    };
-    client.on('packetreceive', (packet) => {
+  /** What the outgoing store waits for: a QoS 2 PUBLISH leaves once its packet id is stored, PUBREL once its stage is. */
+  readonly outgoingHooks: StoreHooks = {
+    put: (packet) => (packet.cmd === 'pubrel' ? this.stage(packet.messageId, 'pubrel') : packet.qos === 2 ? this.durable() : undefined),
+    del: (id) => this.drop(this.outById, id),
+  };
+
+  /** What the incoming store waits for: a QoS 2 message is stored before PUBREC, and marked delivered before it is delivered (then PUBCOMP). */
+  readonly incomingHooks: StoreHooks = {
+    put: (packet) => this.received(packet),
+    get: (id, found) => {
+      if (found) return this.stage(id, 'delivered', this.inById);
       // PUBREL for a message delivered before a relaunch: nothing to deliver, the marker goes
-      if (packet.cmd === 'pubrel' && packet.messageId !== undefined && this.inById.get(packet.messageId)?.stage === 'delivered') this.drop(this.inById, packet.messageId);
-    });
+      if (this.inById.get(id)?.stage === 'delivered') this.drop(this.inById, id);
+      return undefined;
+    },
+    del: (id) => this.drop(this.inById, id),
+  };
+
+  /** Incoming QoS 2 messages received (PUBREC sent) before a relaunch, back into the incoming store. */
+  restoreIncoming(store: PacketStore): void {
     for (const r of this.inById.values()) {
-      if (r.stage === 'received') incoming._inflights.set(r.id!, { cmd: 'publish', messageId: r.id, topic: r.message.topic, payload: r.message.bytes, qos: 2, retain: r.message.retain, properties: r.message.properties as Record<string, unknown> | undefined });
+      if (r.stage === 'received') store.restore({ cmd: 'publish', messageId: r.id, topic: r.message.topic, payload: r.message.bytes, qos: 2, retain: r.message.retain, properties: r.message.properties as Record<string, unknown> | undefined });
     }
   }
 
@@ -236,15 +223,6 @@ export class Persistence {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.settleWaiters(Infinity);
-  }
-
-  /** Calls mqtt.js back once `wait` is over: it sends the packet then. */
-  private after(wait: Promise<void> | undefined, callback: Callback | undefined, store: VendorStore): VendorStore {
-    if (callback) {
-      if (wait) void wait.then(() => callback());
-      else callback();
-    }
-    return store;
   }
 
   private stage(id: number | undefined, stage: 'pubrel' | 'delivered', index = this.outById): Promise<void> | undefined {

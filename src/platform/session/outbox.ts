@@ -4,29 +4,24 @@
  * against the broker's Maximum Packet Size, settled per MQTT §4.4 when the broker's session is
  * gone, and with `persist` restored from storage onto a new mqtt.js client.
  */
-import { encodeUtf8 } from '../core/codec';
-import { CodedError, ErrorInfo, errorFromPublishAck } from '../core/errors';
-import type { JournalRecord } from '../core/journal';
-import type { PendingMessage } from '../core/message';
-import type { QoS } from '../core/options';
-import { ConnackInfo, publishPacketSize } from '../core/packets';
-import { propertyBytes, VendorProperties } from '../core/properties';
-import { joinRepeated } from '../core/user-properties';
-import type { VendorClient, VendorPacket } from '../vendor/mqtt';
+import { encodeUtf8 } from '../../core/codec';
+import { CodedError, ErrorInfo, errorFromPublishAck } from '../../core/errors';
+import type { JournalRecord } from '../../core/journal';
+import type { MessageData, PendingMessage } from '../../core/message';
+import { ConnackInfo, publishPacketSize } from '../../core/packets';
+import { propertyBytes, VendorProperties } from '../../core/properties';
+import { joinRepeated } from '../../core/user-properties';
+import type { VendorClient, VendorPacket } from '../../vendor/mqtt';
+import type { Settle } from '../subscriptions';
+import type { PacketStore } from './packet-store';
 import type { Persistence } from './persistence';
-import type { Settle } from './subscriptions';
 
 /** MQTT 5.0 §3.2.2.3.3: a CONNACK without Receive Maximum means 65,535. */
 const DEFAULT_RECEIVE_MAXIMUM = 65535;
 
 const noop = (): void => undefined;
 
-export interface Held {
-  topic: string;
-  bytes: Uint8Array;
-  qos: QoS;
-  retain: boolean;
-  properties?: VendorProperties;
+export interface Held extends MessageData {
   size: number;
   /** When publish() accepted it (ms since epoch). */
   since: number;
@@ -40,11 +35,6 @@ interface Inflight extends Pick<Held, 'topic' | 'qos' | 'size' | 'since' | 'sett
   sentOn?: number;
 }
 
-/** Removes a QoS 1/2 exchange from mqtt.js so it is never sent again. */
-function forget(client: VendorClient, id: number): void {
-  client.outgoingStore.del({ messageId: id }, noop);
-  delete client.outgoing[id];
-}
 
 export class Outbox {
   private held: Held[] = [];
@@ -63,6 +53,8 @@ export class Outbox {
     private readonly protocolVersion: 4 | 5,
     /** At MQTT 3.1.1, which has no Receive Maximum. */
     private readonly inflightLimit311: number,
+    /** The session's outgoing store: the one place the packets of open exchanges live. */
+    private readonly store: PacketStore,
     private readonly persistence?: Persistence,
   ) {}
 
@@ -89,16 +81,16 @@ export class Outbox {
   }
 
   /** A new socket opens: what goes out from now on goes out on it; what went out before is resent with DUP. */
-  nextSocket(client: VendorClient | undefined): void {
+  nextSocket(): void {
     this.socket++;
     if (this.replaying) {
       // the last socket closed between CONNACK and resume(): the packets go back to mqtt.js's store
-      this.replay.forEach((packet) => client?.outgoingStore._inflights.set(packet.messageId!, packet));
+      this.replay.forEach((packet) => this.store.restore(packet));
       this.replay = [];
       this.replaying = false;
     }
     for (const [id, entry] of this.inflight) {
-      const packet = entry.sentOn === undefined ? undefined : client?.outgoingStore._inflights.get(id);
+      const packet = entry.sentOn === undefined ? undefined : this.store.packet(id);
       if (packet?.cmd === 'publish') packet.dup = true;
     }
   }
@@ -126,8 +118,7 @@ export class Outbox {
         continue;
       }
       const id = record.id;
-      client.outgoingStore._inflights.set(
-        id,
+      this.store.restore(
         record.stage === 'pubrel'
           ? { cmd: 'pubrel', qos: 2, messageId: id }
           : { cmd: 'publish', topic: m.topic, payload: m.bytes, qos: m.qos, retain: m.retain, messageId: id, dup: true, properties: properties && joinRepeated({ ...properties }) },
@@ -163,9 +154,7 @@ export class Outbox {
     const settled = info.sessionPresent ? { resent: 0, released: 0 } : this.settleLostSession(client);
     // mqtt.js would resend its stored packets one at a time, each after the last one's
     // acknowledgement, and report the connection only after the last: they go out in resume().
-    const store = client.outgoingStore._inflights;
-    this.replay = [...store.values()];
-    store.clear();
+    this.replay = this.store.takeAll();
     this.replaying = true;
     return settled;
   }
@@ -242,7 +231,7 @@ export class Outbox {
     if (this.inflight.get(id) !== entry) return;
     this.inflight.delete(id);
     if (error) {
-      forget(client, id);
+      this.forget(client, id);
       const reasonString = ack?.properties?.reasonString;
       const refused: ErrorInfo =
         typeof error.code === 'number'
@@ -262,9 +251,15 @@ export class Outbox {
     return { ...properties, messageExpiryInterval: Math.min(left, properties.messageExpiryInterval) };
   }
 
+  /** Removes a QoS 1/2 exchange from the store and from mqtt.js's callbacks, so it is never sent again. */
+  private forget(client: VendorClient, id: number): void {
+    this.store.del({ messageId: id }, noop);
+    delete client.outgoing[id];
+  }
+
   private drop(client: VendorClient, id: number, entry: Inflight, error: ErrorInfo): void {
     this.inflight.delete(id);
-    forget(client, id);
+    this.forget(client, id);
     entry.settle.reject(error);
   }
 
@@ -274,10 +269,11 @@ export class Outbox {
    */
   private settleLostSession(client: VendorClient): { resent: number; released: number } {
     const settled = { resent: 0, released: 0 };
-    for (const [id, packet] of [...client.outgoingStore._inflights]) {
+    for (const packet of this.store.all()) {
+      const id = packet.messageId!;
       if (packet.cmd === 'pubrel') {
         const callback = client.outgoing[id]?.cb;
-        forget(client, id);
+        this.forget(client, id);
         settled.released++;
         callback?.();
       } else if (this.inflight.get(id)?.sentOn !== undefined) {
