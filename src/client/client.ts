@@ -3,7 +3,7 @@
  * scope and component that asks for the same one. Validates every input, builds every event
  * detail, and never throws: methods reject with MqttError, listeners get plain objects.
  */
-import { decodeUtf8, encodePayload, exactArrayBuffer } from '../core/codec';
+import { encodePayload } from '../core/codec';
 import { Emitter } from '../core/emitter';
 import { CodedError, describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
 import { WARNING_TEXTS } from '../core/labels';
@@ -28,6 +28,7 @@ import type {
   SubscribeOptions,
   UnsubscribeEventDetail,
 } from '../types';
+import { messageDetail } from './detail';
 import { MqttError, toMqttError } from './error';
 import { Requests } from './request';
 import { MqttScope, ScopeHost } from './scope';
@@ -44,28 +45,15 @@ const namedListeners = new Map<string, Set<(client: MqttClient) => void>>();
 
 let inboundSeq = 0;
 
-/** One detail per inbound message, whoever hears it: the payload is decoded once. */
-function messageDetail(message: InboundMessage): MessageEventDetail {
+/** One detail per inbound message, whoever hears it: its payload is decoded at most once. */
+function inboundDetail(message: InboundMessage): MessageEventDetail {
   let detail = message.detail as MessageEventDetail | undefined;
   if (!detail) {
-    detail = {
-      id: `in_${++inboundSeq}`,
-      topic: message.topic,
-      payload: decodeUtf8(message.bytes),
-      bytes: exactArrayBuffer(message.bytes),
-      qos: message.qos,
-      retain: message.retain,
-      dup: message.dup,
-      direction: 'in',
-      time: Date.now(),
-    };
-    const properties = messageProperties(message.properties as Record<string, unknown> | undefined);
-    if (properties) detail.properties = properties;
+    detail = messageDetail('in', `in_${++inboundSeq}`, message, { dup: message.dup, properties: messageProperties(message.properties as Record<string, unknown> | undefined) });
     message.detail = detail;
   }
   return detail;
 }
-
 
 export class MqttClient {
   readonly name?: string;
@@ -327,18 +315,8 @@ export class MqttClient {
     const connection = this.requireConnection(scope);
     const retain = retainValue === true;
     await connection.publish(topic as string, encoded.bytes, qos, retain, properties.properties);
-    const detail: PublishEventDetail = {
-      id: `out_${++this.outboundSeq}`,
-      topic: topic as string,
-      payload: typeof payload === 'string' ? payload : decodeUtf8(encoded.bytes),
-      bytes: exactArrayBuffer(encoded.bytes),
-      qos,
-      retain,
-      direction: 'out',
-      time: Date.now(),
-    };
-    const shown = sentProperties(properties.properties);
-    if (shown) detail.properties = shown;
+    const text = typeof payload === 'string' ? payload : undefined;
+    const detail = messageDetail('out', `out_${++this.outboundSeq}`, { topic: topic as string, bytes: encoded.bytes, qos, retain }, { text, properties: sentProperties(properties.properties) });
     this.emitFor(scope, 'publish', detail);
     return detail;
   }
@@ -386,9 +364,9 @@ export class MqttClient {
     for (const scope of this.scopes) {
       if (!holders.has(scope)) continue;
       if (!this.requests.isReplyScope(scope)) mine = true;
-      scope.events.emit('message', messageDetail(message));
+      scope.events.emit('message', inboundDetail(message));
     }
-    if (mine) this.events.emit('message', messageDetail(message));
+    if (mine) this.events.emit('message', inboundDetail(message));
   }
 
   private onSessionLost(lost: SessionLost): void {
@@ -410,19 +388,7 @@ export class MqttClient {
       this.emitAll('error', describeError({ topic: message.topic, ...error }, this.locale));
       return;
     }
-    const detail: PublishEventDetail = {
-      id: `out_${++this.outboundSeq}`,
-      topic: message.topic,
-      payload: decodeUtf8(message.bytes),
-      bytes: exactArrayBuffer(message.bytes),
-      qos: message.qos,
-      retain: message.retain,
-      direction: 'out',
-      time: Date.now(),
-      restored: true,
-    };
-    const shown = sentProperties(message.properties);
-    if (shown) detail.properties = shown;
+    const detail = messageDetail('out', `out_${++this.outboundSeq}`, message, { restored: true, properties: sentProperties(message.properties) });
     this.events.emit('publish', detail);
   }
 

@@ -1,4 +1,4 @@
-/** Payload codecs without TextEncoder/TextDecoder (WeChat has neither). */
+/** Payload codecs without TextEncoder/TextDecoder (WeChat has neither); decodeText uses a native TextDecoder where one exists. */
 import type { ErrorInfo } from './errors';
 
 const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
@@ -78,6 +78,14 @@ export function decodeUtf8(bytes: Uint8Array): string {
   }
   flush();
   return out;
+}
+
+/** The platform's own decoder, where there is one (Node, some base libraries); a leading BOM is kept, as decodeUtf8 keeps it. */
+const nativeDecoder = typeof TextDecoder === 'function' ? new TextDecoder('utf-8', { ignoreBOM: true }) : undefined;
+
+/** decodeUtf8's text, by the native TextDecoder when the platform has one (the same text, several times faster). */
+export function decodeText(bytes: Uint8Array): string {
+  return nativeDecoder ? nativeDecoder.decode(bytes) : decodeUtf8(bytes);
 }
 
 const HEX = '0123456789abcdef';

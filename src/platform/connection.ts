@@ -527,7 +527,7 @@ export class Connection {
 
   private onMessage(client: VendorClient, topic: string, payload: Uint8Array, packet: VendorPacket): void {
     if (client !== this.client) return;
-    const message: InboundMessage = { topic, bytes: payload, qos: (packet.qos ?? 0) as QoS, retain: Boolean(packet.retain), dup: Boolean(packet.dup) };
+    const message: InboundMessage = { topic, bytes: payload, qos: (packet.qos ?? 0) as QoS, retain: Boolean(packet.retain), dup: Boolean(packet.dup), detail: undefined };
     if (packet.properties) message.properties = packet.properties;
     const holders = this.subscriptions.holdersOf(topic);
     if (holders.size > 0) {

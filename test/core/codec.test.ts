@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { decodeUtf8, encodePayload, encodeUtf8, formatJson, fromBase64, fromHex, preview, toBase64, toHex } from '../../src/core/codec';
+import { decodeText, decodeUtf8, encodePayload, encodeUtf8, formatJson, fromBase64, fromHex, preview, toBase64, toHex } from '../../src/core/codec';
 import { randomBytes, randomText, seeded } from '../support/random';
 
 const node = (bytes: Uint8Array): Buffer => Buffer.from(bytes);
@@ -25,6 +25,17 @@ describe('UTF-8', () => {
       expect(decodeUtf8(bytes)).toBe(decoder.decode(bytes));
       const text = randomText(random, Math.floor(random() * 32));
       expect(decodeUtf8(encodeUtf8(text))).toBe(Buffer.from(text, 'utf8').toString('utf8'));
+    }
+  });
+
+  it('decodeText (native TextDecoder where present) gives decodeUtf8\'s text, a leading BOM kept (seed 11)', () => {
+    const random = seeded(11);
+    const bom = Uint8Array.from([0xef, 0xbb, 0xbf, 0x61]);
+    expect(decodeText(bom)).toBe('\ufeffa');
+    expect(decodeText(bom)).toBe(decodeUtf8(bom));
+    for (let i = 0; i < 2000; i++) {
+      const bytes = randomBytes(random, Math.floor(random() * 64));
+      expect(decodeText(bytes)).toBe(decodeUtf8(bytes));
     }
   });
 
