@@ -81,7 +81,14 @@ export function decodeUtf8(bytes: Uint8Array): string {
 }
 
 /** The platform's own decoder, where there is one (Node, some base libraries); a leading BOM is kept, as decodeUtf8 keeps it. */
-const nativeDecoder = typeof TextDecoder === 'function' ? new TextDecoder('utf-8', { ignoreBOM: true }) : undefined;
+const nativeDecoder = ((): { decode(bytes: Uint8Array): string } | undefined => {
+  const root = (typeof globalThis === 'object' ? globalThis : {}) as { TextDecoder?: new (label: string, options: { ignoreBOM: boolean }) => { decode(bytes: Uint8Array): string } };
+  try {
+    return typeof root.TextDecoder === 'function' ? new root.TextDecoder('utf-8', { ignoreBOM: true }) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
 
 /** decodeUtf8's text, by the native TextDecoder when the platform has one (the same text, several times faster). */
 export function decodeText(bytes: Uint8Array): string {
