@@ -13,6 +13,7 @@ import { ConnectionStatus, StateMachine } from '../core/state';
 import { topicFilterProblem, topicNameProblem } from '../core/topics';
 import { Connection, Delivery, getPool, InboundMessage, keptClientId, platformStorage, Pool, SessionLost, StorageNotice } from '../platform/index';
 import type { StoredMessage } from '../core/journal';
+import { PANEL_EVENTS } from '../types';
 import type {
   ClientEventMap,
   ClientOptions,
@@ -33,7 +34,6 @@ import { MqttError, toMqttError } from './error';
 import { Requests } from './request';
 import { MqttScope, ScopeHost } from './scope';
 
-const CLIENT_EVENTS: readonly (keyof ClientEventMap)[] = ['status', 'connect', 'message', 'publish', 'subscribe', 'unsubscribe', 'error', 'warning'];
 /** Events every scope hears from its client; the others only for its own filters and calls. */
 const BROADCAST: readonly (keyof ClientEventMap)[] = ['status', 'connect', 'error', 'warning'];
 
@@ -244,7 +244,7 @@ export class MqttClient {
   }
 
   private listen<K extends keyof ClientEventMap>(emitter: Emitter<ClientEventMap>, event: K, listener: unknown): () => void {
-    if (!CLIENT_EVENTS.includes(event) || typeof listener !== 'function') {
+    if (!(PANEL_EVENTS as readonly string[]).includes(event as string) || typeof listener !== 'function') {
       const field = typeof listener !== 'function' ? 'listener' : 'event';
       setTimeout(() => this.emitAll('error', describeError({ code: 'INVALID_OPTION', field, reason: `on(${JSON.stringify(String(event))}, ${typeof listener})` }, this.locale)), 0);
       return () => undefined;

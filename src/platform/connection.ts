@@ -58,7 +58,7 @@ export interface Delivery {
   holders: ReadonlySet<Holder>;
 }
 
-export interface ConnectionEventMap {
+interface ConnectionEventMap {
   status: StatusChange;
   connect: { sessionPresent: boolean };
   message: Delivery;
@@ -82,7 +82,7 @@ export interface ConnectionLimits extends ReconnectLimits {
   inflightLimit311: number;
 }
 
-export const DEFAULT_LIMITS: ConnectionLimits = {
+const DEFAULT_LIMITS: ConnectionLimits = {
   reconnectCapMs: 30000,
   conflictStrikes: 3,
   offlineQueueLimit: 1000,
@@ -90,7 +90,7 @@ export const DEFAULT_LIMITS: ConnectionLimits = {
   inflightLimit311: 10,
 };
 
-export interface ConnectionEnv {
+interface ConnectionEnv {
   wx: PlatformWx;
   counter: SocketCounter;
   /** The byte pipe; a WebSocket through `wx.connectSocket` when absent. */
@@ -118,7 +118,7 @@ type Timer = ReturnType<typeof setTimeout>;
 const noop = (): void => undefined;
 
 /** Messages of a persistent session that no holder wants yet, kept per connection (oldest dropped first). */
-export const UNCLAIMED_LIMIT = 1000;
+const UNCLAIMED_LIMIT = 1000;
 
 const toBytes = (payload: Uint8Array | string | undefined): Uint8Array =>
   typeof payload === 'string' ? encodeUtf8(payload) : (payload ?? new Uint8Array(0));

@@ -9,11 +9,11 @@ import { adaptDouyin, DouyinApi } from './adapters/douyin';
 import { adaptTaro, adaptUni, FrameworkApi } from './adapters/frameworks';
 import type { PlatformWx } from './wx';
 
-export type PlatformName = 'tt' | 'qq' | 'swan' | 'my' | 'wx' | 'uni' | 'Taro';
+type PlatformName = 'tt' | 'qq' | 'swan' | 'my' | 'wx' | 'uni' | 'Taro';
 
 declare const tt: unknown, qq: unknown, swan: unknown, my: unknown, wx: unknown, uni: unknown, Taro: unknown;
 
-export const DETECTION_ORDER: readonly PlatformName[] = ['tt', 'qq', 'swan', 'my', 'wx', 'uni', 'Taro'];
+const DETECTION_ORDER: readonly PlatformName[] = ['tt', 'qq', 'swan', 'my', 'wx', 'uni', 'Taro'];
 
 function globalNamed(name: PlatformName): unknown {
   switch (name) {

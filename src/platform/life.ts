@@ -5,7 +5,7 @@
  */
 import type { NetworkStatus, PlatformWx } from './wx';
 
-export interface LifeHandlers {
+interface LifeHandlers {
   pause(reason: 'background' | 'network'): void;
   resume(reason: 'foreground' | 'network'): void;
 }

@@ -9,7 +9,7 @@ import type { PlatformWx, WxCallbackResult } from './wx';
 /** WeChat's storage errors do not say "full" in a documented way; Douyin's and ours (Alipay 12/14) say "exceed". */
 const FULL = /exceed|quota|max size|limit|full|21101|21102|21000/i;
 
-export function storageError(errMsg: string): ErrorInfo {
+function storageError(errMsg: string): ErrorInfo {
   return { code: FULL.test(errMsg) ? 'STORAGE_FULL' : 'STORAGE_ERROR', errMsg };
 }
 

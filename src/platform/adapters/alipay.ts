@@ -48,7 +48,7 @@ export function alipayErrMsg(api: string, res: unknown): string {
 }
 
 /** A message as Alipay delivers it → its data as WeChat would (ArrayBuffer for binary). */
-export function alipayData(payload: unknown): string | ArrayBuffer {
+function alipayData(payload: unknown): string | ArrayBuffer {
   const p = (payload ?? {}) as { data?: unknown; isBuffer?: boolean };
   if (p.isBuffer && typeof p.data === 'string') {
     const bytes = fromBase64(p.data);
@@ -58,7 +58,7 @@ export function alipayData(payload: unknown): string | ArrayBuffer {
 }
 
 /** What to hand Alipay's send: strings as they are, binary as base64 with isBuffer. */
-export function alipaySendData(data: string | ArrayBuffer): { data: string; isBuffer?: boolean } {
+function alipaySendData(data: string | ArrayBuffer): { data: string; isBuffer?: boolean } {
   return typeof data === 'string' ? { data } : { data: toBase64(new Uint8Array(data)), isBuffer: true };
 }
 

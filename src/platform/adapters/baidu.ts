@@ -13,7 +13,7 @@ import { networkEvents, plainListeners, wechatNetwork } from './events';
 import { refused } from './global-socket';
 import { wechatStorage } from './storage';
 
-export const BAIDU_GLOBAL_ERRMSG = 'connectSocket:fail binary WebSocket frames need Baidu base library 1.9.4 or later (swan.sendSocketMessage takes only a String)';
+const BAIDU_GLOBAL_ERRMSG = 'connectSocket:fail binary WebSocket frames need Baidu base library 1.9.4 or later (swan.sendSocketMessage takes only a String)';
 
 export interface BaiduApi extends Partial<Pick<GlobalSocketApi, 'closeSocket'>>, Pick<PlatformWx, 'onAppShow' | 'offAppShow' | 'onAppHide' | 'offAppHide'>, WxStorage {
   connectSocket(options: WxConnectSocketOptions): WxSocketTask | undefined | void;

@@ -20,7 +20,7 @@ export interface GlobalSocketApi {
   closeSocket(options?: { code?: number; reason?: string; success?: Callback; fail?: Callback }): void;
 }
 
-export interface GlobalSocketShape {
+interface GlobalSocketShape {
   /** A message event's payload → its data. */
   data(res: unknown): string | ArrayBuffer;
   /** What to hand sendSocketMessage. */

@@ -21,7 +21,7 @@ const DEFAULT_RECEIVE_MAXIMUM = 65535;
 
 const noop = (): void => undefined;
 
-export interface Held extends MessageData {
+interface Held extends MessageData {
   size: number;
   /** When publish() accepted it (ms since epoch). */
   since: number;

@@ -16,7 +16,7 @@ import type { KeyValueStorage } from '../storage';
 import type { PacketStore, StoreHooks } from './packet-store';
 
 /** Storage calls allowed in any 1-second window (a batch bigger than this waits for an empty window). */
-export const WRITES_PER_SECOND = 10;
+const WRITES_PER_SECOND = 10;
 /**
  * The window the calls are counted in: a little over a second, since a call completes some ms
  * after it is made (later on a busy thread), and no second of completions may see 11 either.
@@ -27,7 +27,7 @@ const PAGE_OVERHEAD_CHARS = 100;
 /** After a failed write, the next try. */
 const RETRY_MS = 5000;
 
-export type StorageNoticeCode = 'QUEUE_RESTORED' | 'QUEUE_EXPIRED' | 'QUEUE_DISCARDED' | 'STORAGE_CORRUPTED' | 'STORAGE_FOREIGN';
+type StorageNoticeCode = 'QUEUE_RESTORED' | 'QUEUE_EXPIRED' | 'QUEUE_DISCARDED' | 'STORAGE_CORRUPTED' | 'STORAGE_FOREIGN';
 
 export interface StorageNotice {
   code: StorageNoticeCode;
@@ -36,7 +36,7 @@ export interface StorageNotice {
   clientId?: string;
 }
 
-export interface PersistenceReport {
+interface PersistenceReport {
   notice(notice: StorageNotice): void;
   error(error: ErrorInfo): void;
 }

@@ -13,7 +13,7 @@ import { expandJoinedPairs } from '../../core/user-properties';
 import type { VendorSocketTask, VendorWx } from '../../vendor/mqtt';
 import type { Transport, TransportFactory } from './transport';
 
-export interface SocketEvents {
+interface SocketEvents {
   onError(error: ErrorInfo): void;
   /** Called exactly once per socket, whatever ended it. */
   onClose(res: { code: number; reason: string }): void;
@@ -24,7 +24,7 @@ export interface SocketEvents {
 }
 
 /** What the inbound filter needs to know of the connection. */
-export interface InboundProtocol {
+interface InboundProtocol {
   protocolVersion: 4 | 5;
   topicAliasMaximum?: number;
 }
