@@ -14,92 +14,25 @@
 import { encodeUtf8 } from '../core/codec';
 import { Emitter } from '../core/emitter';
 import { CodedError, ErrorInfo, errorFromConnack, errorFromDisconnect } from '../core/errors';
-import type { MessageData, PendingMessage } from '../core/message';
+import type { PendingMessage } from '../core/message';
 import type { ConnectionConfig, QoS } from '../core/options';
 import { ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '../core/packets';
 import { propertyBytes, SubscriptionOptions, VendorProperties } from '../core/properties';
-import { ConnectionStatus, StateMachine, StatusChange } from '../core/state';
+import { ConnectionStatus, StateMachine } from '../core/state';
 import { joinRepeated } from '../core/user-properties';
-import type { StoredMessage } from '../core/journal';
-import createMqtt, { type VendorClient, type VendorClientOptions, type VendorMqtt, type VendorPacket } from '../vendor/mqtt';
+import createMqtt, { type VendorClient, type VendorMqtt, type VendorPacket } from '../vendor/mqtt';
 import { sendSubscribe, SubscribeContext } from './handlers/subscribe';
+import { ConnectionEnv, ConnectionEventMap, ConnectionLimits, DEFAULT_LIMITS, InboundMessage, SessionLost } from './connection-types';
 import { Outbox } from './session/outbox';
+import { vendorOptions } from './session/vendor-options';
 import { PacketStore } from './session/packet-store';
-import { Persistence, StorageNotice } from './session/persistence';
-import { BeforeConnect, ConnectPlan, ConnectReason, ReconnectLimits, ReconnectPolicy } from './reconnect-policy';
+import { Persistence } from './session/persistence';
+import { ConnectPlan, ConnectReason, ReconnectPolicy } from './reconnect-policy';
 import { platformStorage } from './storage';
 import { Holder, Settle, SubscriptionTable } from './subscriptions';
 import { TopicAliases } from './topic-aliases';
 import { MqttSocket } from './transport/mqtt-socket';
-import type { TransportFactory } from './transport/transport';
-import { SocketCounter, webSocketTransport } from './transport/websocket';
-import type { PlatformWx } from './wx';
-
-/** A message as mqtt.js parsed it. */
-export interface InboundMessage extends MessageData {
-  dup: boolean;
-  /** Filled by the first client that hears it, so that every client shares one decoded detail. */
-  detail?: object;
-}
-
-/** The broker ended the session while QoS 1/2 exchanges were open (MQTT 3.1.1/5.0 §4.4). */
-export interface SessionLost {
-  /** Sent, unacknowledged QoS 1/2 publishes: sent again in the new session (QoS 2 may arrive twice). */
-  resent: number;
-  /** QoS 2 publishes the broker had taken (PUBREC) but not completed: counted as delivered. */
-  released: number;
-  /** QoS 2 messages received (PUBREC sent) whose PUBREL will never come: delivered now. */
-  delivered: number;
-}
-
-/** A message and the holders whose filters match it. */
-export interface Delivery {
-  message: InboundMessage;
-  holders: ReadonlySet<Holder>;
-}
-
-interface ConnectionEventMap {
-  status: StatusChange;
-  connect: { sessionPresent: boolean };
-  message: Delivery;
-  error: ErrorInfo;
-  sessionLost: SessionLost;
-  /** `persist`: what loading the stored state found. */
-  storage: StorageNotice;
-  /** `persist`: a publish restored from storage was acknowledged (no error) or refused. */
-  restored: { message: StoredMessage; error?: ErrorInfo };
-}
-
-export interface ConnectionLimits extends ReconnectLimits {
-  /** QoS 1/2 publishes held while not connected. */
-  offlineQueueLimit: number;
-  /** How long a graceful DISCONNECT may take before the socket is closed anyway. */
-  disconnectGraceMs: number;
-  /**
-   * Unacknowledged QoS 1/2 publishes at MQTT 3.1.1, which has no Receive Maximum: mosquitto
-   * silently drops QoS 2 publishes beyond its max_inflight_messages (20 by default), and acks them.
-   */
-  inflightLimit311: number;
-}
-
-const DEFAULT_LIMITS: ConnectionLimits = {
-  reconnectCapMs: 30000,
-  conflictStrikes: 3,
-  offlineQueueLimit: 1000,
-  disconnectGraceMs: 500,
-  inflightLimit311: 10,
-};
-
-interface ConnectionEnv {
-  wx: PlatformWx;
-  counter: SocketCounter;
-  /** The byte pipe; a WebSocket through `wx.connectSocket` when absent. */
-  transport?: TransportFactory;
-  random?: () => number;
-  limits?: Partial<ConnectionLimits>;
-  /** The async step before each CONNECT (reconnect policy seam). */
-  beforeConnect?: BeforeConnect;
-}
+import { webSocketTransport } from './transport/websocket';
 
 /** Why the current socket ends, as far as anyone knows: set while it lives, read once when it closes. */
 interface SocketEnd {
@@ -376,35 +309,6 @@ export class Connection {
     mine.forEach((message) => this.events.emit('message', { message, holders }));
   }
 
-  /** mqtt.js options for one CONNECT, built from the frozen config and the policy's plan. */
-  private vendorOptions(plan: ConnectPlan | undefined): VendorClientOptions {
-    const c = this.config;
-    const username = plan?.username ?? c.username;
-    const password = plan?.password ?? c.password;
-    let properties: VendorClientOptions['properties'];
-    if (c.protocolVersion === 5) {
-      properties = joinRepeated({ ...c.connectProperties });
-      if (c.sessionExpiryInterval !== undefined) properties.sessionExpiryInterval = c.sessionExpiryInterval;
-    }
-    return {
-      clientId: c.clientId,
-      username: username || undefined,
-      password: password || undefined,
-      protocolVersion: c.protocolVersion,
-      clean: c.clean,
-      keepalive: c.keepalive,
-      // mqtt.js must not reconnect or time out on its own: this class does both.
-      reconnectPeriod: 0,
-      connectTimeout: c.connectTimeout + 60000,
-      resubscribe: false,
-      queueQoSZero: false,
-      incomingStore: this.incoming,
-      outgoingStore: this.outgoing,
-      will: c.will && { ...c.will, properties: joinRepeated(c.will.properties) },
-      properties,
-    };
-  }
-
   /** Asks the policy what this CONNECT uses (at once, or after its async step), then opens the socket. */
   private openSocket(reason: ConnectReason): void {
     this.clearTimers();
@@ -435,7 +339,7 @@ export class Connection {
       this.end.failure = { code: 'CONNECT_TIMEOUT', limit: this.config.connectTimeout };
       this.socket.close(1000, 'connect timeout');
     }, this.config.connectTimeout);
-    const options = this.vendorOptions(plan);
+    const options = vendorOptions(this.config, plan, { incomingStore: this.incoming, outgoingStore: this.outgoing });
     if (this.client) {
       // mqtt.js copied the last CONNACK's limits into its options: each CONNECT is built anew.
       Object.assign(this.client.options, options);

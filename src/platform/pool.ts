@@ -4,7 +4,8 @@
  * client's connect, release() at its end; the last release destroys the connection.
  */
 import type { ConnectionConfig } from '../core/options';
-import { Connection, ConnectionLimits } from './connection';
+import { Connection } from './connection';
+import type { ConnectionLimits } from './connection-types';
 import { AppLife } from './life';
 import type { TransportFactory } from './transport/transport';
 import { SocketCounter } from './transport/websocket';
