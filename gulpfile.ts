@@ -10,6 +10,7 @@ import { minify } from 'terser';
 import type Vinyl from 'vinyl';
 import { bundleBoundary, BundleKind, runtimeEntry } from './build/boundary';
 import { alignValueExports, bundleDeclarations } from './build/declarations';
+import { mangleScan, manglePattern } from './build/mangle';
 import { compactAsset, componentNames, distPathOf, filesUnder, syncFolder } from './build/layout';
 import { writeVendoredMqtt } from './build/vendor';
 
@@ -61,7 +62,7 @@ function buildFailure(error: unknown, stage: string): Error {
  * ES2017, plus the names the module exports (from an ESM pass: esbuild lists exports only there).
  * The runtime's CommonJS pass also carries src/ui (the components' internal entry, see build/boundary.ts).
  */
-async function bundleScript(stage: string, entry: Entry): Promise<{ code: string; exports: string[] }> {
+async function bundleScript(stage: string, entry: Entry, mangle: Mangle): Promise<{ code: string; exports: string[]; mangleCache: Record<string, string | false> }> {
   const common: esbuild.BuildOptions = {
     entryPoints: [path.join(stage, `${entry.source}.js`)],
     bundle: true,
@@ -74,7 +75,10 @@ async function bundleScript(stage: string, entry: Entry): Promise<{ code: string
   };
   const withUi: esbuild.BuildOptions =
     entry.kind === 'runtime' ? { entryPoints: undefined, stdin: { contents: runtimeEntry(`./${entry.source}.js`, './src/ui.js'), resolveDir: stage, sourcefile: 'runtime.js' } } : {};
-  const [cjs, esm] = await Promise.all([esbuild.build({ ...common, ...withUi, format: 'cjs' }), esbuild.build({ ...common, format: 'esm', metafile: true })]).catch((error: unknown) => {
+  // private members shortened (build/mangle.ts): one cache for every bundle, so the same name gets
+  // the same short name wherever an object travels
+  const mangled: esbuild.BuildOptions = { mangleProps: manglePattern(mangle.names), mangleCache: mangle.cache };
+  const [cjs, esm] = await Promise.all([esbuild.build({ ...common, ...withUi, ...mangled, format: 'cjs' }), esbuild.build({ ...common, format: 'esm', metafile: true })]).catch((error: unknown) => {
     throw buildFailure(error, stage);
   });
   const min = await minify(cjs.outputFiles?.[0]?.text ?? '', {
@@ -88,7 +92,12 @@ async function bundleScript(stage: string, entry: Entry): Promise<{ code: string
     format: { comments: false, preamble: '"use strict";' },
   });
   const exports = Object.values(esm.metafile?.outputs ?? {})[0]?.exports ?? [];
-  return { code: min.code ?? '', exports };
+  return { code: min.code ?? '', exports, mangleCache: cjs.mangleCache ?? {} };
+}
+
+interface Mangle {
+  names: readonly string[];
+  cache: Record<string, string | false>;
 }
 
 let project: ts.Project | undefined;
@@ -120,13 +129,22 @@ export async function scripts(): Promise<void> {
       finished(gulp.src('src/**/*.d.ts', { base: '.' }).pipe(gulp.dest(stage))),
     ]);
     if (errors.length > 0) throw new Error(`TypeScript: ${errors.length} error(s); the build failed`);
-    const outputs = await Promise.all(
-      entries().map(async (entry) => {
-        const { code, exports } = await bundleScript(stage, entry);
-        const types = alignValueExports(await bundleDeclarations(path.join(stage, `${entry.source}.d.ts`)), exports, `${entry.source}.ts`);
-        return [{ file: `${entry.out}.js`, text: code }, { file: `${entry.out}.d.ts`, text: types }];
-      }),
-    );
+    const all = entries();
+    const types = await Promise.all(all.map((entry) => bundleDeclarations(path.join(stage, `${entry.source}.d.ts`))));
+    const mangle: Mangle = { names: mangleScan('.', types).names, cache: {} };
+    // the runtime first: the components reuse its short names (they reach its objects through src/ui)
+    const runtime = all.filter((entry) => entry.kind === 'runtime');
+    const scripts: Map<Entry, { code: string; exports: string[] }> = new Map();
+    for (const entry of runtime) {
+      const built = await bundleScript(stage, entry, mangle);
+      mangle.cache = { ...mangle.cache, ...built.mangleCache };
+      scripts.set(entry, built);
+    }
+    await Promise.all(all.filter((entry) => entry.kind !== 'runtime').map(async (entry) => scripts.set(entry, await bundleScript(stage, entry, mangle))));
+    const outputs = all.map((entry, i) => {
+      const { code, exports } = scripts.get(entry)!;
+      return [{ file: `${entry.out}.js`, text: code }, { file: `${entry.out}.d.ts`, text: alignValueExports(types[i], exports, `${entry.source}.ts`) }];
+    });
     const written = new Set<string>([VENDORED]);
     for (const { file, text } of outputs.flat()) {
       const target = path.join(DIST, file);

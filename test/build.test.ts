@@ -15,6 +15,7 @@ import * as ts from 'typescript';
 import { decideImport, RUNTIME_UI_KEY } from '../build/boundary';
 import { alignValueExports, declaredValueExports } from '../build/declarations';
 import { componentNames, distPathOf, filesUnder, syncFolder } from '../build/layout';
+import { ALWAYS_RESERVED, mangleScan, manglePattern } from '../build/mangle';
 import { wrapMqttBundle } from '../build/vendor';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -303,6 +304,59 @@ describe('gulp build', () => {
       fs.rmSync(tmp, { recursive: true, force: true });
     }
   }, 120000);
+});
+
+describe('property mangling (build/mangle.ts)', () => {
+  const words = (text: string) => new Set(text.match(/[A-Za-z_$][\w$]*/g) ?? []);
+  const read = (...parts: string[]) => fs.readFileSync(path.join(ROOT, ...parts), 'utf8');
+  const under = (dir: string, test: RegExp) => filesUnder(path.join(ROOT, dir)).filter((f) => test.test(f)).map((f) => read(dir, f));
+  const entries = ['index', ...componentNames(ROOT).map((name) => `${name}/index`)];
+
+  beforeAll(() => {
+    if (entries.some((e) => !fs.existsSync(path.join(DIST, `${e}.d.ts`)))) {
+      const result = spawnSync(GULP, ['build'], { cwd: ROOT, encoding: 'utf8' });
+      if (result.status !== 0) throw new Error(`gulp build failed:\n${result.stdout}\n${result.stderr}`);
+    }
+  }, 120000);
+
+  it('never mangles a name of the public .d.ts, mqtt.js, the platform adapters, the mini-program typings or the WXML', () => {
+    // the dist's declarations minus comments and `private x;` lines (a private member of an exported class is not API)
+    const declarations = entries.map((e) => read('miniprogram_dist', `${e}.d.ts`));
+    const { names, excluded } = mangleScan(ROOT, declarations);
+    expect(names.length).toBeGreaterThan(20);
+    expect(Object.keys(excluded).length).toBeGreaterThan(20);
+    const forbidden: [string, Set<string>][] = [
+      ['public .d.ts', words(declarations.map((d) => d.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '').replace(/^\s*private [^\n]*$/gm, '')).join('\n'))],
+      ['src/vendor/mqtt.d.ts', words(read('src/vendor/mqtt.d.ts'))],
+      ['vendored mqtt.js', words(read('src/vendor/mqtt.js'))],
+      ['src/platform/wx.ts', words(read('src/platform/wx.ts'))],
+      ['src/platform/adapters', words(under('src/platform/adapters', /\.ts$/).join('\n'))],
+      ['miniprogram-api-typings', words(under('node_modules/miniprogram-api-typings', /\.d\.ts$/).join('\n'))],
+      ['WXML/WXS', words(under('components', /\.(wxml|wxs)$/).join('\n'))],
+      ['always reserved', new Set(ALWAYS_RESERVED)],
+    ];
+    for (const [source, set] of forbidden) expect({ source, clash: names.filter((n) => set.has(n)) }).toEqual({ source, clash: [] });
+    // and every name is a `private` member declared in src/ or components/
+    const sources = [...under('src', /\.ts$/), ...under('components', /\.ts$/)].join('\n');
+    for (const name of names) expect({ name, declaredPrivate: new RegExp(`private (readonly |async |static |get |set )*${name.replace(/\$/g, '\\$')}\\b`).test(sources) }).toEqual({ name, declaredPrivate: true });
+    // the pattern handed to esbuild matches exactly these names
+    const pattern = manglePattern(names);
+    for (const name of names) expect(pattern.test(name)).toBe(true);
+    for (const name of ['then', 'options', 'stream', 'outgoing', 'nextId', '_sendPacket', 'incomingStore', 'setData', 'data', `${names[0]}x`]) expect(pattern.test(name)).toBe(false);
+    expect(manglePattern([]).test('anything')).toBe(false);
+  });
+
+  it('the dist uses none of the mangled names as a property any more (all of them were shortened, consistently)', () => {
+    const { names } = mangleScan(
+      ROOT,
+      entries.map((e) => read('miniprogram_dist', `${e}.d.ts`)),
+    );
+    for (const entry of entries) {
+      const code = read('miniprogram_dist', `${entry}.js`);
+      const left = names.filter((n) => new RegExp(`[.]${n.replace(/\$/g, '\\$')}\\b|[{,]${n.replace(/\$/g, '\\$')}[(:]`).test(code));
+      expect({ entry, left }).toEqual({ entry, left: [] });
+    }
+  });
 });
 
 describe('gulp watch', () => {
