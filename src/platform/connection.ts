@@ -417,11 +417,12 @@ export class Connection {
     stopTimer(this.connectTimer);
     this.policy.connected();
     this.sessionPresent = Boolean(connack.sessionPresent);
-    this.outbox.resume(client);
     if (!this.sessionPresent) this.subscriptions.unconfirmAll();
-    // resubscribe before anyone hears of the connection: a listener that subscribes sends its own SUBSCRIBE
+    // resubscribe before anyone hears of the connection (a listener that subscribes sends its own
+    // SUBSCRIBE), and before the publishes held while down: the broker then has our filters first
     const unconfirmed = this.subscriptions.unconfirmed();
     if (unconfirmed.length > 0) this.sendSubscribe(unconfirmed);
+    this.outbox.resume(client);
     this.machine.transition('connected');
     const waiters = this.connectWaiters;
     this.connectWaiters = [];
