@@ -78,7 +78,10 @@ async function bundleScript(stage: string, entry: Entry, mangle: Mangle): Promis
   // private members shortened (build/mangle.ts): one cache for every bundle, so the same name gets
   // the same short name wherever an object travels
   const mangled: esbuild.BuildOptions = { mangleProps: manglePattern(mangle.names), mangleCache: mangle.cache };
-  const [cjs, esm] = await Promise.all([esbuild.build({ ...common, ...withUi, ...mangled, format: 'cjs' }), esbuild.build({ ...common, format: 'esm', metafile: true })]).catch((error: unknown) => {
+  // esbuild's own minifier first (its syntax pass folds and inlines across modules, its short helper
+  // names help the components), then terser: −1.5 KB over terser alone
+  const minified: esbuild.BuildOptions = { minify: true };
+  const [cjs, esm] = await Promise.all([esbuild.build({ ...common, ...withUi, ...mangled, ...minified, format: 'cjs' }), esbuild.build({ ...common, format: 'esm', metafile: true })]).catch((error: unknown) => {
     throw buildFailure(error, stage);
   });
   const min = await minify(cjs.outputFiles?.[0]?.text ?? '', {
@@ -87,7 +90,9 @@ async function bundleScript(stage: string, entry: Entry, mangle: Mangle): Promis
     toplevel: true,
     // Object.keys has no side effect: an unused `ERROR_CODES = Object.keys(TEXTS.en)` then drops the
     // whole error-text table from a component that only needs normalizeLocale (−2.6 KB in message-list)
-    compress: { passes: 3, pure_funcs: ['Object.keys'] },
+    // unsafe_arrows: the IIFEs terser makes of functions used once become arrows (it keeps any that
+    // read this, arguments or new.target; none of them is ever constructed)
+    compress: { passes: 3, pure_funcs: ['Object.keys'], unsafe_arrows: true },
     mangle: true,
     format: { comments: false, preamble: '"use strict";' },
   });
@@ -108,7 +113,10 @@ let project: ts.Project | undefined;
  * reused, so gulp-typescript re-checks incrementally.
  */
 export async function scripts(): Promise<void> {
-  project ??= ts.createProject('tsconfig.build.json');
+  // ES2020 for the intermediate JS only: esbuild lowers ?. and ?? to ES2017 far shorter than TypeScript
+  // does (`a==null?void 0:a.b` rather than `(_a = a) === null || _a === void 0 ? void 0 : _a.b`);
+  // class fields stay assignments in the constructor, as at ES2017
+  project ??= ts.createProject('tsconfig.build.json', { target: 'ES2020', useDefineForClassFields: false });
   const errors: string[] = [];
   const reporter = ts.reporter.defaultReporter();
   const result = gulp.src(SCRIPTS, { base: '.' }).pipe(
