@@ -21,15 +21,36 @@ export function componentNames(root: string): string[] {
     .sort();
 }
 
-/** Drops comments and layout whitespace from WXSS and indentation from WXML; other files pass unchanged. */
+/** Drops comments and layout whitespace from WXSS (and shortens its colours and fractions), comments and indentation from WXML, layout from JSON; other files pass unchanged. */
 export function compactAsset(file: string, contents: Buffer): Buffer {
+  if (file.endsWith('.json')) {
+    try {
+      return Buffer.from(JSON.stringify(JSON.parse(contents.toString('utf8'))));
+    } catch {
+      return contents; // not ours to judge: DevTools reports it
+    }
+  }
   if (!/\.(wxss|wxml)$/.test(file)) return contents;
   const text = contents.toString('utf8');
-  return Buffer.from(
-    file.endsWith('.wxss')
-      ? text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};:,])\s*/g, '$1').replace(/;}/g, '}').trim()
-      : text.split('\n').map((line) => line.trim()).filter(Boolean).join('\n'),
+  return Buffer.from(file.endsWith('.wxss') ? compactWxss(text) : compactWxml(text));
+}
+
+function compactWxss(text: string): string {
+  const flat = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\s+/g, ' ').replace(/\s*([{};:,])\s*/g, '$1').replace(/;}/g, '}').trim();
+  // inside declaration values only (a run after ':' that ends at ';' or '}', never at a selector's '{'):
+  // #aabbcc → #abc, 0.5 → .5
+  return flat.replace(/:[^;{}]*(?=[;}])/g, (value) =>
+    value.replace(/#([0-9a-fA-F])\1([0-9a-fA-F])\2([0-9a-fA-F])\3(?![0-9a-zA-Z_-])/g, '#$1$2$3').replace(/(^|[\s,:(+*/-])0\.(\d)/g, '$1.$2'),
   );
+}
+
+function compactWxml(text: string): string {
+  return text
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join('\n');
 }
 
 /** Files under dir, as posix paths relative to it ([] when dir does not exist). */

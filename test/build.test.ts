@@ -14,7 +14,7 @@ import * as path from 'path';
 import * as ts from 'typescript';
 import { decideImport, RUNTIME_UI_KEY } from '../build/boundary';
 import { alignValueExports, declaredValueExports } from '../build/declarations';
-import { componentNames, distPathOf, filesUnder, syncFolder } from '../build/layout';
+import { compactAsset, componentNames, distPathOf, filesUnder, syncFolder } from '../build/layout';
 import { ALWAYS_RESERVED, mangleScan, manglePattern } from '../build/mangle';
 import { wrapMqttBundle } from '../build/vendor';
 
@@ -38,6 +38,18 @@ describe('build helpers', () => {
     expect(distPathOf('components/mqtt-panel/index.wxml')).toBe('mqtt-panel/index.wxml');
     expect(distPathOf('src/vendor/mqtt.js')).toBe('vendor/mqtt.js');
     expect(() => distPathOf('test/x.ts')).toThrow('no dist location');
+  });
+
+  it('compacts WXSS (colours and fractions in values only), WXML (comments, indentation) and JSON; other files pass unchanged', () => {
+    const compact = (file: string, text: string) => compactAsset(file, Buffer.from(text)).toString('utf8');
+    expect(compact('a.wxss', '/* c */\n.a:not(#aabbcc) , .b {\n  color : #FFFFFF ;\n  opacity: 0.5;\n  margin: 0.25rem 10.5px -0.5px;\n}\n@media (x) { .c { background: var(--x, #112233); } }')).toBe(
+      '.a:not(#aabbcc),.b{color:#FFF;opacity:.5;margin:.25rem 10.5px -.5px}@media (x){.c{background:var(--x,#123)}}',
+    );
+    expect(compact('a.wxss', '.a{color:#aabbc0;border-color:#aabbccdd}')).toBe('.a{color:#aabbc0;border-color:#aabbccdd}');
+    expect(compact('a.wxml', '<!-- a\ncomment -->\n  <view>\n    <text>a  b</text>\n  </view>\n')).toBe('<view>\n<text>a  b</text>\n</view>');
+    expect(compact('a.json', '{\n  "component": true,\n  "usingComponents": { "x": "../x/index" }\n}\n')).toBe('{"component":true,"usingComponents":{"x":"../x/index"}}');
+    expect(compact('a.json', '{ not json')).toBe('{ not json');
+    expect(compact('a.wxs', '  var a = 1; // kept\n')).toBe('  var a = 1; // kept\n');
   });
 
   it('decides each import a bundle meets: shared runtime, bundled core, or a build error', () => {
