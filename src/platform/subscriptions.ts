@@ -28,8 +28,13 @@ export interface Subscription {
 
 const highest = (holders: Map<Holder, QoS>): QoS => Math.max(...holders.values()) as QoS;
 
+/** Topics whose holders are remembered between changes of the table (a stream on few topics matches once each). */
+const MATCH_CACHE_TOPICS = 256;
+
 export class SubscriptionTable {
   private readonly entries = new Map<string, Subscription>();
+  /** Derived: the holders of recently seen topics, forgotten whenever a holder or filter changes. */
+  private readonly matched = new Map<string, ReadonlySet<Holder>>();
 
   get(filter: string): Subscription | undefined {
     return this.entries.get(filter);
@@ -47,6 +52,7 @@ export class SubscriptionTable {
       this.entries.set(filter, entry);
     }
     entry.holders.set(holder, qos);
+    this.matched.clear();
     const wanted = highest(entry.holders);
     const changed = JSON.stringify(options) !== JSON.stringify(entry.options);
     entry.options = options;
@@ -65,6 +71,7 @@ export class SubscriptionTable {
   remove(holder: Holder, filter: string): 'last' | 'lower' | 'kept' | 'absent' {
     const entry = this.entries.get(filter);
     if (!entry || !entry.holders.delete(holder)) return 'absent';
+    this.matched.clear();
     if (entry.holders.size === 0) {
       this.entries.delete(filter);
       entry.waiters.splice(0).forEach((w) => w.reject(new CodedError({ code: 'NOT_CONNECTED', topic: filter, reason: 'unsubscribed' })));
@@ -93,11 +100,15 @@ export class SubscriptionTable {
   }
 
   /** Everyone holding a filter that matches `topic`. */
-  holdersOf(topic: string): Set<Holder> {
-    const out = new Set<Holder>();
+  holdersOf(topic: string): ReadonlySet<Holder> {
+    let out = this.matched.get(topic);
+    if (out) return out;
+    const found = new Set<Holder>();
     this.entries.forEach((e) => {
-      if (e.test(topic)) e.holders.forEach((_, h) => out.add(h));
+      if (e.test(topic)) e.holders.forEach((_, h) => found.add(h));
     });
+    if (this.matched.size >= MATCH_CACHE_TOPICS) this.matched.clear();
+    this.matched.set(topic, (out = found));
     return out;
   }
 
@@ -113,6 +124,7 @@ export class SubscriptionTable {
   /** Drops a filter the broker refused, whoever held it. */
   delete(filter: string): void {
     this.entries.delete(filter);
+    this.matched.clear();
   }
 
   rejectWaiters(error: ErrorInfo): void {
