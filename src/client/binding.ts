@@ -6,6 +6,7 @@
  */
 import { CodedError, type ErrorInfo, type Locale } from '../core/errors';
 import { createClient, onClient, toMqttError } from '../index';
+import { rejectingMqttErrors } from './error';
 import type { MqttClient, MqttError, MqttScope } from '../index';
 import type { ClientEventMap, ClientOptions, ConnectEventDetail, PublishEventDetail, PublishOptions, QoS, SubscribeEventDetail, UnsubscribeEventDetail } from '../types';
 
@@ -81,15 +82,7 @@ export class ClientBinding {
 
   /** Runs a UI action: anything thrown or rejected becomes an MqttError in the binding's locale. */
   run<T>(body: () => Promise<T>): Promise<T> {
-    let promise: Promise<T>;
-    try {
-      promise = body();
-    } catch (error) {
-      promise = Promise.reject(error);
-    }
-    return promise.catch((error: unknown) => {
-      throw toMqttError(error, this.host.locale);
-    });
+    return rejectingMqttErrors(body, () => this.host.locale);
   }
 
   /** Connects its own client (a new one when the options changed) or the named one; a join of an open connection reports `connect` too. */

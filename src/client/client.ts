@@ -30,7 +30,7 @@ import type {
   UnsubscribeEventDetail,
 } from '../types';
 import { messageDetail } from './detail';
-import { MqttError, toMqttError } from './error';
+import { MqttError, rejectingMqttErrors } from './error';
 import { Requests } from './request';
 import { MqttScope, ScopeHost } from './scope';
 
@@ -254,15 +254,7 @@ export class MqttClient {
 
   /** Runs a method body: anything thrown or rejected becomes an MqttError rejection. */
   private run<T>(body: () => Promise<T>): Promise<T> {
-    let promise: Promise<T>;
-    try {
-      promise = body();
-    } catch (error) {
-      promise = Promise.reject(error);
-    }
-    return promise.catch((error: unknown) => {
-      throw toMqttError(error, this.locale);
-    });
+    return rejectingMqttErrors(body, () => this.locale);
   }
 
   private validConfig(): Readonly<ConnectionConfig> {

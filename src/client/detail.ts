@@ -19,32 +19,24 @@ function settle(detail: Pending, key: 'payload' | 'bytes', value: string | Array
   Object.defineProperty(detail, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
-/** Shared by every detail: the first read makes the value from the view, once; a write replaces it. */
-const LAZY_PAYLOAD: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: Pending): string {
-    const text = decodeText(this[VIEW]!);
-    settle(this, 'payload', text);
-    return text;
-  },
-  set(this: Pending, value: string) {
-    settle(this, 'payload', value);
-  },
-};
+/** Shared by every detail: the first read of `key` makes its value from the view, once; a write replaces it. */
+function lazy(key: 'payload' | 'bytes', make: (view: Uint8Array) => string | ArrayBuffer): PropertyDescriptor {
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: Pending) {
+      const value = make(this[VIEW]!);
+      settle(this, key, value);
+      return value;
+    },
+    set(this: Pending, value: string | ArrayBuffer) {
+      settle(this, key, value);
+    },
+  };
+}
 
-const LAZY_BYTES: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: Pending): ArrayBuffer {
-    const copy = exactArrayBuffer(this[VIEW]!);
-    settle(this, 'bytes', copy);
-    return copy;
-  },
-  set(this: Pending, value: ArrayBuffer) {
-    settle(this, 'bytes', value);
-  },
-};
+const LAZY_PAYLOAD = lazy('payload', decodeText);
+const LAZY_BYTES = lazy('bytes', exactArrayBuffer);
 
 export interface DetailExtra {
   /** `message`: the DUP flag the broker sent. */

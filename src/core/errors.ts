@@ -73,15 +73,23 @@ export class CodedError extends Error implements ErrorInfo {
     super(info.reason ? `${info.code}: ${info.reason}` : info.code);
     this.name = 'CodedError';
     this.code = info.code;
-    if (info.field !== undefined) this.field = info.field;
-    if (info.reason !== undefined) this.reason = info.reason;
-    if (info.returnCode !== undefined) this.returnCode = info.returnCode;
-    if (info.errMsg !== undefined) this.errMsg = info.errMsg;
-    if (info.topic !== undefined) this.topic = info.topic;
-    if (info.limit !== undefined) this.limit = info.limit;
-    if (info.reasonString !== undefined) this.reasonString = info.reasonString;
-    if (info.serverReference !== undefined) this.serverReference = info.serverReference;
+    copyDefined(this, info, INFO_FIELDS);
   }
+}
+
+/** ErrorInfo's fields besides the code. */
+const INFO_FIELDS = ['field', 'reason', 'returnCode', 'errMsg', 'topic', 'limit', 'reasonString', 'serverReference'] as const;
+
+/** An error detail's fields besides code and message, in the order details have always shown them. */
+export const DETAIL_FIELDS = ['fix', 'field', 'returnCode', 'topic', 'limit', 'reasonString', 'serverReference'] as const;
+
+/** Copies onto `to` each of `keys` that `from` has a value for; returns `to`. */
+export function copyDefined<T extends object>(to: T, from: object, keys: readonly string[]): T {
+  for (const key of keys) {
+    const value = (from as Record<string, unknown>)[key];
+    if (value !== undefined) (to as Record<string, unknown>)[key] = value;
+  }
+  return to;
 }
 
 /** The `error` event detail, and what every method rejects with. */
@@ -199,13 +207,7 @@ export function describeError(info: ErrorInfo, locale: Locale = 'zh-CN'): MqttEr
   const [message, fix] = TEXTS[locale === 'en' ? 'en' : 'zh-CN'][info.code];
   const detail: MqttErrorDetail = { code: info.code, message: fill(message, info, locale) };
   if (fix) detail.fix = fix;
-  if (info.field !== undefined) detail.field = info.field;
-  if (info.returnCode !== undefined) detail.returnCode = info.returnCode;
-  if (info.topic !== undefined) detail.topic = info.topic;
-  if (info.limit !== undefined) detail.limit = info.limit;
-  if (info.reasonString !== undefined) detail.reasonString = info.reasonString;
-  if (info.serverReference !== undefined) detail.serverReference = info.serverReference;
-  return detail;
+  return copyDefined(detail, info, DETAIL_FIELDS.slice(1));
 }
 
 export function isErrorInfo(value: unknown): value is ErrorInfo {
