@@ -10,7 +10,7 @@ import { Batcher, ClientBinding, DEFAULT_BATCH_INTERVAL_MS, formatTime, LIST_LAB
 import type { ListLabels, MqttMessage } from '../../src/ui';
 import type { MessageListClearDetail, MessageListSelectDetail } from '../../src/types';
 import { LOCALE, mqttComponent, THEME } from '../common/component';
-import { clampMaxItems, DEFAULT_MAX_ITEMS, EXPANDED_CHARS, formatOf, itemLabel, matcherOf, orderOf, PREVIEW_CHARS, toMessages, viewProperties } from './view';
+import { clampMaxItems, DEFAULT_MAX_ITEMS, EXPANDED_CHARS, formatOf, itemLabel, matcherOf, orderOf, PREVIEW_CHARS, messageShaped, toMessages, viewProperties } from './view';
 import type { ViewItem } from './view';
 
 export type { MessageListClearDetail, MessageListMethods, MessageListSelectDetail, MqttMessage } from '../../src/types';
@@ -30,7 +30,8 @@ interface ListState {
   seq: number;
   shown: number;
   matcher: (topic: string) => boolean;
-  batcher: Batcher<MqttMessage>;
+  /** Appended messages not drawn yet, as given (normalised when drawn: a burst's older ones never are). */
+  batcher: Batcher<object>;
   following: boolean;
   viewport: number;
   labels: ListLabels;
@@ -114,7 +115,7 @@ mqttComponent(LIST_LABELS, {
         seq: 0,
         shown: 0,
         matcher: () => true,
-        batcher: new Batcher<MqttMessage>((items) => this.flushAppends(items)),
+        batcher: new Batcher<object>((items) => this.flushAppends(items)),
         following: true,
         viewport: 0,
         labels: LIST_LABELS[normalizeLocale(this.data.locale)],
@@ -138,7 +139,7 @@ mqttComponent(LIST_LABELS, {
     append(messageOrArray: MqttMessage | MqttMessage[]) {
       const state = states.get(this);
       if (!state) return;
-      state.batcher.addAll(toMessages(messageOrArray));
+      state.batcher.addAll((Array.isArray(messageOrArray) ? messageOrArray : [messageOrArray]).filter(messageShaped));
       // More waiting than the list can show: a burst. Draw it twice a second, starting now.
       if (state.batcher.size >= state.ring.capacity && state.batcher.intervalMs !== BUSY_INTERVAL_MS) state.batcher.intervalMs = BUSY_INTERVAL_MS;
     },
@@ -216,15 +217,16 @@ mqttComponent(LIST_LABELS, {
       });
     },
 
-    flushAppends(items: MqttMessage[]) {
+    /** Draws what was appended since the last batch: only the newest `maxItems` are normalised and drawn. */
+    flushAppends(appended: object[]) {
       const state = states.get(this);
       if (!state) return;
       const cap = state.ring.capacity;
       // A batch that rewrites every slot is more than anyone can read: under such load, draw 10× less often.
-      state.batcher.intervalMs = items.length >= cap ? BUSY_INTERVAL_MS : DEFAULT_BATCH_INTERVAL_MS;
+      state.batcher.intervalMs = appended.length >= cap ? BUSY_INTERVAL_MS : DEFAULT_BATCH_INTERVAL_MS;
       const update: Record<string, unknown> = {};
       let newestShown = '';
-      for (const message of items.length > cap ? items.slice(-cap) : items) {
+      for (const message of toMessages(appended.length > cap ? appended.slice(-cap) : appended)) {
         state.ring.push(message);
         const slot = state.writePos;
         state.writePos = (slot + 1) % cap;

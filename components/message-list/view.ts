@@ -58,6 +58,11 @@ export const orderOf = (value: unknown): MessageOrder => (value === 'oldest-firs
 export const matcherOf = (filter: unknown): ((topic: string) => boolean) =>
   typeof filter === 'string' && filter !== '' && isValidTopicFilter(filter) ? compileFilter(filter) : () => true;
 
+/** What normalizeMessage would keep (an object with a string topic): checked at append, normalised when drawn. */
+export function messageShaped(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && typeof (value as { topic?: unknown }).topic === 'string';
+}
+
 export function toMessages(value: unknown): MqttMessage[] {
   const list = Array.isArray(value) ? value : [value];
   const out: MqttMessage[] = [];
