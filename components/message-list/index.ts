@@ -139,7 +139,9 @@ mqttComponent(LIST_LABELS, {
     append(messageOrArray: MqttMessage | MqttMessage[]) {
       const state = states.get(this);
       if (!state) return;
-      state.batcher.addAll((Array.isArray(messageOrArray) ? messageOrArray : [messageOrArray]).filter(messageShaped));
+      if (!Array.isArray(messageOrArray)) {
+        if (messageShaped(messageOrArray)) state.batcher.add(messageOrArray);
+      } else state.batcher.addAll(messageOrArray.filter(messageShaped));
       // More waiting than the list can show: a burst. Draw it twice a second, starting now.
       if (state.batcher.size >= state.ring.capacity && state.batcher.intervalMs !== BUSY_INTERVAL_MS) state.batcher.intervalMs = BUSY_INTERVAL_MS;
     },

@@ -153,8 +153,29 @@ export function formatJson(text: string, indent = 2): JsonView {
 }
 
 /** ArrayBuffer check that also holds across realms (jsdom, WeChat's JS contexts). */
-export const isArrayBuffer = (value: unknown): value is ArrayBuffer =>
-  value instanceof ArrayBuffer || Object.prototype.toString.call(value) === '[object ArrayBuffer]';
+/** ArrayBuffer constructors of other realms seen so far (a platform's socket may hand over its own). */
+const foreignArrayBuffers = new Set<unknown>();
+
+export function isArrayBuffer(value: unknown): value is ArrayBuffer {
+  if (value instanceof ArrayBuffer) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const ctor = (value as { constructor?: unknown }).constructor;
+  if (foreignArrayBuffers.has(ctor)) return true;
+  if (Object.prototype.toString.call(value) !== '[object ArrayBuffer]') return false;
+  // a realm has one ArrayBuffer constructor: remembered once its byteLength getter accepts this value
+  if (!isArrayBufferConstructorOf(ctor, value)) return false;
+  foreignArrayBuffers.add(ctor);
+  return true;
+}
+
+function isArrayBufferConstructorOf(ctor: unknown, value: object): boolean {
+  try {
+    const getter = Object.getOwnPropertyDescriptor((ctor as { prototype: object }).prototype, 'byteLength')?.get;
+    return typeof getter === 'function' && typeof getter.call(value) === 'number';
+  } catch {
+    return false;
+  }
+}
 
 export type EncodeResult = { ok: true; bytes: Uint8Array } | { ok: false; error: ErrorInfo };
 

@@ -29,6 +29,13 @@ export function publishPacketSize(topicBytes: number, payloadBytes: number, qos:
   return 1 + varintLength(remaining) + remaining;
 }
 
+/** Adjacent views of one buffer (as the splitter returns them) as one view. */
+function contiguous(packets: Uint8Array[]): Uint8Array {
+  const first = packets[0];
+  const last = packets[packets.length - 1];
+  return new Uint8Array(first.buffer, first.byteOffset, last.byteOffset + last.byteLength - first.byteOffset);
+}
+
 /** Splits a byte stream into whole MQTT packets; keeps a partial tail for the next chunk. */
 export class PacketSplitter {
   private tail?: Uint8Array;
@@ -178,7 +185,10 @@ export class InboundFilter {
       if (fixed !== packet) changed = true;
       out.push(fixed);
     }
-    return { bytes: changed ? concat(out) : chunk, events };
+    if (!changed) return { bytes: chunk, events };
+    // only the split moved (a tail held back or joined): the packets are one contiguous run, no copy
+    const whole = out.length > 0 && out.every((p, i) => p === packets[i]);
+    return { bytes: whole ? contiguous(packets) : concat(out), events };
   }
 
   private inspect(packet: Uint8Array, events: InboundEvent[]): Uint8Array {

@@ -1,5 +1,5 @@
 /** @jest-environment node */
-import { decodeText, decodeUtf8, encodePayload, encodeUtf8, formatJson, fromBase64, fromHex, preview, toBase64, toHex } from '../../src/core/codec';
+import { decodeText, decodeUtf8, encodePayload, isArrayBuffer, encodeUtf8, formatJson, fromBase64, fromHex, preview, toBase64, toHex } from '../../src/core/codec';
 import { randomBytes, randomText, seeded } from '../support/random';
 
 const node = (bytes: Uint8Array): Buffer => Buffer.from(bytes);
@@ -124,5 +124,21 @@ describe('preview', () => {
     expect(preview('abc', 5)).toEqual({ text: 'abc', truncated: false });
     expect(preview('abcdef', 3)).toEqual({ text: 'abc', truncated: true });
     expect(preview('a😀b', 2)).toEqual({ text: 'a', truncated: true });
+  });
+});
+
+describe('isArrayBuffer', () => {
+  it('knows ArrayBuffers of this realm and of another (a platform socket may hand over its own), every time; refuses look-alikes', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const vm = require('vm') as typeof import('vm');
+    const foreign = vm.runInNewContext('new ArrayBuffer(4)') as unknown;
+    expect(foreign instanceof ArrayBuffer).toBe(false);
+    for (let i = 0; i < 3; i++) expect(isArrayBuffer(foreign)).toBe(true);
+    expect(isArrayBuffer(new ArrayBuffer(2))).toBe(true);
+    expect(isArrayBuffer(new Uint8Array(2))).toBe(false);
+    expect(isArrayBuffer({ [Symbol.toStringTag]: 'ArrayBuffer' })).toBe(false);
+    expect(isArrayBuffer({ byteLength: 4, slice: () => undefined })).toBe(false);
+    expect(isArrayBuffer(null)).toBe(false);
+    expect(isArrayBuffer('ab')).toBe(false);
   });
 });

@@ -64,6 +64,25 @@ describe('InboundFilter at MQTT 5', () => {
     expect(filter.push(full).bytes).toBe(full);
   });
 
+  it('hands on every byte once and in order however the stream is cut, whole packets only (seed 5)', () => {
+    let seed = 5;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const stream: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const body = Array.from({ length: 2 + Math.floor(random() * 300) }, (_, k) => (i + k) & 0xff);
+      const length = body.length + 2;
+      const varint = length < 128 ? [length] : [(length & 0x7f) | 0x80, length >> 7];
+      stream.push(0x30, ...varint, 0x00, 0x01, 0x61, ...body.slice(1));
+    }
+    const whole = Uint8Array.from(stream);
+    for (let round = 0; round < 20; round++) {
+      const sizes = Array.from({ length: 400 }, () => 1 + Math.floor(random() * 700));
+      const filter = new InboundFilter(4);
+      const { out } = run(filter, whole, sizes);
+      expect(out).toBe(hex(whole));
+    }
+  });
+
   it('fixes a short ack that shares a frame with other packets', () => {
     const frame = bytes(0x40, 0x03, 0, 1, 0x10, 0x30, 0x06, ...str('a/b'), 0x00, 0x70, 0x02, 0, 2);
     expect(hex(new InboundFilter(5).push(frame).bytes)).toBe('40040001100030060003612f62007002' + '0002');
