@@ -226,10 +226,13 @@ export class ClientBinding {
     return options;
   }
 
-  /** The main filter, subscribed once per connection when `auto` and not subscribed by this binding yet. */
+  /** At each connect with `auto`: the main filter is subscribed, or moved to the property's value if it changed while disconnected. */
   private subscribeMain(): void {
     const { filter, qos, auto } = this.host.main();
-    if (auto && filter && this.applied === undefined) this.subscribe(filter, qos, true).catch((error: MqttError) => this.fail(error));
+    if (!auto) return;
+    if (this.applied === undefined) {
+      if (filter) this.subscribe(filter, qos, true).catch((error: MqttError) => this.fail(error));
+    } else if (this.applied !== filter) this.mainChanged();
   }
 
   private alive(): void {

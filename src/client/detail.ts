@@ -1,9 +1,10 @@
 /**
  * The one builder of message event details: `message` (in) and `publish` (out). A detail is a
- * plain object. Its `bytes` (an exact ArrayBuffer copy, the costly part: an allocation per message)
- * is made the first time something reads it, once, and is then an ordinary field; until then the
- * detail holds the view mqtt.js handed over, out of sight. `payload` is decoded at once (natively
- * where the platform has TextDecoder).
+ * plain object. Its `payload` (the UTF-8 text, natively decoded where the platform has
+ * TextDecoder) and `bytes` (an exact ArrayBuffer copy: an allocation per message) are made the
+ * first time something reads them, once, and are then ordinary fields; until then the detail holds
+ * the view mqtt.js handed over, out of sight, and lets it go once both are made. A frozen detail
+ * keeps its accessors and remembers what they made.
  */
 import { decodeText, exactArrayBuffer } from '../core/codec';
 import type { Direction, MessageData, MqttMessage } from '../core/message';
@@ -14,9 +15,18 @@ const VIEW = Symbol('miniprogram-mqtt/bytes');
 
 type Pending = MqttMessage & { [VIEW]?: Uint8Array; restored?: boolean };
 
-/** The field becomes an ordinary one holding `value`. */
-function settle(detail: Pending, key: 'payload' | 'bytes', value: string | ArrayBuffer): void {
-  Object.defineProperty(detail, key, { value, writable: true, enumerable: true, configurable: true });
+/** Values made for a frozen detail, which cannot turn its accessors into fields (Immer and Redux freeze state). */
+const madeForFrozen = new WeakMap<object, Partial<Record<'payload' | 'bytes', string | ArrayBuffer>>>();
+
+/** The field becomes an ordinary one holding `value`; once both are, the frame's view is let go. False on a frozen detail. */
+function settle(detail: Pending, key: 'payload' | 'bytes', value: string | ArrayBuffer): boolean {
+  try {
+    Object.defineProperty(detail, key, { value, writable: true, enumerable: true, configurable: true });
+  } catch {
+    return false;
+  }
+  if (!Object.getOwnPropertyDescriptor(detail, key === 'payload' ? 'bytes' : 'payload')?.get) detail[VIEW] = undefined;
+  return true;
 }
 
 /** Shared by every detail: the first read of `key` makes its value from the view, once; a write replaces it. */
@@ -25,12 +35,14 @@ function lazy(key: 'payload' | 'bytes', make: (view: Uint8Array) => string | Arr
     enumerable: true,
     configurable: true,
     get(this: Pending) {
+      const made = madeForFrozen.get(this)?.[key];
+      if (made !== undefined) return made;
       const value = make(this[VIEW]!);
-      settle(this, key, value);
+      if (!settle(this, key, value)) madeForFrozen.set(this, { ...madeForFrozen.get(this), [key]: value });
       return value;
     },
     set(this: Pending, value: string | ArrayBuffer) {
-      settle(this, key, value);
+      if (!settle(this, key, value)) throw new TypeError(`Cannot assign to '${key}' of a frozen message detail`);
     },
   };
 }
@@ -54,7 +66,7 @@ export function messageDetail(direction: 'out', id: string, data: MessageData, e
 export function messageDetail(direction: Direction, id: string, data: MessageData, extra: DetailExtra): MqttMessage {
   // keys in the order details have always had: id, topic, payload, bytes, qos, retain, dup, direction, time, restored, properties
   const detail = { id, topic: data.topic } as Pending;
-  Object.defineProperty(detail, VIEW, { value: data.bytes });
+  Object.defineProperty(detail, VIEW, { value: data.bytes, writable: true });
   if (extra.text === undefined) Object.defineProperty(detail, 'payload', LAZY_PAYLOAD);
   else detail.payload = extra.text;
   Object.defineProperty(detail, 'bytes', LAZY_BYTES);

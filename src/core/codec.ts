@@ -153,25 +153,16 @@ export function formatJson(text: string, indent = 2): JsonView {
 }
 
 /** ArrayBuffer check that also holds across realms (jsdom, WeChat's JS contexts). */
-/** ArrayBuffer constructors of other realms seen so far (a platform's socket may hand over its own). */
-const foreignArrayBuffers = new Set<unknown>();
+/** This realm's byteLength getter: it reads the internal slot, so it accepts another realm's ArrayBuffers and nothing else. */
+const byteLengthOf = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength')!.get!;
 
+/** An ArrayBuffer of this realm or another (a platform's socket may hand over its own); look-alikes are refused. */
 export function isArrayBuffer(value: unknown): value is ArrayBuffer {
   if (value instanceof ArrayBuffer) return true;
-  if (typeof value !== 'object' || value === null) return false;
-  const ctor = (value as { constructor?: unknown }).constructor;
-  if (foreignArrayBuffers.has(ctor)) return true;
-  if (Object.prototype.toString.call(value) !== '[object ArrayBuffer]') return false;
-  // a realm has one ArrayBuffer constructor: remembered once its byteLength getter accepts this value
-  if (!isArrayBufferConstructorOf(ctor, value)) return false;
-  foreignArrayBuffers.add(ctor);
-  return true;
-}
-
-function isArrayBufferConstructorOf(ctor: unknown, value: object): boolean {
+  if (typeof value !== 'object' || value === null || ArrayBuffer.isView(value)) return false;
   try {
-    const getter = Object.getOwnPropertyDescriptor((ctor as { prototype: object }).prototype, 'byteLength')?.get;
-    return typeof getter === 'function' && typeof getter.call(value) === 'number';
+    byteLengthOf.call(value);
+    return true;
   } catch {
     return false;
   }

@@ -82,6 +82,8 @@ export class Connection {
   private graceTimer?: Timer;
   private reconnectTimer?: Timer;
   private end: SocketEnd = { told: true };
+  /** Counts CONNECT attempts: a step before CONNECT that settles after a newer attempt, a pause or a disconnect is ignored. */
+  private attempt = 0;
   /** Set while the app is in the background or offline: reconnect on resume, not before. */
   private pausedBy?: string;
   private sessionPresent = false;
@@ -161,6 +163,7 @@ export class Connection {
   /** Sends DISCONNECT (briefly), closes the socket, and settles everything still pending. */
   disconnect(reason = 'disconnect'): Promise<void> {
     this.clearTimers();
+    this.attempt++;
     this.pausedBy = undefined;
     const error: ErrorInfo = { code: 'NOT_CONNECTED', reason };
     this.rejectConnectWaiters(error);
@@ -195,6 +198,7 @@ export class Connection {
     if (reason === 'background') this.persistence?.flushNow();
     if (this.status !== 'connected' && this.status !== 'connecting' && this.status !== 'reconnecting') return;
     this.clearTimers();
+    this.attempt++;
     if (this.socket.isOpen) {
       this.end.ending = { kind: 'pause' };
       this.socket.close(1000, reason);
@@ -309,28 +313,43 @@ export class Connection {
     mine.forEach((message) => this.events.emit('message', { message, holders }));
   }
 
-  /** Asks the policy what this CONNECT uses (at once, or after its async step), then opens the socket. */
+  /**
+   * Asks the policy what this CONNECT uses, then opens the socket: at once, or after its async step,
+   * which the connect timeout covers too. A step that throws, rejects or outlives the timeout fails
+   * this attempt like a socket would; one that settles after a pause, a disconnect or a newer attempt
+   * is ignored.
+   */
   private openSocket(reason: ConnectReason): void {
     this.clearTimers();
-    const plan = this.policy.plan(reason);
-    if (!(plan instanceof Promise)) {
-      this.startSocket(plan);
+    const attempt = ++this.attempt;
+    let plan: ConnectPlan | PromiseLike<ConnectPlan> | undefined;
+    try {
+      plan = this.policy.plan(reason);
+    } catch (error) {
+      plan = Promise.reject(error);
+    }
+    if (plan === undefined || typeof (plan as PromiseLike<ConnectPlan>).then !== 'function') {
+      this.startSocket(plan as ConnectPlan | undefined);
       return;
     }
-    const status = this.status;
-    plan.then(
+    const failed = (failure: ErrorInfo): void => {
+      if (attempt !== this.attempt) return;
+      this.attempt++;
+      stopTimer(this.connectTimer);
+      this.end = { told: true, failure };
+      this.onSocketClosed('before CONNECT');
+    };
+    this.connectTimer = setTimeout(() => failed({ code: 'CONNECT_TIMEOUT', limit: this.config.connectTimeout }), this.config.connectTimeout);
+    Promise.resolve(plan).then(
       (given) => {
-        if (this.status === status) this.startSocket(given);
+        if (attempt === this.attempt) this.startSocket(given);
       },
-      (error: unknown) => {
-        if (this.status !== status) return;
-        this.end = { told: true, failure: { code: 'SOCKET_ERROR', reason: error instanceof Error ? error.message : String(error) } };
-        this.onSocketClosed('before CONNECT');
-      },
+      (error: unknown) => failed({ code: 'SOCKET_ERROR', reason: error instanceof Error ? error.message : String(error) }),
     );
   }
 
   private startSocket(plan: ConnectPlan | undefined): void {
+    stopTimer(this.connectTimer);
     this.end = {};
     this.aliases.reset();
     this.socket.vendorMayClose = false;

@@ -137,6 +137,16 @@ describe('isArrayBuffer', () => {
     expect(isArrayBuffer(new ArrayBuffer(2))).toBe(true);
     expect(isArrayBuffer(new Uint8Array(2))).toBe(false);
     expect(isArrayBuffer({ [Symbol.toStringTag]: 'ArrayBuffer' })).toBe(false);
+    class LookAlike {
+      get byteLength(): number {
+        return 3;
+      }
+      get [Symbol.toStringTag](): string {
+        return 'ArrayBuffer';
+      }
+    }
+    expect(isArrayBuffer(new LookAlike())).toBe(false);
+    expect(isArrayBuffer(Object.create((foreign as object).constructor.prototype))).toBe(false);
     expect(isArrayBuffer({ byteLength: 4, slice: () => undefined })).toBe(false);
     expect(isArrayBuffer(null)).toBe(false);
     expect(isArrayBuffer('ab')).toBe(false);

@@ -8,7 +8,12 @@ import * as net from 'net';
 import { createClient } from '../../src/client/client';
 import type { MessageEventDetail, StatusEventDetail } from '../../src/types';
 import { setPlatformWx } from '../../src/platform/index';
+import { resolveOptions } from '../../src/core/options';
+import type { ConnectionConfig } from '../../src/core/options';
+import { Connection } from '../../src/platform/connection';
+import type { ConnectPlan } from '../../src/platform/reconnect-policy';
 import { ReconnectPolicy } from '../../src/platform/reconnect-policy';
+import { SocketCounter } from '../../src/platform/transport/websocket';
 import { PacketStore, StoreHooks } from '../../src/platform/session/packet-store';
 import type { Transport, TransportFactory } from '../../src/platform/transport/transport';
 import type { VendorPacket } from '../../src/vendor/mqtt';
@@ -209,5 +214,68 @@ describe('transport seam: MQTT over plain TCP in place of the WebSocket', () => 
     expect(messages[0].payload).toBe('while down');
     expect(statuses.map((s) => s.status)).toEqual(['connecting', 'connected', 'reconnecting', 'connected']);
     await client.end();
+  });
+});
+
+describe('the step before each CONNECT (beforeConnect), through a real connection', () => {
+  let broker: MosquittoBroker;
+  let wx: NodeWx;
+  const config = (extra: Record<string, unknown> = {}): ConnectionConfig => {
+    const resolved = resolveOptions({ host: '127.0.0.1', port: broker.wsPort, secure: false, clientId: `plan_${process.pid}_${Math.random()}`, ...extra });
+    if (!resolved.ok) throw new Error(resolved.error.code);
+    return resolved.config;
+  };
+
+  beforeAll(async () => {
+    broker = await startMosquitto();
+  });
+  afterAll(async () => {
+    await broker.stop();
+  });
+  beforeEach(() => {
+    wx = new NodeWx();
+  });
+  afterEach(() => wx.dispose());
+
+  it('a plan that settles after a pause and a new connect() is ignored: one socket, the newer attempt connects', async () => {
+    const plans: ((plan: ConnectPlan) => void)[] = [];
+    const connection = new Connection(config(), { wx, counter: new SocketCounter(), beforeConnect: () => new Promise<ConnectPlan>((resolve) => plans.push(resolve)) });
+    const first = connection.connect();
+    connection.pause('network');
+    expect(connection.status).toBe('offline');
+    const second = connection.connect();
+    expect(plans).toHaveLength(2);
+    plans[0]({});
+    plans[1]({});
+    await expect(second).resolves.toEqual({ sessionPresent: false });
+    expect(wx.sockets.size).toBe(1);
+    // the first caller waited through the pause and hears of the same connection
+    await expect(first).resolves.toEqual({ sessionPresent: false });
+    await connection.destroy();
+  });
+
+  it('a plan that never settles is a CONNECT_TIMEOUT; one that throws or rejects fails the attempt with its text, and the next attempt asks again', async () => {
+    let calls = 0;
+    const connection = new Connection(config({ connectTimeout: 300, reconnectPeriod: 0 }), {
+      wx,
+      counter: new SocketCounter(),
+      beforeConnect: () => {
+        calls++;
+        if (calls === 1) return new Promise<ConnectPlan>(() => undefined);
+        if (calls === 2) throw new Error('token server down');
+        if (calls === 3) return Promise.reject(new Error('refused by the token server'));
+        return {};
+      },
+    });
+    const errors: string[] = [];
+    connection.on('error', (e) => errors.push(`${e.code}${e.reason ? `: ${e.reason}` : ''}`));
+    await expect(connection.connect()).rejects.toMatchObject({ code: 'CONNECT_TIMEOUT' });
+    expect(connection.status).toBe('offline');
+    await expect(connection.connect()).rejects.toMatchObject({ code: 'SOCKET_ERROR', reason: 'token server down' });
+    await expect(connection.connect()).rejects.toMatchObject({ code: 'SOCKET_ERROR', reason: 'refused by the token server' });
+    await expect(connection.connect()).resolves.toEqual({ sessionPresent: false });
+    expect(errors).toEqual(['CONNECT_TIMEOUT', 'SOCKET_ERROR: token server down', 'SOCKET_ERROR: refused by the token server']);
+    expect(wx.sockets.size).toBe(1);
+    await connection.destroy();
   });
 });
