@@ -66,6 +66,27 @@ describe('<message-list client filter>', () => {
     }
   });
 
+  it('a filter changed while the client is offline is the one subscribed when it is back (the old one goes)', async () => {
+    const { name, client } = await namedClient();
+    const comp = render(listId, { client: name, filter: 'away/a/#' });
+    await until(() => topics(client).includes('away/a/#'), 'the first filter subscribed');
+    wx.setNetwork(false);
+    await until(() => client.status === 'offline', 'offline');
+    comp.setData({ filter: 'away/b/#' });
+    wx.setNetwork(true);
+    await until(() => client.status === 'connected' && topics(client).join() === 'away/b/#', 'the new filter, alone, after the reconnect');
+    const peer = await connectPeer(aedes.tcpPort);
+    try {
+      await peer.publish('away/b/1', 'after', { qos: 1 });
+      const list = comp.instance as unknown as MessageListMethods;
+      await until(() => list.getMessages().length === 1, 'the message on the new filter listed');
+    } finally {
+      await peer.end();
+      (comp as unknown as { detach(): void }).detach();
+      await client.end();
+    }
+  });
+
   it('waits for a client that does not exist yet, then follows it', async () => {
     const name = `binding-late-${process.pid}-${++seq}`;
     const comp = render(listId, { client: name, filter: 'late/#' });
