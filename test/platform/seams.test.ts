@@ -21,6 +21,15 @@ import { MosquittoBroker, startMosquitto } from '../support/brokers';
 import { until } from '../support/harness';
 import { NodeWx } from '../support/wx';
 
+/** One mosquitto for the two seams that need a broker. */
+let broker: MosquittoBroker;
+beforeAll(async () => {
+  broker = await startMosquitto();
+});
+afterAll(async () => {
+  await broker.stop();
+});
+
 describe('reconnect policy', () => {
   const limits = { reconnectCapMs: 30000, conflictStrikes: 3 };
 
@@ -136,7 +145,6 @@ describe('session store (MQTT.js Store shape)', () => {
 });
 
 describe('transport seam: MQTT over plain TCP in place of the WebSocket', () => {
-  let broker: MosquittoBroker;
   let wx: NodeWx;
   const sockets = new Set<net.Socket>();
 
@@ -167,12 +175,6 @@ describe('transport seam: MQTT over plain TCP in place of the WebSocket', () => 
     return transport;
   };
 
-  beforeAll(async () => {
-    broker = await startMosquitto();
-  });
-  afterAll(async () => {
-    await broker.stop();
-  });
   beforeEach(() => {
     wx = new NodeWx();
     setPlatformWx(wx, { transport: tcp });
@@ -218,7 +220,6 @@ describe('transport seam: MQTT over plain TCP in place of the WebSocket', () => 
 });
 
 describe('the step before each CONNECT (beforeConnect), through a real connection', () => {
-  let broker: MosquittoBroker;
   let wx: NodeWx;
   const config = (extra: Record<string, unknown> = {}): ConnectionConfig => {
     const resolved = resolveOptions({ host: '127.0.0.1', port: broker.wsPort, secure: false, clientId: `plan_${process.pid}_${Math.random()}`, ...extra });
@@ -226,12 +227,6 @@ describe('the step before each CONNECT (beforeConnect), through a real connectio
     return resolved.config;
   };
 
-  beforeAll(async () => {
-    broker = await startMosquitto();
-  });
-  afterAll(async () => {
-    await broker.stop();
-  });
   beforeEach(() => {
     wx = new NodeWx();
   });
