@@ -349,7 +349,6 @@ export class MqttClient {
     this.view.transition(status, reason);
   }
 
-
   private onDelivery({ message, holders }: Delivery): void {
     let mine = holders.has(this.own);
     // the client's own scope emits nothing of its own: its listeners are the client's
@@ -412,7 +411,6 @@ export class MqttClient {
   }
 }
 
-/** `{qos}` or a bare QoS number; absent means 0. */
 /** A config no one can change: its nested parts frozen too. */
 function freeze(config: ConnectionConfig): Readonly<ConnectionConfig> {
   Object.freeze(config.connectProperties);
@@ -421,6 +419,7 @@ function freeze(config: ConnectionConfig): Readonly<ConnectionConfig> {
   return Object.freeze(config);
 }
 
+/** `{qos}` or a bare QoS number; absent means 0. */
 function qosOf(options: unknown, field: string): QoS {
   if (options === undefined || options === null) return 0;
   const value = isObject(options) ? options.qos : options;

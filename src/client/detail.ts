@@ -13,6 +13,11 @@ import type { MessageEventDetail, PublishEventDetail } from '../types';
 
 const VIEW = Symbol('miniprogram-mqtt/bytes');
 
+// Looked up once: where code runs in a vm context (jest here), each global lookup per message costs
+// about as much as the rest of the detail (bench 1b: 886 → 420 ns per detail)
+const { defineProperty, getOwnPropertyDescriptor } = Object;
+const now = Date.now;
+
 type Pending = MqttMessage & { [VIEW]?: Uint8Array; restored?: boolean };
 
 /** Values made for a frozen detail, which cannot turn its accessors into fields (Immer and Redux freeze state). */
@@ -21,11 +26,11 @@ const madeForFrozen = new WeakMap<object, Partial<Record<'payload' | 'bytes', st
 /** The field becomes an ordinary one holding `value`; once both are, the frame's view is let go. False on a frozen detail. */
 function settle(detail: Pending, key: 'payload' | 'bytes', value: string | ArrayBuffer): boolean {
   try {
-    Object.defineProperty(detail, key, { value, writable: true, enumerable: true, configurable: true });
+    defineProperty(detail, key, { value, writable: true, enumerable: true, configurable: true });
   } catch {
     return false;
   }
-  if (!Object.getOwnPropertyDescriptor(detail, key === 'payload' ? 'bytes' : 'payload')?.get) detail[VIEW] = undefined;
+  if (!getOwnPropertyDescriptor(detail, key === 'payload' ? 'bytes' : 'payload')?.get) detail[VIEW] = undefined;
   return true;
 }
 
@@ -49,6 +54,8 @@ function lazy(key: 'payload' | 'bytes', make: (view: Uint8Array) => string | Arr
 
 const LAZY_PAYLOAD = lazy('payload', decodeText);
 const LAZY_BYTES = lazy('bytes', exactArrayBuffer);
+/** The view's descriptor, reused (its value set for one call) rather than allocated per message. */
+const HIDDEN_VIEW: PropertyDescriptor = { value: undefined, writable: true };
 
 export interface DetailExtra {
   /** `message`: the DUP flag the broker sent. */
@@ -66,15 +73,17 @@ export function messageDetail(direction: 'out', id: string, data: MessageData, e
 export function messageDetail(direction: Direction, id: string, data: MessageData, extra: DetailExtra): MqttMessage {
   // keys in the order details have always had: id, topic, payload, bytes, qos, retain, dup, direction, time, restored, properties
   const detail = { id, topic: data.topic } as Pending;
-  Object.defineProperty(detail, VIEW, { value: data.bytes, writable: true });
-  if (extra.text === undefined) Object.defineProperty(detail, 'payload', LAZY_PAYLOAD);
+  HIDDEN_VIEW.value = data.bytes;
+  defineProperty(detail, VIEW, HIDDEN_VIEW);
+  HIDDEN_VIEW.value = undefined;
+  if (extra.text === undefined) defineProperty(detail, 'payload', LAZY_PAYLOAD);
   else detail.payload = extra.text;
-  Object.defineProperty(detail, 'bytes', LAZY_BYTES);
+  defineProperty(detail, 'bytes', LAZY_BYTES);
   detail.qos = data.qos;
   detail.retain = data.retain;
   if (direction === 'in') detail.dup = extra.dup === true;
   detail.direction = direction;
-  detail.time = Date.now();
+  detail.time = now();
   if (extra.restored) detail.restored = true;
   if (extra.properties) detail.properties = extra.properties;
   return detail;
