@@ -29,13 +29,6 @@ export function publishPacketSize(topicBytes: number, payloadBytes: number, qos:
   return 1 + varintLength(remaining) + remaining;
 }
 
-/** Adjacent views of one buffer (as the splitter returns them) as one view. */
-function contiguous(packets: Uint8Array[]): Uint8Array {
-  const first = packets[0];
-  const last = packets[packets.length - 1];
-  return new Uint8Array(first.buffer, first.byteOffset, last.byteOffset + last.byteLength - first.byteOffset);
-}
-
 /** Splits a byte stream into whole MQTT packets; keeps a partial tail for the next chunk. */
 export class PacketSplitter {
   private tail?: Uint8Array;
@@ -161,7 +154,10 @@ const asString = (v: number | string | undefined): string | undefined => (typeof
  *   protocol error (0x94) thrown as a ProtocolViolation.
  */
 export class InboundFilter {
-  private readonly splitter = new PacketSplitter();
+  /** The start of a packet that must be read whole, held back from mqtt.js until it is. */
+  private held?: Uint8Array;
+  /** Bytes still to come of a packet already handed on unread (mqtt.js's parser waits for them itself). */
+  private unread = 0;
   private readonly aliases = new Map<number, Uint8Array>();
 
   constructor(
@@ -172,23 +168,51 @@ export class InboundFilter {
 
   /**
    * The bytes to hand to mqtt.js for this chunk (the chunk itself when nothing changed), and
-   * what was seen. Bytes of a packet that is not complete yet are held back.
+   * what was seen. A packet this filter reads or rewrites is held back until it is whole; any
+   * other passes as it comes, cut or not (at 3.1.1, everything but CONNACK).
    */
   push(chunk: Uint8Array): { bytes: Uint8Array; events: InboundEvent[] } {
-    const hadTail = this.splitter.pending;
-    const packets = this.splitter.push(chunk);
     const events: InboundEvent[] = [];
-    let changed = hadTail || this.splitter.pending;
-    const out: Uint8Array[] = [];
-    for (const packet of packets) {
+    const input = this.held ? concat([this.held, chunk]) : chunk;
+    let changed = this.held !== undefined;
+    this.held = undefined;
+    let at = Math.min(this.unread, input.length);
+    this.unread -= at;
+    const pieces: Uint8Array[] = [];
+    let copiedTo = 0;
+    while (at < input.length) {
+      const header = readVarint(input, at + 1);
+      const end = header ? header.next + header.value : Infinity;
+      if (header && this.passesUnread(input[at] >> 4, header.value)) {
+        this.unread = Math.max(0, end - input.length);
+        at = Math.min(end, input.length);
+        continue;
+      }
+      if (end > input.length) {
+        this.held = input.slice(at);
+        changed = true;
+        break;
+      }
+      const packet = input.subarray(at, end);
       const fixed = this.inspect(packet, events);
-      if (fixed !== packet) changed = true;
-      out.push(fixed);
+      if (fixed !== packet) {
+        pieces.push(input.subarray(copiedTo, at), fixed);
+        copiedTo = end;
+        changed = true;
+      }
+      at = end;
     }
     if (!changed) return { bytes: chunk, events };
-    // only the split moved (a tail held back or joined): the packets are one contiguous run, no copy
-    const whole = out.length > 0 && out.every((p, i) => p === packets[i]);
-    return { bytes: whole ? contiguous(packets) : concat(out), events };
+    const rest = input.subarray(copiedTo, this.held ? input.length - this.held.length : input.length);
+    return { bytes: pieces.length === 0 ? rest : concat([...pieces, rest]), events };
+  }
+
+  /** A packet inspect() would hand on unchanged and unreported, known from its first byte and length. */
+  private passesUnread(type: number, remaining: number): boolean {
+    if (type === CONNACK) return false;
+    if (this.protocolVersion === 4) return true;
+    if (type >= PUBACK && type <= PUBCOMP) return remaining !== 3;
+    return type !== PUBLISH && type !== DISCONNECT && type !== AUTH;
   }
 
   private inspect(packet: Uint8Array, events: InboundEvent[]): Uint8Array {
