@@ -29,6 +29,19 @@ export function publishPacketSize(topicBytes: number, payloadBytes: number, qos:
   return 1 + varintLength(remaining) + remaining;
 }
 
+/** Where the packet starting at `at` ends (its fixed header read without allocating); Infinity while its header is cut. */
+function packetEnd(bytes: Uint8Array, at: number): number {
+  let remaining = 0;
+  let factor = 1;
+  for (let i = at + 1; i < at + 5; i++) {
+    if (i >= bytes.length) return Infinity;
+    remaining += (bytes[i] & 0x7f) * factor;
+    if ((bytes[i] & 0x80) === 0) return i + 1 + remaining;
+    factor *= 128;
+  }
+  throw new ProtocolViolation(0x81, 'malformed remaining length');
+}
+
 /** Splits a byte stream into whole MQTT packets; keeps a partial tail for the next chunk. */
 export class PacketSplitter {
   private tail?: Uint8Array;
@@ -154,10 +167,8 @@ const asString = (v: number | string | undefined): string | undefined => (typeof
  *   protocol error (0x94) thrown as a ProtocolViolation.
  */
 export class InboundFilter {
-  /** The start of a packet that must be read whole, held back from mqtt.js until it is. */
+  /** The start of a packet not complete yet, held back from mqtt.js until it is. */
   private held?: Uint8Array;
-  /** Bytes still to come of a packet already handed on unread (mqtt.js's parser waits for them itself). */
-  private unread = 0;
   private readonly aliases = new Map<number, Uint8Array>();
 
   constructor(
@@ -167,51 +178,46 @@ export class InboundFilter {
   ) {}
 
   /**
-   * The bytes to hand to mqtt.js for this chunk (the chunk itself when nothing changed), and
-   * what was seen. A packet this filter reads or rewrites is held back until it is whole; any
-   * other passes as it comes, cut or not (at 3.1.1, everything but CONNACK).
+   * The bytes to hand to mqtt.js for this chunk (the chunk itself when nothing changed), and what
+   * was seen: whole packets only, so mqtt.js parses each in one go (a broker may send one packet
+   * in several frames).
    */
   push(chunk: Uint8Array): { bytes: Uint8Array; events: InboundEvent[] } {
     const events: InboundEvent[] = [];
     const input = this.held ? concat([this.held, chunk]) : chunk;
     let changed = this.held !== undefined;
     this.held = undefined;
-    let at = Math.min(this.unread, input.length);
-    this.unread -= at;
     const pieces: Uint8Array[] = [];
     let copiedTo = 0;
+    let at = 0;
     while (at < input.length) {
-      const header = readVarint(input, at + 1);
-      const end = header ? header.next + header.value : Infinity;
-      if (header && this.passesUnread(input[at] >> 4, header.value)) {
-        this.unread = Math.max(0, end - input.length);
-        at = Math.min(end, input.length);
-        continue;
-      }
+      const end = packetEnd(input, at);
       if (end > input.length) {
         this.held = input.slice(at);
         changed = true;
         break;
       }
-      const packet = input.subarray(at, end);
-      const fixed = this.inspect(packet, events);
-      if (fixed !== packet) {
-        pieces.push(input.subarray(copiedTo, at), fixed);
-        copiedTo = end;
-        changed = true;
+      if (!this.passesUnread(input[at] >> 4, input, at)) {
+        const packet = input.subarray(at, end);
+        const fixed = this.inspect(packet, events);
+        if (fixed !== packet) {
+          pieces.push(input.subarray(copiedTo, at), fixed);
+          copiedTo = end;
+          changed = true;
+        }
       }
       at = end;
     }
     if (!changed) return { bytes: chunk, events };
-    const rest = input.subarray(copiedTo, this.held ? input.length - this.held.length : input.length);
+    const rest = input.subarray(copiedTo, at);
     return { bytes: pieces.length === 0 ? rest : concat([...pieces, rest]), events };
   }
 
-  /** A packet inspect() would hand on unchanged and unreported, known from its first byte and length. */
-  private passesUnread(type: number, remaining: number): boolean {
+  /** A whole packet at `at` that inspect() would hand on unchanged and unreported (at 3.1.1, all but CONNACK). */
+  private passesUnread(type: number, bytes: Uint8Array, at: number): boolean {
     if (type === CONNACK) return false;
     if (this.protocolVersion === 4) return true;
-    if (type >= PUBACK && type <= PUBCOMP) return remaining !== 3;
+    if (type >= PUBACK && type <= PUBCOMP) return bytes[at + 1] !== 3;
     return type !== PUBLISH && type !== DISCONNECT && type !== AUTH;
   }
 
