@@ -143,6 +143,27 @@ export interface RespondOptions {
 export type RequestHandler = (request: MessageEventDetail) => unknown;
 
 /** createClient() options: the panel's connection properties, plus a name and a locale. */
+/** What `credentials()` is told about the CONNECT it is asked for. */
+export interface CredentialsContext {
+  /** 'connect': the user's connect(); 'reconnect': after a drop; 'rejected': the broker just refused the last ones; 'expiring': the current ones expire within credentialsRefresh. */
+  reason: 'connect' | 'reconnect' | 'rejected' | 'expiring';
+  /** CONNECTs of this connection so far, this one included (from 1). */
+  attempt: number;
+  clientId: string;
+  /** The WebSocket URL (never holds credentials). */
+  url: string;
+}
+
+/** What `credentials()` returns for one CONNECT. */
+export interface Credentials {
+  username?: string;
+  password?: string;
+  /** When they expire, ms since the epoch; when absent and the password is a JWT, its `exp` claim. */
+  expiresAt?: number;
+}
+
+export type CredentialsProvider = (context: CredentialsContext) => Credentials | Promise<Credentials>;
+
 export interface ClientOptions {
   host: string;
   port?: number;
@@ -151,6 +172,14 @@ export interface ClientOptions {
   clientId?: string;
   username?: string;
   password?: string;
+  /**
+   * Called before every CONNECT (the first, each reconnect, after a refusal, before expiry); what it
+   * returns is used for that CONNECT only, and never stored or shown. `username`/`password` are the
+   * fallback when absent.
+   */
+  credentials?: CredentialsProvider;
+  /** ms before the credentials' expiry to fetch new ones and reconnect with them (default 60000). */
+  credentialsRefresh?: number;
   protocolVersion?: 4 | 5;
   clean?: boolean;
   keepalive?: number;

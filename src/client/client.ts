@@ -11,7 +11,7 @@ import { ConnectionConfig, connectionKey, isLoopback, isObject, isQos, QoS, reso
 import { messageProperties, publishProperties, sentProperties, subscriptionOptions } from '../core/properties';
 import { ConnectionStatus, StateMachine } from '../core/state';
 import { topicFilterProblem, topicNameProblem } from '../core/topics';
-import { Connection, Delivery, getPool, InboundMessage, keptClientId, platformStorage, Pool, SessionLost, StorageNotice } from '../platform/index';
+import { type BeforeConnect, Connection, Delivery, getPool, InboundMessage, keptClientId, platformStorage, Pool, SessionLost, StorageNotice } from '../platform/index';
 import type { StoredMessage } from '../core/journal';
 import { PANEL_EVENTS } from '../types';
 import type {
@@ -29,6 +29,7 @@ import type {
   SubscribeOptions,
   UnsubscribeEventDetail,
 } from '../types';
+import { credentialsStep, DEFAULT_CREDENTIALS_REFRESH } from './credentials';
 import { messageDetail } from './detail';
 import { MqttError, rejectingMqttErrors } from './error';
 import { Requests } from './request';
@@ -44,6 +45,17 @@ const named = new Map<string, MqttClient>();
 const namedListeners = new Map<string, Set<(client: MqttClient) => void>>();
 
 let inboundSeq = 0;
+let credentialsConnections = 0;
+
+/** `credentials` must be a function and `credentialsRefresh` a number of ms ≥ 0, when given. */
+function credentialsProblem(input: Record<string, unknown>): ErrorInfo | undefined {
+  const { credentials, credentialsRefresh } = input;
+  if (credentials !== undefined && typeof credentials !== 'function') return { code: 'INVALID_OPTION', field: 'credentials', reason: `${typeof credentials}; expected a function returning { username, password, expiresAt }` };
+  if (credentialsRefresh !== undefined && (typeof credentialsRefresh !== 'number' || !Number.isFinite(credentialsRefresh) || credentialsRefresh < 0)) {
+    return { code: 'INVALID_OPTION', field: 'credentialsRefresh', reason: `${String(credentialsRefresh)}; expected ms ≥ 0` };
+  }
+  return undefined;
+}
 
 /** One detail per inbound message, whoever hears it: its payload is decoded at most once. */
 function inboundDetail(message: InboundMessage): MessageEventDetail {
@@ -65,6 +77,8 @@ export class MqttClient {
   /** The config the connection runs with: `config`, or (persist, no clientId given) a frozen copy with the clientId kept from an earlier launch. */
   private session?: Readonly<ConnectionConfig>;
   private readonly problem?: ErrorInfo;
+  /** The `credentials` option as the step before each CONNECT. */
+  private readonly beforeConnect?: BeforeConnect;
   private readonly events = new Emitter<ClientEventMap>();
   private readonly own: MqttScope;
   private readonly scopes = new Set<MqttScope>();
@@ -90,7 +104,14 @@ export class MqttClient {
     else if (badPlatform) this.problem = { code: 'INVALID_OPTION', field: 'platform', reason: 'expected a mini-program API object with connectSocket (wx, qq, tt, swan, my, uni, Taro)' };
     else if (!resolved) this.problem = { code: 'INVALID_OPTION', field: 'options', reason: `${typeof options}; expected {host, port, …}` };
     else if (!resolved.ok) this.problem = resolved.error;
-    else this.config = freeze(resolved.config);
+    else this.problem = credentialsProblem(input);
+    if (resolved?.ok && !this.problem) {
+      this.config = freeze(resolved.config);
+      if (typeof input.credentials === 'function') {
+        const refresh = typeof input.credentialsRefresh === 'number' ? input.credentialsRefresh : DEFAULT_CREDENTIALS_REFRESH;
+        this.beforeConnect = credentialsStep(input.credentials as NonNullable<ClientOptions['credentials']>, refresh, () => ({ clientId: this.clientId, url: this.url }));
+      }
+    }
     this.view.onChange((change) => this.emitAll('status', change));
     const status = (): ConnectionStatus => this.view.status;
     this.host = {
@@ -149,7 +170,7 @@ export class MqttClient {
         if (!pool) throw new CodedError({ code: 'SOCKET_ERROR', errMsg: 'no connectSocket: not in a mini-program, and no platform option' });
         this.pool = pool;
         const config = this.sessionConfig(pool);
-        connection = this.attach(pool.acquire(config));
+        connection = this.attach(pool.acquire(config, this.beforeConnect));
         if (!config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT');
         if (!sameConnection(connection.config, config)) this.warn('SHARED_CONNECTION_OPTIONS');
       }
@@ -388,10 +409,11 @@ export class MqttClient {
     const config = this.validConfig();
     if (this.session) return this.session;
     const kept = config.persist && config.generatedClientId ? keptClientId(platformStorage(pool.wx), { url: config.url, username: config.username }, config.clientId) : config.clientId;
-    this.session = kept === config.clientId ? config : freeze({ ...config, clientId: kept, key: connectionKey({ ...config, clientId: kept }) });
+    // a client with its own credentials function has a connection of its own
+    const key = connectionKey({ ...config, clientId: kept }) + (this.beforeConnect ? `#credentials:${++credentialsConnections}` : '');
+    this.session = key === config.key ? config : freeze({ ...config, clientId: kept, key });
     return this.session;
   }
-
 
   private warn(code: 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS'): void {
     const message = WARNING_TEXTS[this.locale][code];

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'CONNECT_TIMEOUT'
   | 'CONNECT_REFUSED'
   | 'NOT_AUTHORIZED'
+  | 'CREDENTIALS_FAILED'
   | 'DOMAIN_NOT_ALLOWED'
   | 'SOCKET_LIMIT'
   | 'SUSPENDED'
@@ -123,6 +124,7 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     CONNECT_TIMEOUT: ['连接超时（{limit} ms）', '检查服务器地址、端口与路径（EMQX 为 /mqtt），以及网络是否可用。'],
     CONNECT_REFUSED: ['服务器拒绝连接{rc}{why}', '检查协议版本与 clientId 是否被服务器接受。'],
     NOT_AUTHORIZED: ['认证失败或无权限{rc}', '检查用户名与密码，以及服务器的 ACL 设置。'],
+    CREDENTIALS_FAILED: ['credentials() 没有给出可用的凭据，本次未发送 CONNECT{why}', '检查 credentials 函数（取令牌的接口是否可用、返回值是否为 { username, password, expiresAt }）；库会按 reconnectPeriod 退避后再调用它。'],
     DOMAIN_NOT_ALLOWED: ['域名不在小程序的 socket 合法域名列表中', '在小程序管理后台「开发管理 → 开发设置 → 服务器域名」添加 wss:// 域名；开发时可在开发者工具勾选「不校验合法域名」。'],
     SOCKET_LIMIT: ['WebSocket 连接数已达上限（{limit} 个）', '让多个组件使用相同的 host、port、path、clientId 与 username 以共享连接，或关闭不用的连接。'],
     SUSPENDED: ['小程序在后台被挂起，网络接口不可用', '无需处理：回到前台后会自动重连。'],
@@ -158,6 +160,7 @@ const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
     CONNECT_TIMEOUT: ['Connection timed out ({limit} ms)', 'Check host, port and path (EMQX uses /mqtt) and that the network is up.'],
     CONNECT_REFUSED: ['Connection refused by the broker{rc}{why}', 'Check that the broker accepts this protocol version and clientId.'],
     NOT_AUTHORIZED: ['Not authorized{rc}', 'Check username and password, and the broker ACL.'],
+    CREDENTIALS_FAILED: ['credentials() gave no usable credentials; no CONNECT was sent{why}', 'Check the credentials function (is the token service up, does it return { username, password, expiresAt }?); the client calls it again after the reconnectPeriod back-off.'],
     DOMAIN_NOT_ALLOWED: ["The domain is not in the mini-program's socket domain list", 'Add the wss:// domain in the mini-program console (开发管理 → 开发设置 → 服务器域名); in DevTools you may tick 不校验合法域名 while developing.'],
     SOCKET_LIMIT: ['Too many WebSocket connections (limit {limit})', 'Give components the same host, port, path, clientId and username so they share one connection, or close unused ones.'],
     SUSPENDED: ['The mini-program is suspended in the background; network calls are not allowed', 'Nothing to do: the connection is restored when the app comes back to the foreground.'],

@@ -36,8 +36,11 @@ import { webSocketTransport } from './transport/websocket';
 
 /** Why the current socket ends, as far as anyone knows: set while it lives, read once when it closes. */
 interface SocketEnd {
-  /** The user's disconnect() (with what to do once closed), or a pause (app hidden, network gone). */
-  ending?: { kind: 'user'; done: () => void } | { kind: 'pause' };
+  /**
+   * The user's disconnect() (with what to do once closed), a pause (app hidden, network gone), or
+   * credentials about to expire (reconnect at once with the new ones).
+   */
+  ending?: { kind: 'user'; done: () => void } | { kind: 'pause' } | { kind: 'renew'; plan: ConnectPlan };
   /** The failure that ends it (timeout, refusal, socket error…). */
   failure?: ErrorInfo;
   /** A server DISCONNECT with a reason code ≥ 0x80 (MQTT 5). */
@@ -81,11 +84,17 @@ export class Connection {
   private connectTimer?: Timer;
   private graceTimer?: Timer;
   private reconnectTimer?: Timer;
+  /** Fetches new credentials before the current ones expire (ConnectPlan.renewAt). */
+  private renewTimer?: Timer;
+  /** What the current socket's CONNECT used. */
+  private plan?: ConnectPlan;
   private end: SocketEnd = { told: true };
   /** Counts CONNECT attempts: a step before CONNECT that settles after a newer attempt, a pause or a disconnect is ignored. */
   private attempt = 0;
   /** Set while the app is in the background or offline: reconnect on resume, not before. */
   private pausedBy?: string;
+  /** The policy gave up (not a pause): only the user's connect() starts again. */
+  private stopped = false;
   private sessionPresent = false;
   /** From the last CONNACK (MQTT 5). */
   private server: Pick<ConnackInfo, 'topicAliasMaximum' | 'responseInformation' | 'subscriptionIdentifiersAvailable'> = {};
@@ -152,6 +161,7 @@ export class Connection {
     if (this.status === 'idle' || this.status === 'closed' || this.status === 'offline') {
       this.policy.start();
       this.pausedBy = undefined;
+      this.stopped = false;
       this.machine.transition('connecting');
       this.openSocket('connect');
     } else if (this.status === 'reconnecting' && this.reconnectTimer !== undefined) {
@@ -193,7 +203,8 @@ export class Connection {
 
   /** The app went to the background or the network went away: close now, resume later. */
   pause(reason: string): void {
-    this.pausedBy = reason;
+    // stopped by the policy (refused credentials…): an app show or the network coming back must not restart it
+    if (!this.stopped) this.pausedBy = reason;
     // in the background the app may be killed without another word: store everything now
     if (reason === 'background') this.persistence?.flushNow();
     if (this.status !== 'connected' && this.status !== 'connecting' && this.status !== 'reconnecting') return;
@@ -314,22 +325,17 @@ export class Connection {
   }
 
   /**
-   * Asks the policy what this CONNECT uses, then opens the socket: at once, or after its async step,
-   * which the connect timeout covers too. A step that throws, rejects or outlives the timeout fails
-   * this attempt like a socket would; one that settles after a pause, a disconnect or a newer attempt
-   * is ignored.
+   * Asks the policy what this CONNECT uses (unless `given`), then opens the socket: at once, or after
+   * its async step, which the connect timeout covers too. A step that throws, rejects or outlives the
+   * timeout fails this attempt with CREDENTIALS_FAILED (no CONNECT is sent); one that settles after a
+   * pause, a disconnect or a newer attempt is ignored.
    */
-  private openSocket(reason: ConnectReason): void {
+  private openSocket(reason: ConnectReason, given?: ConnectPlan): void {
     this.clearTimers();
     const attempt = ++this.attempt;
-    let plan: ConnectPlan | PromiseLike<ConnectPlan> | undefined;
-    try {
-      plan = this.policy.plan(reason);
-    } catch (error) {
-      plan = Promise.reject(error);
-    }
-    if (plan === undefined || typeof (plan as PromiseLike<ConnectPlan>).then !== 'function') {
-      this.startSocket(plan as ConnectPlan | undefined);
+    const plan = given ?? this.askPlan(reason);
+    if (plan === undefined || !isThenable(plan)) {
+      this.startSocket(plan);
       return;
     }
     const failed = (failure: ErrorInfo): void => {
@@ -339,18 +345,54 @@ export class Connection {
       this.end = { told: true, failure };
       this.onSocketClosed('before CONNECT');
     };
-    this.connectTimer = setTimeout(() => failed({ code: 'CONNECT_TIMEOUT', limit: this.config.connectTimeout }), this.config.connectTimeout);
-    Promise.resolve(plan).then(
-      (given) => {
-        if (attempt === this.attempt) this.startSocket(given);
+    this.connectTimer = setTimeout(() => failed(stepTimedOut(this.config.connectTimeout)), this.config.connectTimeout);
+    plan.then(
+      (plan) => {
+        if (attempt === this.attempt) this.startSocket(plan);
       },
-      (error: unknown) => failed({ code: 'SOCKET_ERROR', reason: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => failed(stepFailure(error)),
+    );
+  }
+
+  /** The policy's plan for the next CONNECT; a step that throws at once is a rejected one. */
+  private askPlan(reason: ConnectReason): ConnectPlan | PromiseLike<ConnectPlan> | undefined {
+    try {
+      return this.policy.plan(reason);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** While connected: new credentials before the current ones expire, then a swap (DISCONNECT, CONNECT with them). A failure leaves the connection as it is. */
+  private renew(): void {
+    this.renewTimer = undefined;
+    if (this.status !== 'connected') return;
+    const attempt = this.attempt;
+    let settled = false;
+    const settle = (): boolean => {
+      const first = !settled;
+      settled = true;
+      clearTimeout(timer);
+      return first && attempt === this.attempt && this.status === 'connected';
+    };
+    const failed = (error: ErrorInfo): void => {
+      if (settle()) this.events.emit('error', error);
+    };
+    const timer = setTimeout(() => failed(stepTimedOut(this.config.connectTimeout)), this.config.connectTimeout);
+    Promise.resolve(this.askPlan('expiring')).then(
+      (plan) => {
+        if (!settle()) return;
+        this.end.ending = { kind: 'renew', plan: plan ?? {} };
+        this.socket.disconnectAndClose('credentials');
+      },
+      (error: unknown) => failed(stepFailure(error)),
     );
   }
 
   private startSocket(plan: ConnectPlan | undefined): void {
     stopTimer(this.connectTimer);
     this.end = {};
+    this.plan = plan;
     this.aliases.reset();
     this.socket.vendorMayClose = false;
     this.outbox.nextSocket();
@@ -435,6 +477,8 @@ export class Connection {
     if (client !== this.client) return;
     stopTimer(this.connectTimer);
     this.policy.connected();
+    const renewAt = this.plan?.renewAt;
+    if (renewAt !== undefined) this.renewTimer = setTimeout(() => this.renew(), Math.max(0, renewAt - Date.now()));
     this.sessionPresent = Boolean(connack.sessionPresent);
     if (!this.sessionPresent) this.subscriptions.unconfirmAll();
     // resubscribe before anyone hears of the connection (a listener that subscribes sends its own
@@ -489,6 +533,7 @@ export class Connection {
       // mqtt.js 4.0.1's wx stream never emits 'close' itself; without it the client stays "connected".
       this.client.stream.emit('close');
     }
+    stopTimer(this.renewTimer);
     if (end.ending?.kind === 'user') {
       end.ending.done();
       return;
@@ -497,24 +542,45 @@ export class Connection {
       this.machine.transition('offline', this.pausedBy ?? reason);
       return;
     }
+    if (end.ending?.kind === 'renew') {
+      this.machine.transition('reconnecting', 'credentials');
+      this.openSocket('expiring', end.ending.plan);
+      return;
+    }
     if (this.status === 'connected') {
       if (end.byServer && this.policy.isFinal(end.byServer)) return this.giveUp(end.byServer);
+      if (end.byServer?.code === 'NOT_AUTHORIZED') return this.refused(end.byServer, true);
       if (end.byServer) this.events.emit('error', end.byServer);
       if (this.policy.sessionEnded() === 'conflict') return this.giveUp({ code: 'CLIENT_ID_CONFLICT', field: 'clientId' });
       this.scheduleReconnect(reason || 'connection lost');
       return;
     }
     const error = end.failure ?? { code: 'SOCKET_ERROR', errMsg: reason || 'closed before CONNACK' };
+    if (error.code === 'NOT_AUTHORIZED') return this.refused(error, false);
     this.events.emit('error', error);
     this.rejectConnectWaiters(error);
     if (this.policy.retryable(error)) this.scheduleReconnect(error.code);
     else this.giveUp(error, false);
   }
 
+  /**
+   * The broker refused the credentials (CONNACK, or a DISCONNECT while connected): at once one more
+   * CONNECT with new ones when the policy allows (connect() callers keep waiting), else stop.
+   */
+  private refused(error: ErrorInfo, wasConnected: boolean): void {
+    if (this.policy.refused() === 'stop') return this.giveUp(error);
+    if (wasConnected) {
+      this.events.emit('error', error);
+      this.machine.transition('reconnecting', 'rejected');
+    }
+    this.openSocket('rejected');
+  }
+
   /** Stops trying: connect() and subscribe() callers hear why; queued publishes wait for a later connect. */
   private giveUp(error: ErrorInfo, emit = true): void {
     // Refused while the app is suspended: come back on the next app show, like a pause.
     if (error.code === 'SUSPENDED') this.pausedBy = 'background';
+    else this.stopped = true;
     if (emit) this.events.emit('error', error);
     this.rejectConnectWaiters(error);
     this.subscriptions.rejectWaiters(error);
@@ -584,11 +650,21 @@ export class Connection {
   }
 
   private clearTimers(): void {
-    [this.connectTimer, this.graceTimer, this.reconnectTimer].forEach(stopTimer);
-    this.connectTimer = this.graceTimer = this.reconnectTimer = undefined;
+    [this.connectTimer, this.graceTimer, this.reconnectTimer, this.renewTimer].forEach(stopTimer);
+    this.connectTimer = this.graceTimer = this.reconnectTimer = this.renewTimer = undefined;
   }
 }
 
 function stopTimer(timer: Timer | undefined): void {
   if (timer !== undefined) clearTimeout(timer);
 }
+
+const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> => typeof (value as PromiseLike<T>).then === 'function';
+
+/** What a failed step before CONNECT is reported as: its own coded error, or CREDENTIALS_FAILED with its text. */
+function stepFailure(error: unknown): ErrorInfo {
+  if (error instanceof CodedError) return error;
+  return { code: 'CREDENTIALS_FAILED', reason: error instanceof Error ? error.message : String(error) };
+}
+
+const stepTimedOut = (ms: number): ErrorInfo => ({ code: 'CREDENTIALS_FAILED', limit: ms, reason: `no answer within ${ms} ms (connectTimeout)` });

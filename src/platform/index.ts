@@ -8,6 +8,7 @@ export { Pool } from './pool';
 export { keptClientId } from './session/persistence';
 export type { StorageNotice } from './session/persistence';
 export { platformStorage } from './storage';
+export type { BeforeConnect } from './reconnect-policy';
 export type { PoolOptions } from './pool';
 
 /** Set by setPlatformWx: used instead of the detected platform. */

@@ -7,6 +7,7 @@ import type { ConnectionConfig } from '../core/options';
 import { Connection } from './connection';
 import type { ConnectionLimits } from './connection-types';
 import { AppLife } from './life';
+import type { BeforeConnect } from './reconnect-policy';
 import type { TransportFactory } from './transport/transport';
 import { SocketCounter } from './transport/websocket';
 import type { PlatformWx } from './wx';
@@ -40,11 +41,12 @@ export class Pool {
     return this.shared.size;
   }
 
-  acquire(config: ConnectionConfig): Connection {
+  /** The connection for `config.key`, made with `beforeConnect` (the step before each CONNECT) if it is new. */
+  acquire(config: ConnectionConfig, beforeConnect?: BeforeConnect): Connection {
     let entry = this.shared.get(config.key);
     if (!entry) {
       const { random, limits, transport } = this.options;
-      const connection = new Connection(config, { wx: this.wx, counter: this.counter, random, limits, transport });
+      const connection = new Connection(config, { wx: this.wx, counter: this.counter, random, limits, transport, beforeConnect });
       entry = { connection, users: 0 };
       this.shared.set(config.key, entry);
       this.life.watch(this.shared.size);

@@ -3,8 +3,10 @@
  * it after every close and before every CONNECT; it never opens a socket itself.
  * - back-off: reconnectPeriod × 2^attempts, capped, ±25 % jitter; reset by a CONNACK, an app show
  *   or the network coming back;
- * - gives up on what retrying cannot fix (auth refused, a server that moved us or took our
- *   clientId, another client that keeps taking the clientId over: short sessions in a row);
+ * - gives up on what retrying cannot fix (a server that moved us or took our clientId, another
+ *   client that keeps taking the clientId over: short sessions in a row);
+ * - credentials refused: with a `beforeConnect` step (it can fetch new ones) one immediate try
+ *   more, then stop; without one, stop at once. Never a back-off loop on bad credentials;
  * - `beforeConnect`, when set, is the async step before each CONNECT that may change the
  *   credentials (or, later, the server) that CONNECT uses.
  */
@@ -23,13 +25,15 @@ export interface ReconnectLimits {
   conflictStrikes: number;
 }
 
-/** Why a CONNECT is about to go out. */
-export type ConnectReason = 'connect' | 'reconnect';
+/** Why a CONNECT is about to go out: the user's connect(), a reconnect, credentials just refused, or about to expire. */
+export type ConnectReason = 'connect' | 'reconnect' | 'rejected' | 'expiring';
 
 /** What one CONNECT uses instead of the configured values. */
 export interface ConnectPlan {
   username?: string;
   password?: string;
+  /** When (ms since the epoch) to fetch new credentials and reconnect with them, while connected. */
+  renewAt?: number;
 }
 
 export type BeforeConnect = (context: { reason: ConnectReason; attempt: number }) => ConnectPlan | Promise<ConnectPlan>;
@@ -46,6 +50,8 @@ export class ReconnectPolicy {
   private connectedAt = 0;
   /** CONNECTs asked for so far (the first is 1). */
   private connects = 0;
+  /** The immediate try after a refusal was made; reset by a CONNACK or the user's connect(). */
+  private retriedRefusal = false;
 
   constructor(
     private readonly reconnectPeriod: number,
@@ -58,6 +64,7 @@ export class ReconnectPolicy {
   start(): void {
     this.attempts = 0;
     this.shortSessions = 0;
+    this.retriedRefusal = false;
   }
 
   /** The app came back to the foreground or the network came back: try now, back-off from scratch. */
@@ -68,6 +75,14 @@ export class ReconnectPolicy {
   connected(now = Date.now()): void {
     this.attempts = 0;
     this.connectedAt = now;
+    this.retriedRefusal = false;
+  }
+
+  /** The broker refused the credentials: 'retry' (at once, with new ones) once per refusal when a step can fetch them, else 'stop'. */
+  refused(): 'retry' | 'stop' {
+    if (!this.beforeConnect || this.retriedRefusal) return 'stop';
+    this.retriedRefusal = true;
+    return 'retry';
   }
 
   /** A connected session ended: 'conflict' once `conflictStrikes` sessions in a row were short. */
@@ -86,7 +101,7 @@ export class ReconnectPolicy {
   retryable(error: ErrorInfo): boolean {
     if (this.reconnectPeriod === 0) return false;
     if (error.code === 'CONNECT_REFUSED') return RETRYABLE_RETURN_CODES.includes(error.returnCode ?? -1);
-    return error.code === 'SOCKET_ERROR' || error.code === 'CONNECT_TIMEOUT';
+    return error.code === 'SOCKET_ERROR' || error.code === 'CONNECT_TIMEOUT' || error.code === 'CREDENTIALS_FAILED';
   }
 
   /** Milliseconds until the next try, or undefined when reconnecting is off. */

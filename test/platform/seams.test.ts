@@ -249,7 +249,7 @@ describe('the step before each CONNECT (beforeConnect), through a real connectio
     await connection.destroy();
   });
 
-  it('a plan that never settles is a CONNECT_TIMEOUT; one that throws or rejects fails the attempt with its text, and the next attempt asks again', async () => {
+  it('a plan that never settles, throws or rejects fails the attempt with CREDENTIALS_FAILED and its text, no socket opened, and the next attempt asks again', async () => {
     let calls = 0;
     const connection = new Connection(config({ connectTimeout: 300, reconnectPeriod: 0 }), {
       wx,
@@ -264,12 +264,14 @@ describe('the step before each CONNECT (beforeConnect), through a real connectio
     });
     const errors: string[] = [];
     connection.on('error', (e) => errors.push(`${e.code}${e.reason ? `: ${e.reason}` : ''}`));
-    await expect(connection.connect()).rejects.toMatchObject({ code: 'CONNECT_TIMEOUT' });
+    await expect(connection.connect()).rejects.toMatchObject({ code: 'CREDENTIALS_FAILED', limit: 300 });
     expect(connection.status).toBe('offline');
-    await expect(connection.connect()).rejects.toMatchObject({ code: 'SOCKET_ERROR', reason: 'token server down' });
-    await expect(connection.connect()).rejects.toMatchObject({ code: 'SOCKET_ERROR', reason: 'refused by the token server' });
+    expect(wx.requests).toHaveLength(0);
+    await expect(connection.connect()).rejects.toMatchObject({ code: 'CREDENTIALS_FAILED', reason: 'token server down' });
+    await expect(connection.connect()).rejects.toMatchObject({ code: 'CREDENTIALS_FAILED', reason: 'refused by the token server' });
+    expect(wx.requests).toHaveLength(0);
     await expect(connection.connect()).resolves.toEqual({ sessionPresent: false });
-    expect(errors).toEqual(['CONNECT_TIMEOUT', 'SOCKET_ERROR: token server down', 'SOCKET_ERROR: refused by the token server']);
+    expect(errors).toEqual(['CREDENTIALS_FAILED: no answer within 300 ms (connectTimeout)', 'CREDENTIALS_FAILED: token server down', 'CREDENTIALS_FAILED: refused by the token server']);
     expect(wx.sockets.size).toBe(1);
     await connection.destroy();
   });

@@ -152,4 +152,14 @@ export class MqttSocket {
   close(code = 1000, reason = ''): void {
     this.current?.transport?.close(code, reason);
   }
+
+  /**
+   * Sends DISCONNECT (normal, so the broker does not publish the Will) behind whatever mqtt.js
+   * wrote, then closes: for a socket replaced on purpose while mqtt.js keeps its session.
+   */
+  disconnectAndClose(reason: string): void {
+    const transport = this.current?.transport;
+    if (!transport || transport.ended) return;
+    transport.send(Uint8Array.of(0xe0, 0x00).buffer, () => transport.close(1000, reason));
+  }
 }
