@@ -109,10 +109,14 @@ export interface MosquittoOptions {
   dir?: string;
   /** More general options, e.g. 'max_inflight_messages 2', 'max_packet_size 256'. */
   config?: string[];
+  /** Users and passwords (mosquitto_passwd): anonymous clients are then refused. */
+  users?: Record<string, string>;
 }
 
 export interface MosquittoBroker extends Broker {
   readonly dir: string;
+  /** The broker's notices so far (connections, refusals: `New client connected … u'user'`, `… not authorised.`). */
+  log(): string;
   /** Starts a new mosquitto on the same ports and directory. */
   restart(): Promise<MosquittoBroker>;
 }
@@ -124,12 +128,23 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mqtt-mosquitto-'));
   fs.chmodSync(dir, 0o777);
   const conf = path.join(dir, 'mosquitto.conf');
+  const logFile = path.join(dir, 'mosquitto.log');
+  const passwords = path.join(dir, 'passwords');
+  if (options.users) {
+    fs.writeFileSync(passwords, '');
+    for (const [user, password] of Object.entries(options.users)) {
+      const made = spawnSync('mosquitto_passwd', ['-b', passwords, user, password], { encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(`mosquitto_passwd failed: ${made.stderr}`);
+    }
+    fs.chmodSync(passwords, 0o644);
+  }
   fs.writeFileSync(
     conf,
     [
-      'allow_anonymous true',
-      'log_dest stderr',
+      ...(options.users ? ['allow_anonymous false', `password_file ${passwords}`] : ['allow_anonymous true']),
+      `log_dest file ${logFile}`,
       'log_type error',
+      'log_type notice',
       `persistence ${options.persistence ? 'true' : 'false'}`,
       `persistence_location ${dir}/`,
       'autosave_interval 1',
@@ -154,6 +169,7 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     wsPort,
     path: '/mqtt',
     dir,
+    log: () => (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : ''),
     clientCount() {
       return sysConnectedClients(tcpPort);
     },
