@@ -13,10 +13,9 @@ import type { MessageEventDetail, PublishEventDetail } from '../types';
 
 const VIEW = Symbol('miniprogram-mqtt/bytes');
 
-// Looked up once: where code runs in a vm context (jest here), each global lookup per message costs
-// about as much as the rest of the detail (bench 1b: 886 → 420 ns per detail)
+// Looked up once: where code runs in a vm context (jest here) each global lookup costs about 130 ns.
+// Date.now stays a lookup per message: tests (ours, and apps' with fake timers) replace it.
 const { defineProperty, getOwnPropertyDescriptor } = Object;
-const now = Date.now;
 
 type Pending = MqttMessage & { [VIEW]?: Uint8Array; restored?: boolean };
 
@@ -83,7 +82,7 @@ export function messageDetail(direction: Direction, id: string, data: MessageDat
   detail.retain = data.retain;
   if (direction === 'in') detail.dup = extra.dup === true;
   detail.direction = direction;
-  detail.time = now();
+  detail.time = Date.now();
   if (extra.restored) detail.restored = true;
   if (extra.properties) detail.properties = extra.properties;
   return detail;

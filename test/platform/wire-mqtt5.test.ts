@@ -84,6 +84,51 @@ describe('server DISCONNECT reason codes', () => {
   });
 });
 
+describe('server DISCONNECT 0x87 / 0x8C while connected (credentials no longer accepted)', () => {
+  const passwordOf = (b: ScriptedBroker, index: number): string | undefined => {
+    const connect = sent(b, index).find((p) => p.cmd === 'connect') as mqttPacket.IConnectPacket | undefined;
+    return connect?.password?.toString();
+  };
+
+  it.each([
+    ['0x87', 0x87],
+    ['0x8C', 0x8c],
+  ])('%s with a credentials function: asked again with reason rejected, one reconnect at once with the new password', async (_, reasonCode) => {
+    broker = await scripted();
+    const reasons: string[] = [];
+    const { c, errors, statuses } = client(broker.port, { reconnectPeriod: 60000, credentials: ({ reason }) => (reasons.push(reason), { username: 'u', password: `pw-${reasons.length}` }) });
+    await c.connect();
+    broker.connections[0].send(gen({ cmd: 'disconnect', reasonCode }));
+    await until(() => broker!.connections.length === 2 && c.status === 'connected', 'the reconnect, long before the 60 s back-off');
+    expect(reasons).toEqual(['connect', 'rejected']);
+    expect([passwordOf(broker, 0), passwordOf(broker, 1)]).toEqual(['pw-1', 'pw-2']);
+    expect(errors).toEqual([expect.objectContaining({ code: 'NOT_AUTHORIZED', returnCode: reasonCode })]);
+    expect(statuses.map((s) => `${s.status}:${s.reason ?? ''}`)).toEqual(['connecting:', 'connected:', 'reconnecting:rejected', 'connected:']);
+  });
+
+  it('refused again at the CONNACK: NOT_AUTHORIZED, offline, and no third CONNECT', async () => {
+    broker = await scripted(undefined, (connection) => (connection.index === 0 ? connack() : connack({}, 0x86)));
+    const { c, errors } = client(broker.port, { credentials: () => ({ username: 'u', password: 'p' }) });
+    await c.connect();
+    broker.connections[0].send(gen({ cmd: 'disconnect', reasonCode: 0x87 }));
+    await until(() => c.status === 'offline', 'offline');
+    expect(errors.map((e) => [e.code, e.returnCode])).toEqual([['NOT_AUTHORIZED', 0x87], ['NOT_AUTHORIZED', 0x86]]);
+    await sleep(300);
+    expect(broker.connections).toHaveLength(2);
+  });
+
+  it('without a credentials function: NOT_AUTHORIZED and no reconnect', async () => {
+    broker = await scripted();
+    const { c, errors } = client(broker.port);
+    await c.connect();
+    broker.connections[0].send(gen({ cmd: 'disconnect', reasonCode: 0x87 }));
+    await until(() => c.status === 'offline', 'offline');
+    expect(errors).toEqual([expect.objectContaining({ code: 'NOT_AUTHORIZED', returnCode: 0x87 })]);
+    await sleep(300);
+    expect(broker.connections).toHaveLength(1);
+  });
+});
+
 describe('CONNACK reason codes', () => {
   it.each([
     [0x87, { reasonString: 'no' }, { code: 'NOT_AUTHORIZED', returnCode: 0x87, reasonString: 'no' }],
