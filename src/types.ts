@@ -164,6 +164,13 @@ export interface Credentials {
 
 export type CredentialsProvider = (context: CredentialsContext) => Credentials | Promise<Credentials>;
 
+/** MQTT 5 enhanced authentication: a server AUTH asking for the next step (reason code 0x18). */
+export interface AuthChallenge {
+  reasonCode: number;
+  authenticationMethod: string;
+  authenticationData?: ArrayBuffer;
+}
+
 export interface ClientOptions {
   host: string;
   port?: number;
@@ -180,6 +187,12 @@ export interface ClientOptions {
   credentials?: CredentialsProvider;
   /** ms before the credentials' expiry to fetch new ones and reconnect with them (default 60000). */
   credentialsRefresh?: number;
+  /** MQTT 5 enhanced authentication: the method (SCRAM-SHA-256…), sent in CONNECT. */
+  authenticationMethod?: string;
+  /** MQTT 5: the first authentication data, sent in CONNECT (and by reauthenticate() when given none). */
+  authenticationData?: string | ArrayBuffer | ArrayBufferView;
+  /** MQTT 5: answers each server AUTH 0x18 (continue) with the next authentication data (a string or bytes). */
+  onAuth?: (challenge: AuthChallenge) => string | ArrayBuffer | ArrayBufferView | Promise<string | ArrayBuffer | ArrayBufferView>;
   protocolVersion?: 4 | 5;
   clean?: boolean;
   keepalive?: number;

@@ -8,10 +8,10 @@ import { Emitter } from '../core/emitter';
 import { CodedError, describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
 import { WARNING_TEXTS } from '../core/labels';
 import { ConnectionConfig, connectionKey, isLoopback, isObject, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
-import { messageProperties, publishProperties, sentProperties, subscriptionOptions } from '../core/properties';
+import { binary, messageProperties, publishProperties, sentProperties, subscriptionOptions } from '../core/properties';
 import { ConnectionStatus, StateMachine } from '../core/state';
 import { topicFilterProblem, topicNameProblem } from '../core/topics';
-import { type BeforeConnect, Connection, Delivery, getPool, InboundMessage, keptClientId, platformStorage, Pool, SessionLost, StorageNotice } from '../platform/index';
+import { type BeforeConnect, Connection, Delivery, type OnAuth, getPool, InboundMessage, keptClientId, platformStorage, Pool, SessionLost, StorageNotice } from '../platform/index';
 import type { StoredMessage } from '../core/journal';
 import { PANEL_EVENTS } from '../types';
 import type {
@@ -29,7 +29,7 @@ import type {
   SubscribeOptions,
   UnsubscribeEventDetail,
 } from '../types';
-import { credentialsStep, DEFAULT_CREDENTIALS_REFRESH } from './credentials';
+import { authAnswer, credentialsStep, DEFAULT_CREDENTIALS_REFRESH } from './credentials';
 import { messageDetail } from './detail';
 import { MqttError, rejectingMqttErrors } from './error';
 import { Requests } from './request';
@@ -45,12 +45,13 @@ const named = new Map<string, MqttClient>();
 const namedListeners = new Map<string, Set<(client: MqttClient) => void>>();
 
 let inboundSeq = 0;
-let credentialsConnections = 0;
+let ownConnections = 0;
 
-/** `credentials` must be a function and `credentialsRefresh` a number of ms ≥ 0, when given. */
+/** `credentials` and `onAuth` must be functions and `credentialsRefresh` a number of ms ≥ 0, when given. */
 function credentialsProblem(input: Record<string, unknown>): ErrorInfo | undefined {
-  const { credentials, credentialsRefresh } = input;
+  const { credentials, credentialsRefresh, onAuth } = input;
   if (credentials !== undefined && typeof credentials !== 'function') return { code: 'INVALID_OPTION', field: 'credentials', reason: `${typeof credentials}; expected a function returning { username, password, expiresAt }` };
+  if (onAuth !== undefined && typeof onAuth !== 'function') return { code: 'INVALID_OPTION', field: 'onAuth', reason: `${typeof onAuth}; expected a function returning the authentication data` };
   if (credentialsRefresh !== undefined && (typeof credentialsRefresh !== 'number' || !Number.isFinite(credentialsRefresh) || credentialsRefresh < 0)) {
     return { code: 'INVALID_OPTION', field: 'credentialsRefresh', reason: `${String(credentialsRefresh)}; expected ms ≥ 0` };
   }
@@ -79,6 +80,8 @@ export class MqttClient {
   private readonly problem?: ErrorInfo;
   /** The `credentials` option as the step before each CONNECT. */
   private readonly beforeConnect?: BeforeConnect;
+  /** The `onAuth` option (MQTT 5 enhanced authentication). */
+  private readonly onAuth?: OnAuth;
   private readonly events = new Emitter<ClientEventMap>();
   private readonly own: MqttScope;
   private readonly scopes = new Set<MqttScope>();
@@ -111,6 +114,7 @@ export class MqttClient {
         const refresh = typeof input.credentialsRefresh === 'number' ? input.credentialsRefresh : DEFAULT_CREDENTIALS_REFRESH;
         this.beforeConnect = credentialsStep(input.credentials as NonNullable<ClientOptions['credentials']>, refresh, () => ({ clientId: this.clientId, url: this.url }));
       }
+      if (typeof input.onAuth === 'function') this.onAuth = authAnswer(input.onAuth as NonNullable<ClientOptions['onAuth']>);
     }
     this.view.onChange((change) => this.emitAll('status', change));
     const status = (): ConnectionStatus => this.view.status;
@@ -170,7 +174,7 @@ export class MqttClient {
         if (!pool) throw new CodedError({ code: 'SOCKET_ERROR', errMsg: 'no connectSocket: not in a mini-program, and no platform option' });
         this.pool = pool;
         const config = this.sessionConfig(pool);
-        connection = this.attach(pool.acquire(config, this.beforeConnect));
+        connection = this.attach(pool.acquire(config, { beforeConnect: this.beforeConnect, onAuth: this.onAuth }));
         if (!config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT');
         if (!sameConnection(connection.config, config)) this.warn('SHARED_CONNECTION_OPTIONS');
       }
@@ -184,6 +188,20 @@ export class MqttClient {
         this.emitAll('connect', detail);
       }
       return detail;
+    });
+  }
+
+  /**
+   * MQTT 5 enhanced authentication: re-authenticates on the open connection (AUTH 0x19 with
+   * `authenticationData`, else the option's), `onAuth` answering each challenge; resolves at the
+   * server's success, rejects NOT_AUTHORIZED when it refuses.
+   */
+  reauthenticate(authenticationData?: string | ArrayBuffer | ArrayBufferView): Promise<void> {
+    return this.run(async () => {
+      const config = this.validConfig();
+      if (config.protocolVersion !== 5) throw new CodedError({ code: 'MQTT5_REQUIRED', field: 'reauthenticate' });
+      const data = authenticationData === undefined ? undefined : binary(authenticationData, 'authenticationData');
+      await this.requireConnection(this.own).reauthenticate(data);
     });
   }
 
@@ -409,8 +427,8 @@ export class MqttClient {
     const config = this.validConfig();
     if (this.session) return this.session;
     const kept = config.persist && config.generatedClientId ? keptClientId(platformStorage(pool.wx), { url: config.url, username: config.username }, config.clientId) : config.clientId;
-    // a client with its own credentials function has a connection of its own
-    const key = connectionKey({ ...config, clientId: kept }) + (this.beforeConnect ? `#credentials:${++credentialsConnections}` : '');
+    // a client with its own credentials or onAuth function has a connection of its own
+    const key = connectionKey({ ...config, clientId: kept }) + (this.beforeConnect || this.onAuth ? `#own:${++ownConnections}` : '');
     this.session = key === config.key ? config : freeze({ ...config, clientId: kept, key });
     return this.session;
   }

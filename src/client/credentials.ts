@@ -1,14 +1,16 @@
 /**
  * The `credentials` option: the app's function, called before every CONNECT, as the reconnect
- * policy's step before CONNECT. What it returns is checked here (and never put into words: an
+ * policy's step before CONNECT; and `onAuth`, the app's answer to MQTT 5 AUTH challenges. What it returns is checked here (and never put into words: an
  * error names the field and its type, not its value); its expiry (`expiresAt`, or a JWT
  * password's `exp` claim, read and not verified) becomes the moment the connection renews them.
  */
-import { decodeUtf8, fromBase64 } from '../core/codec';
+import { decodeUtf8, exactArrayBuffer, fromBase64 } from '../core/codec';
 import { CodedError } from '../core/errors';
 import { isObject } from '../core/options';
+import { binary } from '../core/properties';
+import type { OnAuth } from '../platform/index';
 import type { BeforeConnect, ConnectPlan } from '../platform/reconnect-policy';
-import type { CredentialsProvider } from '../types';
+import type { AuthChallenge, CredentialsProvider } from '../types';
 
 /** `credentialsRefresh` when absent: renew a minute before expiry. */
 export const DEFAULT_CREDENTIALS_REFRESH = 60000;
@@ -59,4 +61,19 @@ export function jwtExpiry(password: string | undefined): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The `onAuth` option as the connection's answer to a server AUTH 0x18: the app sees bytes as an ArrayBuffer, may answer a string or bytes. */
+export function authAnswer(answer: (challenge: AuthChallenge) => unknown): OnAuth {
+  return async ({ reasonCode, authenticationMethod, authenticationData }) => {
+    const challenge: AuthChallenge = { reasonCode, authenticationMethod: authenticationMethod ?? '' };
+    if (authenticationData) challenge.authenticationData = exactArrayBuffer(authenticationData);
+    let given: unknown;
+    try {
+      given = await answer(challenge);
+    } catch (error) {
+      throw failed(error instanceof Error ? error.message : String(error));
+    }
+    return given === undefined ? undefined : binary(given, 'onAuth');
+  };
 }

@@ -3,7 +3,7 @@
  * does: packet boundaries (packets may span or share WebSocket frames), CONNACK and DISCONNECT
  * properties, topic aliases. MQTT 3.1.1 §2.2, MQTT 5.0 §2.1–2.2 and §3.
  */
-import { decodeUtf8 } from './codec';
+import { decodeUtf8, encodeUtf8 } from './codec';
 import { mergeRepeatedPairs } from './user-properties';
 import { concat, PROPERTY_KINDS, ProtocolViolation, readVarint, twoBytes, writeVarint } from './wire';
 
@@ -75,11 +75,13 @@ const MAXIMUM_PACKET_SIZE = 0x27;
 const REASON_STRING = 0x1f;
 const SERVER_REFERENCE = 0x1c;
 const RESPONSE_INFORMATION = 0x1a;
+const AUTHENTICATION_METHOD = 0x15;
+const AUTHENTICATION_DATA = 0x16;
 const SUBSCRIPTION_IDENTIFIERS_AVAILABLE = 0x29;
 
 /** The numeric and string properties of one property block, by identifier (user properties skipped). */
 interface PropertyBlock {
-  values: Map<number, number | string>;
+  values: Map<number, number | string | Uint8Array>;
   /** Offsets of the block in the packet: its length field, and the first byte after it. */
   start: number;
   end: number;
@@ -89,7 +91,7 @@ function readProperties(packet: Uint8Array, start: number, limit = packet.length
   const length = readVarint(packet, start);
   if (!length || length.next + length.value > limit) throw new ProtocolViolation(0x81, 'properties longer than the packet');
   const end = length.next + length.value;
-  const values = new Map<number, number | string>();
+  const values = new Map<number, number | string | Uint8Array>();
   let at = length.next;
   const need = (n: number): void => {
     if (at + n > end) throw new ProtocolViolation(0x81, 'property longer than its block');
@@ -121,6 +123,7 @@ function readProperties(packet: Uint8Array, start: number, limit = packet.length
         const n = twoBytes(packet, at);
         need(2 + n);
         if (kind === 'string') values.set(id, decodeUtf8(packet.subarray(at + 2, at + 2 + n)));
+        if (kind === 'binary') values.set(id, packet.slice(at + 2, at + 2 + n));
         at += 2 + n;
       }
     }
@@ -150,10 +153,19 @@ export interface DisconnectInfo {
   serverReference?: string;
 }
 
-export type InboundEvent = { type: 'connack'; info: ConnackInfo } | { type: 'disconnect'; info: DisconnectInfo };
+/** A server AUTH (MQTT 5 §3.15): 0x18 continue (an answer is due), 0x00 success of a re-authentication. */
+export interface AuthInfo {
+  reasonCode: number;
+  authenticationMethod?: string;
+  authenticationData?: Uint8Array;
+  reasonString?: string;
+}
 
-const asNumber = (v: number | string | undefined): number | undefined => (typeof v === 'number' ? v : undefined);
-const asString = (v: number | string | undefined): string | undefined => (typeof v === 'string' ? v : undefined);
+export type InboundEvent = { type: 'connack'; info: ConnackInfo } | { type: 'disconnect'; info: DisconnectInfo } | { type: 'auth'; info: AuthInfo };
+
+type PropertyValue = number | string | Uint8Array | undefined;
+const asNumber = (v: PropertyValue): number | undefined => (typeof v === 'number' ? v : undefined);
+const asString = (v: PropertyValue): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /**
  * Sits between the socket and mqtt.js 4.0.1 on one connection. Reports CONNACK and DISCONNECT,
@@ -236,8 +248,13 @@ export class InboundFilter {
     if (type >= PUBACK && type <= PUBCOMP && remaining === 3) return withBody(packet[0], packet.subarray(body), [0]);
     if (type === DISCONNECT || type === AUTH) {
       const fixed = remaining === 0 ? withBody(packet[0], packet.subarray(body), [0, 0]) : remaining === 1 ? withBody(packet[0], packet.subarray(body), [0]) : packet;
-      if (type === DISCONNECT) events.push({ type: 'disconnect', info: disconnect(fixed) });
-      return fixed;
+      if (type === DISCONNECT) {
+        events.push({ type: 'disconnect', info: disconnect(fixed) });
+        return fixed;
+      }
+      // the connection answers AUTH itself: mqtt.js 4.0.1 never finishes one, and its parser would stall behind it
+      events.push({ type: 'auth', info: auth(fixed) });
+      return fixed.subarray(0, 0);
     }
     if (type === PUBLISH) return this.publish(packet, body);
     return packet;
@@ -288,6 +305,28 @@ function withBody(first: number, body: Uint8Array, extra: number[]): Uint8Array 
   const header = [first];
   writeVarint(body.length + extra.length, header);
   return concat([Uint8Array.from(header), body, Uint8Array.from(extra)]);
+}
+
+function auth(packet: Uint8Array): AuthInfo {
+  const body = readVarint(packet, 1)!.next;
+  const { values } = readProperties(packet, body + 1);
+  const info: AuthInfo = { reasonCode: packet[body] };
+  const method = asString(values.get(AUTHENTICATION_METHOD));
+  const data = values.get(AUTHENTICATION_DATA);
+  const reasonString = asString(values.get(REASON_STRING));
+  if (method !== undefined) info.authenticationMethod = method;
+  if (data instanceof Uint8Array) info.authenticationData = data;
+  if (reasonString !== undefined) info.reasonString = reasonString;
+  return info;
+}
+
+/** An AUTH packet (MQTT 5 §3.15): 0x18 to continue, 0x19 to re-authenticate; the method, and data when given. */
+export function authPacket(reasonCode: number, method: string, data?: Uint8Array): Uint8Array {
+  const field = (id: number, bytes: Uint8Array): number[] => [id, bytes.length >> 8, bytes.length & 0xff, ...bytes];
+  const properties = [...field(AUTHENTICATION_METHOD, encodeUtf8(method)), ...(data ? field(AUTHENTICATION_DATA, data) : [])];
+  const length: number[] = [];
+  writeVarint(properties.length, length);
+  return withBody(0xf0, Uint8Array.from([reasonCode, ...length, ...properties]), []);
 }
 
 function disconnect(packet: Uint8Array): DisconnectInfo {

@@ -100,7 +100,7 @@ function bool(value: unknown, field: string): boolean {
   return value as boolean;
 }
 
-function binary(value: unknown, field: string): Uint8Array {
+export function binary(value: unknown, field: string): Uint8Array {
   let bytes: Uint8Array | undefined;
   if (typeof value === 'string') bytes = encodeUtf8(value);
   else if (isArrayBuffer(value)) bytes = new Uint8Array(value.slice(0));
@@ -213,6 +213,8 @@ export interface ConnectPropertiesInput {
   topicAliasMaximum?: unknown;
   userProperties?: unknown;
   requestResponseInformation?: unknown;
+  authenticationMethod?: unknown;
+  authenticationData?: unknown;
 }
 
 export interface ConnectProperties {
@@ -221,6 +223,9 @@ export interface ConnectProperties {
   topicAliasMaximum?: number;
   userProperties?: UserProperties;
   requestResponseInformation?: boolean;
+  /** MQTT 5 enhanced authentication (§4.12): the method's name, and the first data CONNECT carries. */
+  authenticationMethod?: string;
+  authenticationData?: Uint8Array;
 }
 
 const CONNECT_READERS: Record<keyof ConnectProperties, Reader> = {
@@ -229,7 +234,12 @@ const CONNECT_READERS: Record<keyof ConnectProperties, Reader> = {
   topicAliasMaximum: (v, f) => integer(v, f, 0, MAX_BINARY),
   userProperties,
   requestResponseInformation: bool,
+  authenticationMethod: mqttString,
+  authenticationData: binary,
 };
+
+/** Connect properties the panel may give as digit strings. */
+const NUMERIC = new Set<string>(['receiveMaximum', 'maximumPacketSize', 'topicAliasMaximum']);
 
 /** Throws PropertyError-free: returns the error instead. Blank values ('' from the panel) count as absent. */
 export function connectProperties(input: ConnectPropertiesInput, protocolVersion: 4 | 5): { ok: true; properties: ConnectProperties } | { ok: false; error: ErrorInfo } {
@@ -239,8 +249,9 @@ export function connectProperties(input: ConnectPropertiesInput, protocolVersion
       const v = input[name];
       if (v === undefined || v === null || v === '') continue;
       if (protocolVersion !== 5) fail(name, 'MQTT 5 only; set protocolVersion to 5');
-      out[name] = CONNECT_READERS[name](typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v, name);
+      out[name] = CONNECT_READERS[name](NUMERIC.has(name) && typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v, name);
     }
+    if (out.authenticationData !== undefined && out.authenticationMethod === undefined) fail('authenticationData', 'needs authenticationMethod');
     return { ok: true, properties: out as ConnectProperties };
   } catch (e) {
     if (e instanceof PropertyError) return { ok: false, error: e.info };

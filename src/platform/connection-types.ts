@@ -2,6 +2,7 @@
 import type { ErrorInfo } from '../core/errors';
 import type { StoredMessage } from '../core/journal';
 import type { MessageData } from '../core/message';
+import type { AuthInfo } from '../core/packets';
 import type { StatusChange } from '../core/state';
 import type { BeforeConnect, ReconnectLimits } from './reconnect-policy';
 import type { StorageNotice } from './session/persistence';
@@ -74,5 +75,9 @@ export interface ConnectionEnv {
   limits?: Partial<ConnectionLimits>;
   /** The async step before each CONNECT (reconnect policy seam). */
   beforeConnect?: BeforeConnect;
+  /** MQTT 5 enhanced authentication: the data answering a server AUTH 0x18 (continue). */
+  onAuth?: OnAuth;
 }
+
+export type OnAuth = (challenge: AuthInfo) => Uint8Array | undefined | PromiseLike<Uint8Array | undefined>;
 

@@ -16,13 +16,13 @@ import { Emitter } from '../core/emitter';
 import { CodedError, ErrorInfo, errorFromConnack, errorFromDisconnect } from '../core/errors';
 import type { PendingMessage } from '../core/message';
 import type { ConnectionConfig, QoS } from '../core/options';
-import { ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '../core/packets';
+import { AuthInfo, authPacket, ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '../core/packets';
 import { propertyBytes, SubscriptionOptions, VendorProperties } from '../core/properties';
 import { ConnectionStatus, StateMachine } from '../core/state';
 import { joinRepeated } from '../core/user-properties';
 import createMqtt, { type VendorClient, type VendorMqtt, type VendorPacket } from '../vendor/mqtt';
 import { sendSubscribe, SubscribeContext } from './handlers/subscribe';
-import { ConnectionEnv, ConnectionEventMap, ConnectionLimits, DEFAULT_LIMITS, InboundMessage, SessionLost } from './connection-types';
+import { ConnectionEnv, ConnectionEventMap, ConnectionLimits, DEFAULT_LIMITS, InboundMessage, OnAuth, SessionLost } from './connection-types';
 import { Outbox } from './session/outbox';
 import { vendorOptions } from './session/vendor-options';
 import { PacketStore } from './session/packet-store';
@@ -105,9 +105,13 @@ export class Connection {
   /** The session's stores of open QoS 1/2 exchanges, handed to mqtt.js at construction (memory, or persistent with hooks). */
   private readonly incoming: PacketStore;
   private readonly outgoing: PacketStore;
+  private readonly onAuth?: OnAuth;
+  /** A re-authentication waiting for the server's AUTH 0x00. */
+  private reauth?: { done: Promise<void>; settle: Settle<void>; timer: Timer };
 
   constructor(config: ConnectionConfig, env: ConnectionEnv) {
     this.config = config;
+    this.onAuth = env.onAuth;
     this.limits = { ...DEFAULT_LIMITS, ...env.limits };
     this.policy = new ReconnectPolicy(config.reconnectPeriod, this.limits, env.random, env.beforeConnect);
     if (config.persist) {
@@ -437,7 +441,61 @@ export class Connection {
 
   private onPacket(event: InboundEvent): void {
     if (event.type === 'connack') this.onConnackSeen(event.info);
-    else this.onServerDisconnect(event.info);
+    else if (event.type === 'disconnect') this.onServerDisconnect(event.info);
+    else this.onServerAuth(event.info);
+  }
+
+  /**
+   * MQTT 5 enhanced authentication: a server AUTH. 0x18 (continue) is answered with what onAuth
+   * gives, on the socket it came on; 0x00 completes a re-authentication. No answer possible, or
+   * onAuth failing, ends the socket.
+   */
+  private onServerAuth(info: AuthInfo): void {
+    if (info.reasonCode === 0x00) return this.settleReauth();
+    const method = this.config.connectProperties.authenticationMethod;
+    const end = this.end;
+    const fail = (failure: ErrorInfo): void => {
+      if (this.end !== end) return;
+      end.failure = failure;
+      this.socket.close(1000, 'authentication failed');
+    };
+    if (info.reasonCode !== 0x18 || !method || !this.onAuth) {
+      return fail({ code: 'NOT_AUTHORIZED', returnCode: info.reasonCode, reason: info.reasonString ?? (this.onAuth ? `AUTH 0x${info.reasonCode.toString(16)}` : 'the broker asked for authentication data and there is no onAuth') });
+    }
+    const onAuth = this.onAuth;
+    Promise.resolve()
+      .then(() => onAuth(info))
+      .then(
+        (data) => {
+          if (this.end === end) this.socket.sendPacket(authPacket(0x18, method, data));
+        },
+        (error: unknown) => fail(stepFailure(error)),
+      );
+  }
+
+  /** MQTT 5: sends AUTH 0x19 (re-authenticate); resolves at the server's AUTH 0x00, rejects with why the socket ended or REQUEST_TIMEOUT. */
+  reauthenticate(data?: Uint8Array): Promise<void> {
+    const method = this.config.connectProperties.authenticationMethod;
+    if (this.config.protocolVersion !== 5) return Promise.reject<void>(new CodedError({ code: 'MQTT5_REQUIRED', field: 'reauthenticate' }));
+    if (!method) return Promise.reject<void>(new CodedError({ code: 'INVALID_OPTION', field: 'authenticationMethod', reason: 'reauthenticate() needs the authenticationMethod option' }));
+    if (this.status !== 'connected') return Promise.reject<void>(notConnected());
+    if (this.reauth) return this.reauth.done;
+    let settle!: Settle<void>;
+    const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+    const limit = this.config.connectTimeout;
+    const timer = setTimeout(() => this.settleReauth({ code: 'REQUEST_TIMEOUT', field: 'reauthenticate', limit }), limit);
+    this.reauth = { done, settle, timer };
+    this.socket.sendPacket(authPacket(0x19, method, data ?? this.config.connectProperties.authenticationData));
+    return done;
+  }
+
+  private settleReauth(error?: ErrorInfo): void {
+    const reauth = this.reauth;
+    if (!reauth) return;
+    this.reauth = undefined;
+    clearTimeout(reauth.timer);
+    if (error) reauth.settle.reject(new CodedError(error));
+    else reauth.settle.resolve();
   }
 
   /** CONNACK, before mqtt.js acts on it: the server's limits, and what a lost session means for open exchanges. */
@@ -528,6 +586,7 @@ export class Connection {
     stopTimer(this.connectTimer);
     stopTimer(this.graceTimer);
     const end = this.end;
+    this.settleReauth(end.byServer ?? end.failure ?? { code: 'NOT_CONNECTED', reason: reason || 'connection lost' });
     if (this.client && !end.told) {
       end.told = true;
       // mqtt.js 4.0.1's wx stream never emits 'close' itself; without it the client stays "connected".

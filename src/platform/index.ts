@@ -3,7 +3,7 @@ import { Pool, PoolOptions } from './pool';
 import type { PlatformWx } from './wx';
 
 export { Connection } from './connection';
-export type { Delivery, InboundMessage, SessionLost } from './connection-types';
+export type { Delivery, InboundMessage, OnAuth, SessionLost } from './connection-types';
 export { Pool } from './pool';
 export { keptClientId } from './session/persistence';
 export type { StorageNotice } from './session/persistence';

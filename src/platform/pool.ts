@@ -5,9 +5,8 @@
  */
 import type { ConnectionConfig } from '../core/options';
 import { Connection } from './connection';
-import type { ConnectionLimits } from './connection-types';
+import type { ConnectionEnv, ConnectionLimits } from './connection-types';
 import { AppLife } from './life';
-import type { BeforeConnect } from './reconnect-policy';
 import type { TransportFactory } from './transport/transport';
 import { SocketCounter } from './transport/websocket';
 import type { PlatformWx } from './wx';
@@ -41,12 +40,12 @@ export class Pool {
     return this.shared.size;
   }
 
-  /** The connection for `config.key`, made with `beforeConnect` (the step before each CONNECT) if it is new. */
-  acquire(config: ConnectionConfig, beforeConnect?: BeforeConnect): Connection {
+  /** The connection for `config.key`, made with `hooks` (the step before each CONNECT, enhanced authentication) if it is new. */
+  acquire(config: ConnectionConfig, hooks: Pick<ConnectionEnv, 'beforeConnect' | 'onAuth'> = {}): Connection {
     let entry = this.shared.get(config.key);
     if (!entry) {
       const { random, limits, transport } = this.options;
-      const connection = new Connection(config, { wx: this.wx, counter: this.counter, random, limits, transport, beforeConnect });
+      const connection = new Connection(config, { wx: this.wx, counter: this.counter, random, limits, transport, ...hooks });
       entry = { connection, users: 0 };
       this.shared.set(config.key, entry);
       this.life.watch(this.shared.size);

@@ -129,6 +129,92 @@ describe('server DISCONNECT 0x87 / 0x8C while connected (credentials no longer a
   });
 });
 
+describe('enhanced authentication (AUTH, §4.12)', () => {
+  const text = (data: ArrayBuffer | undefined): string => Buffer.from(data ?? new ArrayBuffer(0)).toString();
+  const auth = (reasonCode: number, data: string): Buffer => gen({ cmd: 'auth', reasonCode, properties: { authenticationMethod: 'SCRAM-TEST', authenticationData: Buffer.from(data) } });
+  const dataOf = (p: mqttPacket.Packet): string | undefined => (p as { properties?: { authenticationData?: Buffer } }).properties?.authenticationData?.toString();
+
+  /** A two-step challenge at CONNECT (client-first → server-first → client-final → CONNACK), and at each AUTH 0x19. */
+  async function challenging(refuseReauth = false): Promise<ScriptedBroker> {
+    return scripted((c, p) => {
+      if (p.cmd === 'connect') {
+        c.send(p.properties?.authenticationMethod === 'SCRAM-TEST' && dataOf(p) === 'client-first' ? auth(0x18, 'server-first') : connack({}, 0x8c));
+        return true;
+      }
+      if (p.cmd !== 'auth') return;
+      const answer = dataOf(p);
+      if (p.reasonCode === 0x19) c.send(refuseReauth ? gen({ cmd: 'disconnect', reasonCode: 0x87, properties: { reasonString: 'proof rejected' } }) : auth(0x18, `challenge for ${answer}`));
+      else if (answer === 'client-final') c.send(gen({ cmd: 'connack', sessionPresent: false, reasonCode: 0, properties: { authenticationMethod: 'SCRAM-TEST' } }));
+      else if (answer?.startsWith('proof of')) c.send(gen({ cmd: 'auth', reasonCode: 0, properties: { authenticationMethod: 'SCRAM-TEST' } }));
+      else c.send(gen({ cmd: 'disconnect', reasonCode: 0x8c }));
+      return true;
+    });
+  }
+
+  it('CONNECT carries the method and first data; each AUTH 0x18 is answered by onAuth; CONNACK after the last step', async () => {
+    broker = await challenging();
+    const challenges: string[] = [];
+    const { c, errors } = client(broker.port, {
+      authenticationMethod: 'SCRAM-TEST',
+      authenticationData: 'client-first',
+      onAuth: ({ reasonCode, authenticationMethod, authenticationData }) => (challenges.push(`${reasonCode}:${authenticationMethod}:${text(authenticationData)}`), 'client-final'),
+    });
+    await c.connect();
+    expect(challenges).toEqual(['24:SCRAM-TEST:server-first']);
+    expect(sent(broker).map((p) => `${p.cmd}${p.cmd === 'auth' ? `:${p.reasonCode}:${dataOf(p)}` : ''}`).slice(0, 2)).toEqual(['connect', 'auth:24:client-final']);
+    expect(errors).toEqual([]);
+    // the connection works on after the exchange: mqtt.js never saw the AUTH packet
+    await c.subscribe('after/auth', { qos: 1 });
+  });
+
+  it('reauthenticate(): AUTH 0x19 with the given data, the challenge answered, resolves at AUTH 0x00; one at a time', async () => {
+    broker = await challenging();
+    const { c } = client(broker.port, {
+      authenticationMethod: 'SCRAM-TEST',
+      authenticationData: 'client-first',
+      onAuth: ({ authenticationData }) => (text(authenticationData) === 'server-first' ? 'client-final' : `proof of ${text(authenticationData)}`),
+    });
+    await c.connect();
+    const first = c.reauthenticate(Uint8Array.from(Buffer.from('again')));
+    const second = c.reauthenticate('ignored: one is under way');
+    await expect(Promise.all([first, second])).resolves.toEqual([undefined, undefined]);
+    const auths = sent(broker).filter((p) => p.cmd === 'auth').map((p) => `${p.reasonCode}:${dataOf(p)}`);
+    expect(auths).toEqual(['24:client-final', '25:again', '24:proof of challenge for again']);
+    expect(c.status).toBe('connected');
+  });
+
+  it('a refused re-authentication rejects NOT_AUTHORIZED with the reason string, and the client stops', async () => {
+    broker = await challenging(true);
+    const { c, errors } = client(broker.port, { authenticationMethod: 'SCRAM-TEST', authenticationData: 'client-first', onAuth: () => 'client-final' });
+    await c.connect();
+    await expect(c.reauthenticate()).rejects.toMatchObject({ code: 'NOT_AUTHORIZED', returnCode: 0x87, reasonString: 'proof rejected' });
+    await until(() => c.status === 'offline', 'offline');
+    expect(sent(broker).filter((p) => p.cmd === 'auth').map((p) => `${p.reasonCode}:${dataOf(p)}`)).toEqual(['24:client-final', '25:client-first']);
+    expect(errors.map((e) => e.code)).toEqual(['NOT_AUTHORIZED']);
+    await sleep(200);
+    expect(broker.connections).toHaveLength(1);
+  });
+
+  it('a wrong answer at CONNECT is NOT_AUTHORIZED (0x8C), onAuth failing is CREDENTIALS_FAILED with its text, no onAuth is NOT_AUTHORIZED', async () => {
+    broker = await challenging();
+    const wrong = client(broker.port, { reconnectPeriod: 0, authenticationMethod: 'SCRAM-TEST', authenticationData: 'client-first', onAuth: () => 'not it' });
+    await expect(wrong.c.connect()).rejects.toMatchObject({ code: 'NOT_AUTHORIZED', returnCode: 0x8c });
+    const failing = client(broker.port, { reconnectPeriod: 0, authenticationMethod: 'SCRAM-TEST', authenticationData: 'client-first', onAuth: () => Promise.reject(new Error('no key')) });
+    await expect(failing.c.connect()).rejects.toMatchObject({ code: 'CREDENTIALS_FAILED', message: expect.stringContaining('no key') });
+    const none = client(broker.port, { reconnectPeriod: 0, authenticationMethod: 'SCRAM-TEST', authenticationData: 'client-first' });
+    await expect(none.c.connect()).rejects.toMatchObject({ code: 'NOT_AUTHORIZED' });
+  });
+
+  it('reauthenticate() at 3.1.1 is MQTT5_REQUIRED, without authenticationMethod INVALID_OPTION; authenticationData alone is INVALID_OPTION', async () => {
+    broker = await scripted();
+    await expect(client(broker.port, { protocolVersion: 4 }).c.reauthenticate()).rejects.toMatchObject({ code: 'MQTT5_REQUIRED' });
+    const { c } = client(broker.port);
+    await c.connect();
+    await expect(c.reauthenticate()).rejects.toMatchObject({ code: 'INVALID_OPTION', field: 'authenticationMethod' });
+    await expect(client(broker.port, { authenticationData: 'x' }).c.connect()).rejects.toMatchObject({ code: 'INVALID_OPTION', field: 'authenticationData' });
+  });
+});
+
 describe('CONNACK reason codes', () => {
   it.each([
     [0x87, { reasonString: 'no' }, { code: 'NOT_AUTHORIZED', returnCode: 0x87, reasonString: 'no' }],

@@ -159,7 +159,13 @@ export class MqttSocket {
    */
   disconnectAndClose(reason: string): void {
     const transport = this.current?.transport;
+    this.sendPacket(Uint8Array.of(0xe0, 0x00), () => transport?.close(1000, reason));
+  }
+
+  /** Sends a packet mqtt.js knows nothing of (AUTH, DISCONNECT) behind whatever it wrote; `done` when written. */
+  sendPacket(packet: Uint8Array, done: () => void = () => undefined): void {
+    const transport = this.current?.transport;
     if (!transport || transport.ended) return;
-    transport.send(Uint8Array.of(0xe0, 0x00).buffer, () => transport.close(1000, reason));
+    transport.send(exactArrayBuffer(packet), done);
   }
 }
