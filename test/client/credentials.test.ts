@@ -50,6 +50,11 @@ afterAll(async () => {
 beforeEach(() => {
   wx = new NodeWx();
   setPlatformWx(wx);
+  // every storage write, as it is made (not only what is left at the end)
+  for (const api of ['setStorage', 'setStorageSync'] as const) {
+    const write = wx[api].bind(wx) as (...args: unknown[]) => unknown;
+    (wx as unknown as Record<string, unknown>)[api] = (...args: unknown[]) => (seen.push(JSON.stringify(args)), write(...args));
+  }
   for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
     consoleSpies.push(jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void seen.push(args.map(String).join(' '))));
   }
@@ -218,6 +223,8 @@ describe('renewal before expiry', () => {
       // 40 messages over about 3.2 s: the swap (about 2 s after connecting) falls inside
       await stream(c, `renew/${clientId}`, 40, 80);
       expect(reasons).toEqual(['connect', 'expiring']);
+      // with persist the stream went through storage: the scan at the end reads those writes too
+      if (persist) expect(wx.storage.writeTimes.length).toBeGreaterThan(0);
       expect(statuses).toContain('reconnecting:credentials');
       expect(statuses[statuses.length - 1]).toBe('connected');
       await until(() => received.length >= 40, 'the stream at the peer');
