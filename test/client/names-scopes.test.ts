@@ -208,6 +208,23 @@ describe('sharing one socket', () => {
     await until(() => wx.sockets.size === 0, 'the socket to close');
   });
 
+  it('<mqtt-panel client="main"> on a client with a credentials function just works, and renders none of it', async () => {
+    const reasons: string[] = [];
+    const app = made.create({ ...MAIN(), credentials: ({ reason }) => (reasons.push(reason), { username: 'panel-user', password: 'panel-secret-42' }) });
+    const comp = show(panelId, { client: 'main', topic: 'cred-panel/#' });
+    const connects = listen<ConnectEventDetail>(comp, 'connect');
+    await app.connect();
+    await until(() => connects.length === 1, "the panel's connect event");
+    expect(reasons).toEqual(['connect']);
+    expect(panel(comp).getState().status).toBe('connected');
+    const got = listen<{ payload: string }>(comp, 'message');
+    await until(() => panel(comp).getState().subscriptions.length === 1, "the panel's auto-subscribe");
+    await app.publish('cred-panel/x', 'through the panel', { qos: 1 });
+    await until(() => got.length === 1, 'the message at the panel');
+    expect(JSON.stringify(comp.toJSON())).not.toContain('panel-secret-42');
+    expect(JSON.stringify(comp.data)).not.toContain('panel-secret-42');
+  });
+
   it('<mqtt-panel client="nope"> emits NO_CLIENT, then attaches when createClient({name: "nope"}) is called', async () => {
     const comp = show(panelId, { client: 'nope', headless: true, topic: 'nope/#' });
     const errors = listen<MqttErrorDetail>(comp, 'error');
