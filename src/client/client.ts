@@ -82,6 +82,8 @@ export class MqttClient {
   private readonly beforeConnect?: BeforeConnect;
   /** The `onAuth` option (MQTT 5 enhanced authentication). */
   private readonly onAuth?: OnAuth;
+  /** The functions given as `credentials` and `onAuth`: another createClient with this name must give the same ones. */
+  private readonly functions: readonly unknown[] = [];
   private readonly events = new Emitter<ClientEventMap>();
   private readonly own: MqttScope;
   private readonly scopes = new Set<MqttScope>();
@@ -110,6 +112,7 @@ export class MqttClient {
     else this.problem = credentialsProblem(input);
     if (resolved?.ok && !this.problem) {
       this.config = freeze(resolved.config);
+      this.functions = [input.credentials, input.onAuth];
       if (typeof input.credentials === 'function') {
         const refresh = typeof input.credentialsRefresh === 'number' ? input.credentialsRefresh : DEFAULT_CREDENTIALS_REFRESH;
         this.beforeConnect = credentialsStep(input.credentials as NonNullable<ClientOptions['credentials']>, refresh, () => ({ clientId: this.clientId, url: this.url }));
@@ -272,7 +275,7 @@ export class MqttClient {
     const config = this.session ?? this.config;
     if (!config || !isObject(options)) return false;
     const again = resolveOptions({ clientId: config.clientId, ...options });
-    return again.ok && sameConnection(again.config, config);
+    return again.ok && sameConnection(again.config, config) && options.credentials === this.functions[0] && options.onAuth === this.functions[1];
   }
 
   /** A new scope: its subscriptions and listeners are released together by `release()`. */

@@ -208,10 +208,15 @@ describe('sharing one socket', () => {
     await until(() => wx.sockets.size === 0, 'the socket to close');
   });
 
-  it('<mqtt-panel client="main"> on a client with a credentials function just works, and renders none of it', async () => {
+  it('<mqtt-panel client="cred-main"> on a client with a credentials function just works, and renders none of it', async () => {
     const reasons: string[] = [];
-    const app = made.create({ ...MAIN(), credentials: ({ reason }) => (reasons.push(reason), { username: 'panel-user', password: 'panel-secret-42' }) });
-    const comp = show(panelId, { client: 'main', topic: 'cred-panel/#' });
+    const credentials: ClientOptions['credentials'] = ({ reason }) => (reasons.push(reason), { username: 'panel-user', password: 'panel-secret-42' });
+    const options = optionsFor(aedes, { name: 'cred-main', clientId: 'cred_main_app', credentials });
+    const app = made.create(options);
+    // the name is taken by a client with this very function: another function is other options
+    expect(createClient(options)).toBe(app);
+    await expectRejection(() => createClient({ ...options, credentials: () => ({}) }).connect(), { code: 'INVALID_OPTION', field: 'name' });
+    const comp = show(panelId, { client: 'cred-main', topic: 'cred-panel/#' });
     const connects = listen<ConnectEventDetail>(comp, 'connect');
     await app.connect();
     await until(() => connects.length === 1, "the panel's connect event");
