@@ -69,7 +69,8 @@ export type WarningCode =
   | 'QUEUE_EXPIRED'
   | 'QUEUE_DISCARDED'
   | 'STORAGE_CORRUPTED'
-  | 'STORAGE_FOREIGN';
+  | 'STORAGE_FOREIGN'
+  | 'TCP_BUDGET';
 
 /**
  * <mqtt-panel> `warning`: something works but will not in production, a session ended with
@@ -82,6 +83,8 @@ export interface WarningEventDetail {
   count?: number;
   /** SESSION_LOST: what happened to the QoS 1/2 exchanges that were open when the broker's session ended. */
   session?: SessionLostDetail;
+  /** TCP_BUDGET: when (ms since the epoch) the next socket will be tried. */
+  retryAt?: number;
 }
 
 /** SESSION_LOST counts (MQTT 3.1.1/5.0 §4.4). */
@@ -185,6 +188,8 @@ export interface ClientOptions {
    * fallback when absent.
    */
   credentials?: CredentialsProvider;
+  /** 'websocket' (default: wx.connectSocket, wss) or 'tcp' (WeChat's TCPSocket to a LAN broker: plain TCP, port 1883 by default). */
+  transport?: 'websocket' | 'tcp';
   /** ms before the credentials' expiry to fetch new ones and reconnect with them (default 60000). */
   credentialsRefresh?: number;
   /** MQTT 5 enhanced authentication: the method (SCRAM-SHA-256…), sent in CONNECT. */

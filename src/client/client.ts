@@ -175,6 +175,9 @@ export class MqttClient {
       if (!connection) {
         const pool = getPool(this.platform);
         if (!pool) throw new CodedError({ code: 'SOCKET_ERROR', errMsg: 'no connectSocket: not in a mini-program, and no platform option' });
+        if (this.validConfig().transport === 'tcp' && typeof (pool.wx as { createTCPSocket?: unknown }).createTCPSocket !== 'function') {
+          throw new CodedError({ code: 'UNSUPPORTED_PLATFORM', field: 'transport', reason: "transport 'tcp' needs wx.createTCPSocket (WeChat base library ≥ 2.18.0)" });
+        }
         this.pool = pool;
         const config = this.sessionConfig(pool);
         connection = this.attach(pool.acquire(config, { beforeConnect: this.beforeConnect, onAuth: this.onAuth }));
@@ -370,6 +373,10 @@ export class MqttClient {
       connection.on('error', (info) => this.emitAll('error', describeError(info, this.locale))),
       connection.on('sessionLost', (lost) => this.onSessionLost(lost)),
       connection.on('storage', (notice) => this.onStorageNotice(notice)),
+      connection.on('budget', ({ retryAt }) => {
+        const seconds = String(Math.ceil((retryAt - Date.now()) / 1000));
+        this.emitAll('warning', { code: 'TCP_BUDGET', message: WARNING_TEXTS[this.locale].TCP_BUDGET.replace('{seconds}', seconds), retryAt });
+      }),
       connection.on('restored', ({ message, error }) => this.onRestored(message, error)),
       connection.on('message', (delivery) => this.onDelivery(delivery)),
     ];

@@ -101,6 +101,8 @@ export interface WarningTexts {
   STORAGE_CORRUPTED: string;
   /** {clientId}: the connection the data under this connection's key belongs to. */
   STORAGE_FOREIGN: string;
+  /** {seconds}: until the platform allows one more TCPSocket. */
+  TCP_BUDGET: string;
 }
 
 export interface ListLabels {
@@ -183,6 +185,7 @@ export const WARNING_TEXTS: Record<Locale, WarningTexts> = {
     QUEUE_DISCARDED: 'clean 为 true：丢弃了本地存储中上次未送达的 {count} 条消息',
     STORAGE_CORRUPTED: '本地存储中的 {count} 项消息数据无法读取，已丢弃',
     STORAGE_FOREIGN: '本地存储中的消息属于另一个连接（clientId {clientId}），已丢弃',
+    TCP_BUDGET: '微信 5 分钟内最多创建 20 个 TCPSocket：{seconds} 秒后再连接',
   },
   en: {
     INSECURE_TRANSPORT: 'Using unencrypted ws:// to a non-loopback host; real devices only allow wss://',
@@ -193,6 +196,7 @@ export const WARNING_TEXTS: Record<Locale, WarningTexts> = {
     QUEUE_DISCARDED: 'clean is true: dropped {count} undelivered messages kept in local storage',
     STORAGE_CORRUPTED: '{count} stored message items could not be read and were dropped',
     STORAGE_FOREIGN: 'The stored messages belong to another connection (clientId {clientId}) and were dropped',
+    TCP_BUDGET: 'WeChat allows 20 TCPSockets in 5 minutes: trying again in {seconds} s',
   },
 };
 

@@ -2,6 +2,7 @@
 import { encodePayload } from './codec';
 import { CodedError, ErrorInfo } from './errors';
 import { ConnectProperties, connectProperties, ConnectPropertiesInput, VendorProperties, WillProperties, willProperties } from './properties';
+import { isForbiddenTcpPort } from './tcp-ports';
 import { topicNameProblem } from './topics';
 
 export type QoS = 0 | 1 | 2;
@@ -37,7 +38,11 @@ export interface ConnectionInput {
   userProperties?: unknown;
   requestResponseInformation?: unknown;
   persist?: unknown;
+  transport?: unknown;
 }
+
+/** The byte pipe: a WebSocket (wx.connectSocket, the default) or WeChat's TCPSocket (LAN brokers). */
+export type TransportKind = 'websocket' | 'tcp';
 
 export interface Will {
   topic: string;
@@ -48,11 +53,12 @@ export interface Will {
 }
 
 export interface ConnectionConfig {
+  transport: TransportKind;
   host: string;
   port: number;
   path: string;
   secure: boolean;
-  /** The WebSocket URL WeChat opens (wss:// or ws://); never holds credentials. */
+  /** Where the connection goes: the WebSocket URL WeChat opens (wss:// or ws://), or tcp://host:port; never holds credentials. */
   url: string;
   /** The URL handed to mqtt.js: wxs:// or wx://. */
   mqttUrl: string;
@@ -79,6 +85,8 @@ export interface ConnectionConfig {
 
 export const DEFAULTS = {
   port: 8084,
+  /** transport 'tcp': MQTT's own port. */
+  tcpPort: 1883,
   path: '/mqtt',
   secure: true,
   protocolVersion: 4,
@@ -207,21 +215,31 @@ function persist(value: unknown): { maxBytes: number } | undefined {
   return { maxBytes: integer((value as { maxBytes?: unknown }).maxBytes, 'persist.maxBytes', DEFAULTS.persistMaxBytes, 1024, 10 * 1024 * 1024) };
 }
 
-export function connectionKey(c: Pick<ConnectionConfig, 'secure' | 'host' | 'port' | 'path' | 'clientId' | 'username'>): string {
-  return `${c.secure ? 'wss' : 'ws'}://${c.host}:${c.port}${c.path}|${c.clientId}|${c.username}`;
+export function connectionKey(c: Pick<ConnectionConfig, 'url' | 'clientId' | 'username'>): string {
+  return `${c.url}|${c.clientId}|${c.username}`;
 }
 
-function webSocketUrl(secure: boolean, hostName: string, port: number, p: string): string {
-  return `${secure ? 'wss' : 'ws'}://${hostName}:${port}${p}`;
+function connectionUrl(transport: TransportKind, secure: boolean, hostName: string, port: number, p: string): string {
+  return transport === 'tcp' ? `tcp://${hostName}:${port}` : `${secure ? 'wss' : 'ws'}://${hostName}:${port}${p}`;
+}
+
+function transportKind(value: unknown): TransportKind {
+  if (value === undefined || value === null || value === '' || value === 'websocket') return 'websocket';
+  if (value === 'tcp') return 'tcp';
+  return fail('transport', `${describe(value)}; expected 'websocket' or 'tcp'`);
 }
 
 /** Validates everything at once; the first bad field wins. Never throws. */
 export function resolveOptions(input: ConnectionInput, random: () => number = Math.random): OptionsResult {
   try {
+    const transport = transportKind(input.transport);
+    const tcp = transport === 'tcp';
     const h = host(input.host);
-    const port = integer(input.port, 'port', DEFAULTS.port, 1, 65535);
+    const port = integer(input.port, 'port', tcp ? DEFAULTS.tcpPort : DEFAULTS.port, 1, 65535);
+    if (tcp && isForbiddenTcpPort(port)) fail('port', `${port}: WeChat's TCPSocket refuses ports below 1024 and a list (1099, 3306, 8000–8100, 8443, 8888…); 1883 is fine`);
     const p = path(input.path);
-    const secure = boolean(input.secure, 'secure', DEFAULTS.secure);
+    const secure = boolean(input.secure, 'secure', tcp ? false : DEFAULTS.secure);
+    if (tcp && secure) fail('secure', "transport 'tcp' has no TLS (WeChat's TCPSocket is plain TCP); use the default WebSocket transport for wss");
     const id = clientId(input.clientId, random);
     const username = text(input.username, 'username');
     const password = text(input.password, 'password');
@@ -231,11 +249,12 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
     // MQTT 3.1.1 §3.1.2.9: no password without a user name (mqtt.js would then never send CONNECT).
     if (password !== '' && username === '' && protocolVersion === 4) fail('password', 'a password needs a username in MQTT 3.1.1');
     const config: ConnectionConfig = {
+      transport,
       host: h,
       port,
       path: p,
       secure,
-      url: webSocketUrl(secure, h, port, p),
+      url: connectionUrl(transport, secure, h, port, p),
       mqttUrl: `${secure ? 'wxs' : 'wx'}://${h}:${port}${p}`,
       clientId: id.id,
       generatedClientId: id.generated,

@@ -44,6 +44,8 @@ export interface ConnectionEventMap {
   storage: StorageNotice;
   /** `persist`: a publish restored from storage was acknowledged (no error) or refused. */
   restored: { message: StoredMessage; error?: ErrorInfo };
+  /** The platform's socket budget is spent: the next socket is asked for at `retryAt` (ms since the epoch). */
+  budget: { retryAt: number };
 }
 
 export interface ConnectionLimits extends ReconnectLimits {
@@ -77,6 +79,8 @@ export interface ConnectionEnv {
   beforeConnect?: BeforeConnect;
   /** MQTT 5 enhanced authentication: the data answering a server AUTH 0x18 (continue). */
   onAuth?: OnAuth;
+  /** Sockets the platform lets the app create in a window (TCPSocket: 20 in 5 minutes): the connection waits rather than ask for one more. */
+  socketBudget?: { wait(now: number): number };
 }
 
 export type OnAuth = (challenge: AuthInfo) => Uint8Array | undefined | PromiseLike<Uint8Array | undefined>;

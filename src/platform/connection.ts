@@ -106,12 +106,14 @@ export class Connection {
   private readonly incoming: PacketStore;
   private readonly outgoing: PacketStore;
   private readonly onAuth?: OnAuth;
+  private readonly socketBudget?: ConnectionEnv['socketBudget'];
   /** A re-authentication waiting for the server's AUTH 0x00. */
   private reauth?: { done: Promise<void>; settle: Settle<void>; timer: Timer };
 
   constructor(config: ConnectionConfig, env: ConnectionEnv) {
     this.config = config;
     this.onAuth = env.onAuth;
+    this.socketBudget = env.socketBudget;
     this.limits = { ...DEFAULT_LIMITS, ...env.limits };
     this.policy = new ReconnectPolicy(config.reconnectPeriod, this.limits, env.random, env.beforeConnect);
     if (config.persist) {
@@ -336,6 +338,16 @@ export class Connection {
    */
   private openSocket(reason: ConnectReason, given?: ConnectPlan): void {
     this.clearTimers();
+    const wait = this.socketBudget?.wait(Date.now()) ?? 0;
+    if (wait > 0) {
+      // the platform would refuse one more socket now: wait for it, status as it is
+      this.events.emit('budget', { retryAt: Date.now() + wait });
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = undefined;
+        this.openSocket(reason, given);
+      }, wait);
+      return;
+    }
     const attempt = ++this.attempt;
     const plan = given ?? this.askPlan(reason);
     if (plan === undefined || !isThenable(plan)) {

@@ -7,6 +7,7 @@ import type { ConnectionConfig } from '../core/options';
 import { Connection } from './connection';
 import type { ConnectionEnv, ConnectionLimits } from './connection-types';
 import { AppLife } from './life';
+import { TcpBudget, tcpTransport, TcpWx } from './transport/tcp';
 import type { TransportFactory } from './transport/transport';
 import { SocketCounter } from './transport/websocket';
 import type { PlatformWx } from './wx';
@@ -15,12 +16,16 @@ export interface PoolOptions {
   limits?: Partial<ConnectionLimits>;
   socketLimit?: number;
   random?: () => number;
-  /** The byte pipe of every connection; a WebSocket through `wx.connectSocket` when absent. */
+  /** The byte pipe of every connection; by the config's `transport` when absent. */
   transport?: TransportFactory;
+  /** TCPSocket budget other than WeChat's 20 in 5 minutes (tests). */
+  tcpBudget?: { limit: number; windowMs: number };
 }
 
 export class Pool {
   readonly counter: SocketCounter;
+  /** WeChat's TCPSocket budget, one per mini-program: 20 created in any 5 minutes. */
+  readonly tcpBudget: TcpBudget;
   private readonly shared = new Map<string, { connection: Connection; users: number }>();
   private readonly life: AppLife;
 
@@ -29,6 +34,7 @@ export class Pool {
     private readonly options: PoolOptions = {},
   ) {
     this.counter = new SocketCounter(options.socketLimit);
+    this.tcpBudget = new TcpBudget(options.tcpBudget?.limit, options.tcpBudget?.windowMs);
     this.life = new AppLife(wx, {
       pause: (reason) => this.shared.forEach((s) => s.connection.pause(reason)),
       resume: (reason) => this.shared.forEach((s) => s.connection.resume(reason)),
@@ -44,8 +50,10 @@ export class Pool {
   acquire(config: ConnectionConfig, hooks: Pick<ConnectionEnv, 'beforeConnect' | 'onAuth'> = {}): Connection {
     let entry = this.shared.get(config.key);
     if (!entry) {
-      const { random, limits, transport } = this.options;
-      const connection = new Connection(config, { wx: this.wx, counter: this.counter, random, limits, transport, ...hooks });
+      const { random, limits } = this.options;
+      const tcp = config.transport === 'tcp';
+      const transport = this.options.transport ?? (tcp ? tcpTransport(this.wx as TcpWx, config.host, config.port, this.tcpBudget) : undefined);
+      const connection = new Connection(config, { wx: this.wx, counter: this.counter, random, limits, transport, socketBudget: tcp ? this.tcpBudget : undefined, ...hooks });
       entry = { connection, users: 0 };
       this.shared.set(config.key, entry);
       this.life.watch(this.shared.size);

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { StorageArea, WechatStorageWrites, wechatStorageWrites } from './storage';
+import { NodeTcpApi, TcpApiOptions } from './tcp-socket';
 
 /** WeChat-style callbacks: success/fail/complete, each given `{ errMsg }`. */
 export interface WxCallbacks {
@@ -59,6 +60,8 @@ export interface NodeWxOptions {
   suspendAfterMs?: number;
   /** The device's storage; a relaunch hands the same one (revived) to a new NodeWx. */
   storage?: StorageArea;
+  /** `wx.createTCPSocket` (test/support/tcp-socket.ts) with these limits; false: a platform without it. */
+  tcp?: TcpApiOptions | false;
 }
 
 const done = (cb: WxCallbacks, ok: boolean, errMsg: string): void => {
@@ -226,8 +229,17 @@ export class NodeWx {
   declare removeStorageSync: WechatStorageWrites<{ errMsg: string }>['removeStorageSync'];
   private killed = false;
 
+  /** WeChat's TCPSockets; absent with `tcp: false`. */
+  readonly tcp?: NodeTcpApi;
+  declare createTCPSocket?: NodeTcpApi['createTCPSocket'];
+
   constructor(private readonly options: NodeWxOptions = {}) {
     this.storage = options.storage ?? new StorageArea();
+    if (options.tcp !== false) {
+      const tcp = new NodeTcpApi(options.tcp);
+      this.tcp = tcp;
+      this.createTCPSocket = (option) => tcp.createTCPSocket(option);
+    }
     Object.assign(
       this,
       wechatStorageWrites(this.storage, (api, key, data) => {
@@ -349,5 +361,6 @@ export class NodeWx {
   dispose(): void {
     clearTimeout(this.suspendTimer);
     [...this.sockets].forEach((s) => s.interrupt('disposed'));
+    this.tcp?.dispose();
   }
 }
