@@ -83,6 +83,12 @@ const INFO_FIELDS = ['field', 'reason', 'returnCode', 'errMsg', 'topic', 'limit'
 /** An error detail's fields besides code and message, in the order details have always shown them. */
 export const DETAIL_FIELDS = ['fix', 'field', 'returnCode', 'topic', 'limit', 'reasonString', 'serverReference'] as const;
 
+/**
+ * Object.assign under a short name, for the copies `{ ...a, b }` would make: the bundles target
+ * ES2017, where esbuild writes object spread with helpers of its own (larger than one alias).
+ */
+export const assign = Object.assign;
+
 /** Copies onto `to` each of `keys` that `from` has a value for; returns `to`. */
 export function copyDefined<T extends object>(to: T, from: object, keys: readonly string[]): T {
   for (const key of keys) {
@@ -212,7 +218,7 @@ function commonCode(returnCode: number): ErrorCode | undefined {
 
 export function errorFromConnack(returnCode: number, reason: Omit<ReasonCodeInfo, 'returnCode'> = {}): ErrorInfo {
   const code = returnCode === 0x8e ? undefined : commonCode(returnCode);
-  return withReason({ code: code ?? 'CONNECT_REFUSED', returnCode }, { returnCode, ...reason });
+  return withReason({ code: code ?? 'CONNECT_REFUSED', returnCode }, assign({ returnCode }, reason));
 }
 
 /** A server DISCONNECT (MQTT 5 §3.14.2.1). */

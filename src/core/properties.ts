@@ -3,7 +3,7 @@
  * a coded error naming the field, the bytes they add to a packet, and the inbound view.
  */
 import { decodeUtf8, encodeUtf8, exactArrayBuffer, isArrayBuffer } from './codec';
-import { CodedError, ErrorInfo } from './errors';
+import { assign, CodedError, ErrorInfo } from './errors';
 import { topicNameProblem, utf8Length } from './topics';
 import { splitJoined, UserProperties } from './user-properties';
 
@@ -136,8 +136,8 @@ const MESSAGE_READERS: Record<string, Reader> = {
   correlationData: binary,
 };
 
-const PUBLISH_READERS: Record<string, Reader> = { ...MESSAGE_READERS, topicAlias: (v, f) => integer(v, f, 1, MAX_BINARY) };
-const WILL_READERS: Record<string, Reader> = { ...MESSAGE_READERS, willDelayInterval: (v, f) => integer(v, f, 0, MAX_UINT32) };
+const PUBLISH_READERS: Record<string, Reader> = assign({}, MESSAGE_READERS, { topicAlias: (v: unknown, f: string) => integer(v, f, 1, MAX_BINARY) });
+const WILL_READERS: Record<string, Reader> = assign({}, MESSAGE_READERS, { willDelayInterval: (v: unknown, f: string) => integer(v, f, 0, MAX_UINT32) });
 
 export type PropertiesResult = { ok: true; properties?: VendorProperties } | { ok: false; error: ErrorInfo };
 
@@ -297,7 +297,7 @@ export function messageProperties(parsed: Record<string, unknown> | undefined): 
 /** Sent properties → the same view a received message has (for `publish` details and the list). */
 export function sentProperties(sent: VendorProperties | undefined): MessageProperties | undefined {
   if (!sent) return undefined;
-  const shown: Record<string, unknown> = { ...sent };
+  const shown: Record<string, unknown> = assign<Record<string, unknown>, VendorProperties>({}, sent);
   delete shown.topicAlias;
   delete shown.willDelayInterval;
   delete shown.subscriptionIdentifier;
