@@ -77,6 +77,32 @@ export class CodedError extends Error implements ErrorInfo {
   }
 }
 
+/** A bad field, thrown inside a validator; `validated()` returns it as `{ ok: false, error: info }` (`info` stays a plain ErrorInfo). */
+export class FieldError extends CodedError {
+  constructor(readonly info: ErrorInfo) {
+    super(info);
+    this.name = 'FieldError';
+  }
+}
+
+/** Throws the FieldError of an INVALID_OPTION. */
+export const invalidField = (field: string, reason: string): never => {
+  throw new FieldError({ code: 'INVALID_OPTION', field, reason });
+};
+
+/** Why an MQTT 5 option is refused at MQTT 3.1.1. */
+export const MQTT5_ONLY = 'MQTT 5 only; set protocolVersion to 5';
+
+/** Runs a validator: a FieldError it throws comes back as `{ ok: false, error }`; anything else is thrown on. */
+export function validated<T>(run: () => T): T | { ok: false; error: ErrorInfo } {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof FieldError) return { ok: false, error: e.info };
+    throw e;
+  }
+}
+
 /** ErrorInfo's fields besides the code. */
 const INFO_FIELDS = ['field', 'reason', 'returnCode', 'errMsg', 'topic', 'limit', 'reasonString', 'serverReference'] as const;
 
