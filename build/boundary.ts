@@ -1,4 +1,4 @@
-import type * as esbuild from 'esbuild';
+import * as esbuild from 'esbuild';
 import * as path from 'path';
 
 /**
@@ -55,22 +55,46 @@ export function runtimeEntry(index: string, ui: string): string {
   ].join('\n');
 }
 
+/** The names a module of the runtime exports (values only: TypeScript erased the types), from an ES module pass. */
+async function exportedNames(file: string): Promise<string[]> {
+  const result = await esbuild.build({ entryPoints: [file], bundle: true, format: 'esm', platform: 'neutral', metafile: true, write: false, logLevel: 'silent', external: ['*/vendor/mqtt'] });
+  return Object.values(result.metafile.outputs)[0]?.exports ?? [];
+}
+
+/**
+ * A component's view of a module of the shared runtime: one ES module whose exports are read from
+ * `require(external)` (at `Symbol.for(symbol)` when given) once, when the component loads. Each read
+ * is a pure call, so esbuild drops the names the component does not import, and the component's
+ * code refers to plain local names (no CommonJS interop wrapper, no `(0, m.name)(…)` per call).
+ */
+export function runtimeView(external: string, symbol: string | undefined, names: readonly string[]): string {
+  const runtime = `require(${JSON.stringify(external)})${symbol === undefined ? '' : `[Symbol.for(${JSON.stringify(symbol)})]`}`;
+  return [`const runtime = ${runtime};`, 'const read = (name) => runtime[name];', ...names.map((name) => `export const ${name} = /* @__PURE__ */ read(${JSON.stringify(name)});`), ''].join('\n');
+}
+
 /** The esbuild side of decideImport, for code TypeScript compiled into `stage` (same layout as the project). */
 export function bundleBoundary(stage: string, kind: BundleKind): esbuild.Plugin {
   const projectPath = (file: string) => path.relative(stage, file).split(path.sep).join('/').replace(/\.(js|d\.ts|ts)$/, '');
   const SHARED = 'shared-runtime';
+  const names = new Map<string, Promise<string[]>>();
+  const namesOf = (target: string): Promise<string[]> => {
+    const file = path.join(stage, `${target === 'src' ? 'src/index' : target}.js`);
+    if (!names.has(file)) names.set(file, exportedNames(file));
+    return names.get(file)!;
+  };
   return {
     name: `bundle-boundary-${kind}`,
     setup(build) {
-      // a module of the shared runtime read at a symbol: `require('../index')[Symbol.for(key)]`
-      build.onResolve({ filter: /.*/, namespace: SHARED }, (args) => ({ path: args.path, external: true }));
-      build.onLoad({ filter: /.*/, namespace: SHARED }, (args) => {
-        const [external, symbol] = JSON.parse(args.path) as [string, string];
-        return { contents: `module.exports = require(${JSON.stringify(external)})[Symbol.for(${JSON.stringify(symbol)})];`, loader: 'js' };
+      // a module of the shared runtime, `require('../index')` or read at a symbol on it
+      build.onLoad({ filter: /.*/, namespace: SHARED }, async (args) => {
+        const [external, symbol, target] = JSON.parse(args.path) as [string, string | null, string];
+        return { contents: runtimeView(external, symbol ?? undefined, await namesOf(target)), loader: 'js' };
       });
+      build.onResolve({ filter: /.*/, namespace: SHARED }, (args) => ({ path: args.path, external: true }));
       build.onResolve({ filter: /^\.\.?(\/|$)/ }, (args) => {
-        const decision = decideImport(kind, projectPath(args.importer), projectPath(path.resolve(args.resolveDir, args.path)), args.path);
-        if ('symbol' in decision) return { path: JSON.stringify([decision.external, decision.symbol]), namespace: SHARED };
+        const target = projectPath(path.resolve(args.resolveDir, args.path));
+        const decision = decideImport(kind, projectPath(args.importer), target, args.path);
+        if ('external' in decision && kind === 'component') return { path: JSON.stringify([decision.external, 'symbol' in decision ? decision.symbol : null, target]), namespace: SHARED };
         if ('external' in decision) return { path: decision.external, external: true };
         if ('error' in decision) return { errors: [{ text: decision.error }] };
         return undefined;

@@ -6,7 +6,7 @@
  */
 export { Batcher, DEFAULT_BATCH_INTERVAL_MS } from './core/batcher';
 export { preview } from './core/codec';
-export { CodedError, normalizeLocale } from './core/errors';
+export { assign, CodedError, normalizeLocale } from './core/errors';
 export type { Locale } from './core/errors';
 export { LIST_LABELS, PANEL_LABELS } from './core/labels';
 export type { ListLabels, PanelLabels } from './core/labels';

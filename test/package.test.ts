@@ -12,7 +12,8 @@ const source = (name: string) => fs.readFileSync(path.join(ROOT, 'components', n
 
 function propertiesOf(code: string): string[] {
   const block = /properties: \{([\s\S]*?)\n {2}\},/.exec(code)?.[1] ?? '';
-  return [...block.matchAll(/^\s{4}(\w+): \{/gm)].map((m) => m[1]);
+  // `name: { type, value }`, or a copy of a shared definition: `locale: assign({}, LOCALE)`
+  return [...block.matchAll(/^\s{4}(\w+): (?:\{|assign\()/gm)].map((m) => m[1]);
 }
 const eventsOf = (code: string): string[] => [...new Set([...code.matchAll(/triggerEvent\('(\w+)'/g)].map((m) => m[1]))];
 function methodsOf(typeName: string): string[] {

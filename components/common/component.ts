@@ -3,8 +3,9 @@
  * common/component.ts): the `custom-class` external class, the `locale` and `theme` properties
  * (their WXML reads `theme`: 'auto' follows prefers-color-scheme, 'light' or 'dark' forces one)
  * and `labels` following `locale` (mixins/localized). Each component still lists `locale` and
- * `theme` in its own properties, as `{ ...LOCALE }` and `{ ...THEME }`: its public table.
+ * `theme` in its own properties, as copies of LOCALE and THEME: its public table.
  */
+import { assign } from '../../src/ui';
 import type { Locale } from '../../src/ui';
 import { localized } from '../mixins/localized';
 
@@ -23,9 +24,8 @@ export function mqttComponent<TData extends C, TProperty extends P, TMethod exte
   labels: Record<Locale, object>,
   options: WechatMiniprogram.Component.Options<TData, TProperty, TMethod, TBehavior>,
 ): void {
-  Component({
-    ...options,
+  Component(assign({}, options, {
     externalClasses: ['custom-class', ...(options.externalClasses ?? [])],
     behaviors: [localized(labels), ...(options.behaviors ?? [])],
-  } as unknown as WechatMiniprogram.Component.Options<TData, TProperty, TMethod, TBehavior>);
+  }) as unknown as WechatMiniprogram.Component.Options<TData, TProperty, TMethod, TBehavior>);
 }

@@ -6,7 +6,7 @@
  * never the whole list.
  */
 import { isValidTopicFilter } from '../../src/index';
-import { Batcher, ClientBinding, DEFAULT_BATCH_INTERVAL_MS, formatTime, LIST_LABELS, normalizeLocale, renderPayload, Ring } from '../../src/ui';
+import { assign, Batcher, ClientBinding, DEFAULT_BATCH_INTERVAL_MS, formatTime, LIST_LABELS, normalizeLocale, renderPayload, Ring } from '../../src/ui';
 import type { ListLabels, MqttMessage } from '../../src/ui';
 import type { MessageListClearDetail, MessageListSelectDetail } from '../../src/types';
 import { LOCALE, mqttComponent, THEME } from '../common/component';
@@ -68,8 +68,8 @@ mqttComponent(LIST_LABELS, {
     autoScroll: { type: Boolean, value: true },
     showTime: { type: Boolean, value: true },
     emptyText: { type: String, value: '' },
-    locale: { ...LOCALE },
-    theme: { ...THEME },
+    locale: assign({}, LOCALE),
+    theme: assign({}, THEME),
   },
   data: {
     slots: [] as ViewItem[],

@@ -2,7 +2,7 @@
  * The panel's draft: what the user types (connection fields, topics, payload, QoS, retain) and the
  * MQTT 5 publish form, as a Behavior. The properties fill the draft; typing changes only the draft.
  */
-import { CodedError, isQos } from '../../src/ui';
+import { assign, CodedError, isQos } from '../../src/ui';
 
 /** The properties the user can retype; the draft holds what was typed (port as text). */
 export const DRAFT = ['host', 'port', 'path', 'clientId', 'username', 'topic', 'pubTopic', 'payload'];
@@ -62,7 +62,7 @@ export const draftBehavior = Behavior({
   methods: {
     syncDraft() {
       const d = this.data as Record<string, unknown>;
-      const draft = { ...this.data.draft, qos: isQos(d.qos) ? d.qos : 0, retain: d.retain as boolean };
+      const draft = assign({}, this.data.draft, { qos: isQos(d.qos) ? d.qos : 0, retain: d.retain as boolean });
       for (const field of DRAFT) (draft as Record<string, unknown>)[field] = String(d[field]);
       this.setData({ draft });
     },

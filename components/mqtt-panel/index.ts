@@ -5,7 +5,7 @@
  */
 import { toMqttError } from '../../src/index';
 import type { MqttError } from '../../src/index';
-import { Batcher, ClientBinding, CodedError, DEFAULTS, normalizeLocale, PANEL_LABELS } from '../../src/ui';
+import { assign, Batcher, ClientBinding, CodedError, DEFAULTS, normalizeLocale, PANEL_LABELS } from '../../src/ui';
 import type { BindingEvents } from '../../src/ui';
 import type { ClientOptions, MessageListMethods, PanelState, PublishEventDetail, PublishOptions, QoS, SubscribeEventDetail, UnsubscribeEventDetail } from '../../src/types';
 import { LOCALE, mqttComponent, THEME } from '../common/component';
@@ -133,8 +133,8 @@ mqttComponent(PANEL_LABELS, {
     autoSubscribe: { type: Boolean, value: true },
     headless: { type: Boolean, value: false },
     maxMessages: { type: Number, value: 100 },
-    locale: { ...LOCALE },
-    theme: { ...THEME },
+    locale: assign({}, LOCALE),
+    theme: assign({}, THEME),
   },
   data: {
     status: 'idle',
@@ -166,7 +166,7 @@ mqttComponent(PANEL_LABELS, {
   lifetimes: {
     attached() {
       this.setData({ passwordSet: Boolean(this.data.password) });
-      const state = { counts: { in: 0, out: 0 }, counter: new Batcher<void>(() => this.setData({ counts: { ...state.counts } })) } as State;
+      const state = { counts: { in: 0, out: 0 }, counter: new Batcher<void>(() => this.setData({ counts: assign({}, state.counts) })) } as State;
       state.binding = new ClientBinding({
         name: this.data.client,
         locale: normalizeLocale(this.data.locale),

@@ -4,7 +4,7 @@
  * for; only the binding's scope goes when released). It applies one main filter that follows a
  * property, and hands every event out once. Built on the public API of MqttClient and MqttScope only.
  */
-import { CodedError, type ErrorInfo, type Locale } from '../core/errors';
+import { assign, CodedError, type ErrorInfo, type Locale } from '../core/errors';
 import { createClient, onClient, toMqttError } from '../index';
 import { rejectingMqttErrors } from './error';
 import type { MqttClient, MqttError, MqttScope } from '../index';
@@ -220,7 +220,7 @@ export class ClientBinding {
   }
 
   private ownOptions(): ClientOptions {
-    const options = { ...this.host.options?.() } as ClientOptions;
+    const options = assign({}, this.host.options?.()) as ClientOptions;
     // keep the random clientId of its own client across reconnects
     if (!options.clientId && this.current && this.own) options.clientId = this.current.clientId;
     return options;

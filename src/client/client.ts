@@ -5,7 +5,7 @@
  */
 import { encodePayload } from '../core/codec';
 import { Emitter } from '../core/emitter';
-import { CodedError, describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
+import { assign, CodedError, describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
 import { WARNING_TEXTS } from '../core/labels';
 import { ConnectionConfig, connectionKey, isLoopback, isObject, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
 import { binary, messageProperties, publishProperties, sentProperties, subscriptionOptions } from '../core/properties';
@@ -277,7 +277,7 @@ export class MqttClient {
   accepts(options: unknown): boolean {
     const config = this.session ?? this.config;
     if (!config || !isObject(options)) return false;
-    const again = resolveOptions({ clientId: config.clientId, ...options });
+    const again = resolveOptions(assign({ clientId: config.clientId }, options));
     return again.ok && sameConnection(again.config, config) && options.credentials === this.functions[0] && options.onAuth === this.functions[1];
   }
 
@@ -412,7 +412,7 @@ export class MqttClient {
   private onSessionLost(lost: SessionLost): void {
     const template = WARNING_TEXTS[this.locale].SESSION_LOST;
     const message = template.replace(/\{(resent|released|delivered)\}/g, (_, key: keyof SessionLost) => String(lost[key]));
-    this.emitAll('warning', { code: 'SESSION_LOST', message, session: { ...lost } });
+    this.emitAll('warning', { code: 'SESSION_LOST', message, session: assign({}, lost) });
   }
 
   private onStorageNotice(notice: StorageNotice): void {
@@ -425,7 +425,7 @@ export class MqttClient {
   /** A publish restored from storage was acknowledged (`publish`, restored: true) or refused (`error`). */
   private onRestored(message: StoredMessage, error?: ErrorInfo): void {
     if (error) {
-      this.emitAll('error', describeError({ topic: message.topic, ...error }, this.locale));
+      this.emitAll('error', describeError(assign({ topic: message.topic }, error), this.locale));
       return;
     }
     const detail = messageDetail('out', `out_${++this.outboundSeq}`, message, { restored: true, properties: sentProperties(message.properties) });
@@ -438,8 +438,8 @@ export class MqttClient {
     if (this.session) return this.session;
     const kept = config.persist && config.generatedClientId ? keptClientId(platformStorage(pool.wx), { url: config.url, username: config.username }, config.clientId) : config.clientId;
     // a client with its own credentials or onAuth function has a connection of its own
-    const key = connectionKey({ ...config, clientId: kept }) + (this.beforeConnect || this.onAuth ? `#own:${++ownConnections}` : '');
-    this.session = key === config.key ? config : freeze({ ...config, clientId: kept, key });
+    const key = connectionKey(assign({}, config, { clientId: kept })) + (this.beforeConnect || this.onAuth ? `#own:${++ownConnections}` : '');
+    this.session = key === config.key ? config : freeze(assign({}, config, { clientId: kept, key }));
     return this.session;
   }
 

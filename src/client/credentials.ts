@@ -5,7 +5,7 @@
  * password's `exp` claim, read and not verified) becomes the moment the connection renews them.
  */
 import { decodeUtf8, exactArrayBuffer, fromBase64 } from '../core/codec';
-import { CodedError } from '../core/errors';
+import { assign, CodedError } from '../core/errors';
 import { isObject } from '../core/options';
 import { binary } from '../core/properties';
 import type { OnAuth } from '../platform/index';
@@ -25,7 +25,7 @@ export function credentialsStep(provide: CredentialsProvider, refreshMs: number,
   return async ({ reason, attempt }) => {
     let given: unknown;
     try {
-      given = await provide({ reason, attempt, ...session() });
+      given = await provide(assign({ reason, attempt }, session()));
     } catch (error) {
       throw failed(error instanceof Error ? error.message : String(error));
     }

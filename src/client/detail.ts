@@ -7,6 +7,7 @@
  * keeps its accessors and remembers what they made.
  */
 import { decodeText, exactArrayBuffer } from '../core/codec';
+import { assign } from '../core/errors';
 import type { Direction, MessageData, MqttMessage } from '../core/message';
 import type { MessageProperties } from '../core/properties';
 import type { MessageEventDetail, PublishEventDetail } from '../types';
@@ -42,7 +43,7 @@ function lazy(key: 'payload' | 'bytes', make: (view: Uint8Array) => string | Arr
       const made = madeForFrozen.get(this)?.[key];
       if (made !== undefined) return made;
       const value = make(this[VIEW]!);
-      if (!settle(this, key, value)) madeForFrozen.set(this, { ...madeForFrozen.get(this), [key]: value });
+      if (!settle(this, key, value)) madeForFrozen.set(this, assign({}, madeForFrozen.get(this), { [key]: value }));
       return value;
     },
     set(this: Pending, value: string | ArrayBuffer) {

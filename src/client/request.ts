@@ -4,7 +4,7 @@
  * each request to its Response Topic with its Correlation Data.
  */
 import { encodeUtf8 } from '../core/codec';
-import { CodedError, ErrorInfo } from '../core/errors';
+import { assign, CodedError, ErrorInfo } from '../core/errors';
 import { isObject, isQos, QoS } from '../core/options';
 import type { MessageEventDetail, RequestHandler, RequestOptions, RespondOptions } from '../types';
 import type { MqttScope } from './scope';
@@ -65,7 +65,7 @@ export class Requests {
       this.pending.set(correlation, { resolve, reject, timer });
     });
     try {
-      await replies.scope.publish(topic, payload, { qos, properties: { ...properties, responseTopic: replies.topic, correlationData: encodeUtf8(correlation) } });
+      await replies.scope.publish(topic, payload, { qos, properties: assign({}, properties, { responseTopic: replies.topic, correlationData: encodeUtf8(correlation) }) });
     } catch (error) {
       this.settle(correlation);
       throw error;

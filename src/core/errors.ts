@@ -78,11 +78,43 @@ export class CodedError extends Error implements ErrorInfo {
   }
 }
 
+/** A bad field, thrown inside a validator; `validated()` returns it as `{ ok: false, error: info }` (`info` stays a plain ErrorInfo). */
+export class FieldError extends CodedError {
+  constructor(readonly info: ErrorInfo) {
+    super(info);
+    this.name = 'FieldError';
+  }
+}
+
+/** Throws the FieldError of an INVALID_OPTION. */
+export const invalidField = (field: string, reason: string): never => {
+  throw new FieldError({ code: 'INVALID_OPTION', field, reason });
+};
+
+/** Why an MQTT 5 option is refused at MQTT 3.1.1. */
+export const MQTT5_ONLY = 'MQTT 5 only; set protocolVersion to 5';
+
+/** Runs a validator: a FieldError it throws comes back as `{ ok: false, error }`; anything else is thrown on. */
+export function validated<T>(run: () => T): T | { ok: false; error: ErrorInfo } {
+  try {
+    return run();
+  } catch (e) {
+    if (e instanceof FieldError) return { ok: false, error: e.info };
+    throw e;
+  }
+}
+
 /** ErrorInfo's fields besides the code. */
 const INFO_FIELDS = ['field', 'reason', 'returnCode', 'errMsg', 'topic', 'limit', 'reasonString', 'serverReference'] as const;
 
 /** An error detail's fields besides code and message, in the order details have always shown them. */
 export const DETAIL_FIELDS = ['fix', 'field', 'returnCode', 'topic', 'limit', 'reasonString', 'serverReference'] as const;
+
+/**
+ * Object.assign under a short name, for the copies `{ ...a, b }` would make: the bundles target
+ * ES2017, where esbuild writes object spread with helpers of its own (larger than one alias).
+ */
+export const assign = Object.assign;
 
 /** Copies onto `to` each of `keys` that `from` has a value for; returns `to`. */
 export function copyDefined<T extends object>(to: T, from: object, keys: readonly string[]): T {
@@ -109,78 +141,44 @@ export interface MqttErrorDetail {
   serverReference?: string;
 }
 
-/** A message and, where one exists, a fix. Placeholders are filled by `fill()`; an absent value leaves nothing. */
-type Text = [message: string, fix?: string];
-
-const TEXTS: Record<Locale, Record<ErrorCode, Text>> = {
-  'zh-CN': {
-    INVALID_OPTION: ['参数{field}无效{why}', '按属性表检查该参数的类型与取值范围。'],
-    INVALID_TOPIC: ['主题{topic}无效{why}', '发布主题不能含 + 或 #；订阅过滤器中 # 只能在最后一级，+ 必须独占一级。'],
-    INVALID_QOS: ['QoS 无效{why}', 'QoS 只能是 0、1 或 2。'],
-    INVALID_PAYLOAD: ['消息内容无效{why}', '传入字符串、ArrayBuffer、TypedArray 或可 JSON 序列化的对象。'],
-    PAYLOAD_TOO_LARGE: ['消息内容过大（上限 {limit} 字节）{why}', '拆分消息，或改用文件上传后只发布地址。'],
-    NOT_CONNECTED: ['尚未连接到服务器', '先调用 connect()，等 connect 事件后再操作；QoS 1/2 消息可在重连期间排队。'],
-    OFFLINE_QUEUE_FULL: ['离线队列已满（上限 {limit}）{why}', '等待重连完成后再发布，或减少离线期间的发布。'],
-    CONNECT_TIMEOUT: ['连接超时（{limit} ms）', '检查服务器地址、端口与路径（EMQX 为 /mqtt），以及网络是否可用。'],
-    CONNECT_REFUSED: ['服务器拒绝连接{rc}{why}', '检查协议版本与 clientId 是否被服务器接受。'],
-    NOT_AUTHORIZED: ['认证失败或无权限{rc}', '检查用户名与密码，以及服务器的 ACL 设置。'],
-    CREDENTIALS_FAILED: ['credentials() 没有给出可用的凭据，本次未发送 CONNECT{why}', '检查 credentials 函数（取令牌的接口是否可用、返回值是否为 { username, password, expiresAt }）；库会按 reconnectPeriod 退避后再调用它。'],
-    DOMAIN_NOT_ALLOWED: ['域名不在小程序的 socket 合法域名列表中', '在小程序管理后台「开发管理 → 开发设置 → 服务器域名」添加 wss:// 域名；开发时可在开发者工具勾选「不校验合法域名」。'],
-    SOCKET_LIMIT: ['WebSocket 连接数已达上限（{limit} 个）', '让多个组件使用相同的 host、port、path、clientId 与 username 以共享连接，或关闭不用的连接。'],
-    SUSPENDED: ['小程序在后台被挂起，网络接口不可用', '无需处理：回到前台后会自动重连。'],
-    TLS_ERROR: ['TLS 握手失败', '服务器证书须由受信任 CA 签发、支持 TLS 1.2 及以上且与域名匹配。'],
-    SOCKET_ERROR: ['网络连接出错{errMsg}', '检查网络与服务器状态；组件会按 reconnectPeriod 自动重连。'],
-    SUBSCRIBE_REJECTED: ['服务器拒绝订阅{topic}{rc}{why}', '检查服务器 ACL 是否允许该主题。'],
-    PUBLISH_REJECTED: ['服务器拒绝了发往{topic}的消息{rc}{why}', '按原因码检查：0x87 无权限、0x90 主题名无效、0x99 载荷格式不符。'],
-    QUOTA_EXCEEDED: ['超出服务器配额{rc}{why}', '降低发布或连接频率；服务器在限制这个客户端。'],
-    SERVER_MOVED: ['服务器要求改用另一台服务器{rc}{server}', '连接 serverReference 指明的服务器（0x9C 永久、0x9D 临时），并把它加入 socket 合法域名；库不会自动切换。'],
-    SERVER_DISCONNECT: ['服务器断开了连接{rc}{why}', '会按 reconnectPeriod 自动重连；原因码说明了原因。'],
-    REQUEST_TIMEOUT: ['请求{topic}在 {limit} ms 内没有响应', '确认有响应方订阅了该主题，或调大 timeout。'],
-    MQTT5_REQUIRED: ['{field}需要 MQTT 5', '把 protocolVersion 设为 5（服务器须支持 MQTT 5）。'],
-    HANDLER_ERROR: ['respond() 的处理函数出错，请求{topic}没有得到响应{why}', '在处理函数中捕获异常；返回 undefined 表示不响应。'],
-    PROTOCOL_ERROR: ['服务器发来不合 MQTT 协议的数据包{rc}{why}', '连接已关闭并将按 reconnectPeriod 重连；请把这条信息转给服务器运维。'],
-    CLIENT_ID_CONFLICT: ['clientId 被另一个客户端反复顶下线，已停止重连', '每个客户端使用唯一的 clientId（留空则自动生成随机 id）。'],
-    STORAGE_FULL: ['本地存储已满，待发消息只保存在内存中{errMsg}{why}', '清理小程序的其他缓存（上限 10 MB，支付宝单条 200 KB）；存储恢复后会自动重新写入。'],
-    STORAGE_ERROR: ['本地存储读写失败，待发消息只保存在内存中{errMsg}{why}', '连接照常工作；小程序被关闭时内存中的消息会丢失。存储恢复后会自动重新写入。'],
-    DESTROYED: ['组件已销毁，连接已释放'],
-    UNSUPPORTED_PLATFORM: ['此平台版本不能收发 MQTT 所需的二进制 WebSocket 帧{errMsg}', '请用户升级 App 或基础库（百度 ≥ 1.9.4，uni-app App ≥ 2.2.6）；库不会重试。'],
-    NO_CLIENT: ['没有名为{field}的客户端', '先在 App 的 onLaunch 中调用 createClient({ name })；组件会在它创建后自动接上。'],
-    INTERNAL: ['miniprogram-mqtt 内部错误{why}', '这是库的缺陷，不是网络问题：请把这条信息和复现步骤提交到 issue。'],
-  },
-  en: {
-    STORAGE_FULL: ['Local storage is full; pending messages are kept in memory only{errMsg}{why}', 'Free some of the mini-program’s storage (10 MB in all, 200 KB per item on Alipay); the library writes again once it can.'],
-    STORAGE_ERROR: ['Local storage failed; pending messages are kept in memory only{errMsg}{why}', 'The connection keeps working; messages in memory are lost if the app is closed. The library writes again once storage works.'],
-    INVALID_OPTION: ['Invalid option{field}{why}', 'Check the type and range of this option in the properties table.'],
-    INVALID_TOPIC: ['Invalid topic{topic}{why}', 'Publish topics cannot contain + or #; in filters # must be the last level and + a whole level.'],
-    INVALID_QOS: ['Invalid QoS{why}', 'QoS must be 0, 1 or 2.'],
-    INVALID_PAYLOAD: ['Invalid payload{why}', 'Pass a string, an ArrayBuffer, a typed array or a JSON-serialisable object.'],
-    PAYLOAD_TOO_LARGE: ['Payload too large (limit {limit} bytes){why}', 'Split the message, or upload the data elsewhere and publish its address.'],
-    NOT_CONNECTED: ['Not connected to the broker', 'Call connect() and wait for the connect event; QoS 1/2 publishes are queued while reconnecting.'],
-    OFFLINE_QUEUE_FULL: ['Offline queue is full (limit {limit}){why}', 'Wait for the reconnect, or publish less while offline.'],
-    CONNECT_TIMEOUT: ['Connection timed out ({limit} ms)', 'Check host, port and path (EMQX uses /mqtt) and that the network is up.'],
-    CONNECT_REFUSED: ['Connection refused by the broker{rc}{why}', 'Check that the broker accepts this protocol version and clientId.'],
-    NOT_AUTHORIZED: ['Not authorized{rc}', 'Check username and password, and the broker ACL.'],
-    CREDENTIALS_FAILED: ['credentials() gave no usable credentials; no CONNECT was sent{why}', 'Check the credentials function (is the token service up, does it return { username, password, expiresAt }?); the client calls it again after the reconnectPeriod back-off.'],
-    DOMAIN_NOT_ALLOWED: ["The domain is not in the mini-program's socket domain list", 'Add the wss:// domain in the mini-program console (开发管理 → 开发设置 → 服务器域名); in DevTools you may tick 不校验合法域名 while developing.'],
-    SOCKET_LIMIT: ['Too many WebSocket connections (limit {limit})', 'Give components the same host, port, path, clientId and username so they share one connection, or close unused ones.'],
-    SUSPENDED: ['The mini-program is suspended in the background; network calls are not allowed', 'Nothing to do: the connection is restored when the app comes back to the foreground.'],
-    TLS_ERROR: ['TLS handshake failed', 'The certificate must be issued by a trusted CA, match the domain, and the server must support TLS 1.2+.'],
-    SOCKET_ERROR: ['Network error{errMsg}', 'Check the network and the broker; the component reconnects by reconnectPeriod.'],
-    SUBSCRIBE_REJECTED: ['The broker rejected the subscription{topic}{rc}{why}', 'Check that the broker ACL allows this topic.'],
-    PUBLISH_REJECTED: ['The broker refused the message to{topic}{rc}{why}', 'See the reason code: 0x87 not authorized, 0x90 topic name invalid, 0x99 payload format invalid.'],
-    QUOTA_EXCEEDED: ['Quota exceeded{rc}{why}', 'Publish or connect less often; the broker is limiting this client.'],
-    SERVER_MOVED: ['The broker asks to use another server{rc}{server}', 'Connect to the server in serverReference (0x9C: for good, 0x9D: for now) and add it to the socket domain list; the library does not switch by itself.'],
-    SERVER_DISCONNECT: ['The broker closed the connection{rc}{why}', 'The client reconnects by reconnectPeriod; the reason code says why.'],
-    REQUEST_TIMEOUT: ['No response to the request to{topic} within {limit} ms', 'Check that a responder is subscribed to the topic, or raise timeout.'],
-    MQTT5_REQUIRED: ['{field} needs MQTT 5', 'Set protocolVersion to 5 (the broker must support MQTT 5).'],
-    HANDLER_ERROR: ['The respond() handler threw; the request to{topic} got no response{why}', 'Catch errors in the handler; return undefined to send no response.'],
-    PROTOCOL_ERROR: ['The broker sent a packet MQTT does not allow{rc}{why}', 'The connection was closed and reconnects by reconnectPeriod; pass this message to the broker’s operators.'],
-    CLIENT_ID_CONFLICT: ['Another client keeps taking over this clientId; reconnecting stopped', 'Give every client a unique clientId (leave it empty for a random one).'],
-    DESTROYED: ['The component was detached and its connection released'],
-    UNSUPPORTED_PLATFORM: ['This platform version cannot send the binary WebSocket frames MQTT needs{errMsg}', 'Ask users to update the app or base library (Baidu ≥ 1.9.4, uni-app App ≥ 2.2.6); the library does not retry.'],
-    NO_CLIENT: ['No client is named{field}', 'Call createClient({ name }) in App.onLaunch first; components attach as soon as it exists.'],
-    INTERNAL: ['Internal error in miniprogram-mqtt{why}', 'This is a bug in the library, not a network problem: please report it with this message and the steps.'],
-  },
+/**
+ * Each code's texts, `zh-CN message|zh-CN fix|en message|en fix` (an empty fix: none), in the order
+ * ERROR_CODES lists them. Placeholders are filled by `fill()`; an absent value leaves nothing.
+ * One string per code rather than a keyed table per locale: the codes once, and no quotes between.
+ */
+const TEXTS: Record<ErrorCode, string> = {
+  STORAGE_FULL: '本地存储已满，待发消息只保存在内存中{errMsg}{why}|清理小程序的其他缓存（上限 10 MB，支付宝单条 200 KB）；存储恢复后会自动重新写入。|Local storage is full; pending messages are kept in memory only{errMsg}{why}|Free some of the mini-program’s storage (10 MB in all, 200 KB per item on Alipay); the library writes again once it can.',
+  STORAGE_ERROR: '本地存储读写失败，待发消息只保存在内存中{errMsg}{why}|连接照常工作；小程序被关闭时内存中的消息会丢失。存储恢复后会自动重新写入。|Local storage failed; pending messages are kept in memory only{errMsg}{why}|The connection keeps working; messages in memory are lost if the app is closed. The library writes again once storage works.',
+  INVALID_OPTION: '参数{field}无效{why}|按属性表检查该参数的类型与取值范围。|Invalid option{field}{why}|Check the type and range of this option in the properties table.',
+  INVALID_TOPIC: '主题{topic}无效{why}|发布主题不能含 + 或 #；订阅过滤器中 # 只能在最后一级，+ 必须独占一级。|Invalid topic{topic}{why}|Publish topics cannot contain + or #; in filters # must be the last level and + a whole level.',
+  INVALID_QOS: 'QoS 无效{why}|QoS 只能是 0、1 或 2。|Invalid QoS{why}|QoS must be 0, 1 or 2.',
+  INVALID_PAYLOAD: '消息内容无效{why}|传入字符串、ArrayBuffer、TypedArray 或可 JSON 序列化的对象。|Invalid payload{why}|Pass a string, an ArrayBuffer, a typed array or a JSON-serialisable object.',
+  PAYLOAD_TOO_LARGE: '消息内容过大（上限 {limit} 字节）{why}|拆分消息，或改用文件上传后只发布地址。|Payload too large (limit {limit} bytes){why}|Split the message, or upload the data elsewhere and publish its address.',
+  NOT_CONNECTED: '尚未连接到服务器|先调用 connect()，等 connect 事件后再操作；QoS 1/2 消息可在重连期间排队。|Not connected to the broker|Call connect() and wait for the connect event; QoS 1/2 publishes are queued while reconnecting.',
+  OFFLINE_QUEUE_FULL: '离线队列已满（上限 {limit}）{why}|等待重连完成后再发布，或减少离线期间的发布。|Offline queue is full (limit {limit}){why}|Wait for the reconnect, or publish less while offline.',
+  CONNECT_TIMEOUT: '连接超时（{limit} ms）|检查服务器地址、端口与路径（EMQX 为 /mqtt），以及网络是否可用。|Connection timed out ({limit} ms)|Check host, port and path (EMQX uses /mqtt) and that the network is up.',
+  CONNECT_REFUSED: '服务器拒绝连接{rc}{why}|检查协议版本与 clientId 是否被服务器接受。|Connection refused by the broker{rc}{why}|Check that the broker accepts this protocol version and clientId.',
+  NOT_AUTHORIZED: '认证失败或无权限{rc}|检查用户名与密码，以及服务器的 ACL 设置。|Not authorized{rc}|Check username and password, and the broker ACL.',
+  CREDENTIALS_FAILED: 'credentials() 没有给出可用的凭据，本次未发送 CONNECT{why}|检查 credentials 函数（取令牌的接口是否可用、返回值是否为 { username, password, expiresAt }）；库会按 reconnectPeriod 退避后再调用它。|credentials() gave no usable credentials; no CONNECT was sent{why}|Check the credentials function (is the token service up, does it return { username, password, expiresAt }?); the client calls it again after the reconnectPeriod back-off.',
+  DOMAIN_NOT_ALLOWED: '域名不在小程序的 socket 合法域名列表中|在小程序管理后台「开发管理 → 开发设置 → 服务器域名」添加 wss:// 域名；开发时可在开发者工具勾选「不校验合法域名」。|The domain is not in the mini-program\'s socket domain list|Add the wss:// domain in the mini-program console (开发管理 → 开发设置 → 服务器域名); in DevTools you may tick 不校验合法域名 while developing.',
+  SOCKET_LIMIT: 'WebSocket 连接数已达上限（{limit} 个）|让多个组件使用相同的 host、port、path、clientId 与 username 以共享连接，或关闭不用的连接。|Too many WebSocket connections (limit {limit})|Give components the same host, port, path, clientId and username so they share one connection, or close unused ones.',
+  SUSPENDED: '小程序在后台被挂起，网络接口不可用|无需处理：回到前台后会自动重连。|The mini-program is suspended in the background; network calls are not allowed|Nothing to do: the connection is restored when the app comes back to the foreground.',
+  TLS_ERROR: 'TLS 握手失败|服务器证书须由受信任 CA 签发、支持 TLS 1.2 及以上且与域名匹配。|TLS handshake failed|The certificate must be issued by a trusted CA, match the domain, and the server must support TLS 1.2+.',
+  SOCKET_ERROR: '网络连接出错{errMsg}|检查网络与服务器状态；组件会按 reconnectPeriod 自动重连。|Network error{errMsg}|Check the network and the broker; the component reconnects by reconnectPeriod.',
+  SUBSCRIBE_REJECTED: '服务器拒绝订阅{topic}{rc}{why}|检查服务器 ACL 是否允许该主题。|The broker rejected the subscription{topic}{rc}{why}|Check that the broker ACL allows this topic.',
+  PUBLISH_REJECTED: '服务器拒绝了发往{topic}的消息{rc}{why}|按原因码检查：0x87 无权限、0x90 主题名无效、0x99 载荷格式不符。|The broker refused the message to{topic}{rc}{why}|See the reason code: 0x87 not authorized, 0x90 topic name invalid, 0x99 payload format invalid.',
+  QUOTA_EXCEEDED: '超出服务器配额{rc}{why}|降低发布或连接频率；服务器在限制这个客户端。|Quota exceeded{rc}{why}|Publish or connect less often; the broker is limiting this client.',
+  SERVER_MOVED: '服务器要求改用另一台服务器{rc}{server}|连接 serverReference 指明的服务器（0x9C 永久、0x9D 临时），并把它加入 socket 合法域名；库不会自动切换。|The broker asks to use another server{rc}{server}|Connect to the server in serverReference (0x9C: for good, 0x9D: for now) and add it to the socket domain list; the library does not switch by itself.',
+  SERVER_DISCONNECT: '服务器断开了连接{rc}{why}|会按 reconnectPeriod 自动重连；原因码说明了原因。|The broker closed the connection{rc}{why}|The client reconnects by reconnectPeriod; the reason code says why.',
+  REQUEST_TIMEOUT: '请求{topic}在 {limit} ms 内没有响应|确认有响应方订阅了该主题，或调大 timeout。|No response to the request to{topic} within {limit} ms|Check that a responder is subscribed to the topic, or raise timeout.',
+  MQTT5_REQUIRED: '{field}需要 MQTT 5|把 protocolVersion 设为 5（服务器须支持 MQTT 5）。|{field} needs MQTT 5|Set protocolVersion to 5 (the broker must support MQTT 5).',
+  HANDLER_ERROR: 'respond() 的处理函数出错，请求{topic}没有得到响应{why}|在处理函数中捕获异常；返回 undefined 表示不响应。|The respond() handler threw; the request to{topic} got no response{why}|Catch errors in the handler; return undefined to send no response.',
+  PROTOCOL_ERROR: '服务器发来不合 MQTT 协议的数据包{rc}{why}|连接已关闭并将按 reconnectPeriod 重连；请把这条信息转给服务器运维。|The broker sent a packet MQTT does not allow{rc}{why}|The connection was closed and reconnects by reconnectPeriod; pass this message to the broker’s operators.',
+  CLIENT_ID_CONFLICT: 'clientId 被另一个客户端反复顶下线，已停止重连|每个客户端使用唯一的 clientId（留空则自动生成随机 id）。|Another client keeps taking over this clientId; reconnecting stopped|Give every client a unique clientId (leave it empty for a random one).',
+  DESTROYED: '组件已销毁，连接已释放||The component was detached and its connection released|',
+  UNSUPPORTED_PLATFORM: '此平台版本不能收发 MQTT 所需的二进制 WebSocket 帧{errMsg}|请用户升级 App 或基础库（百度 ≥ 1.9.4，uni-app App ≥ 2.2.6）；库不会重试。|This platform version cannot send the binary WebSocket frames MQTT needs{errMsg}|Ask users to update the app or base library (Baidu ≥ 1.9.4, uni-app App ≥ 2.2.6); the library does not retry.',
+  NO_CLIENT: '没有名为{field}的客户端|先在 App 的 onLaunch 中调用 createClient({ name })；组件会在它创建后自动接上。|No client is named{field}|Call createClient({ name }) in App.onLaunch first; components attach as soon as it exists.',
+  INTERNAL: 'miniprogram-mqtt 内部错误{why}|这是库的缺陷，不是网络问题：请把这条信息和复现步骤提交到 issue。|Internal error in miniprogram-mqtt{why}|This is a bug in the library, not a network problem: please report it with this message and the steps.',
 };
 
 /** Concurrent sockets WeChat allows a mini-program; also the limit named when WeChat itself refuses one. */
@@ -200,21 +198,21 @@ function fill(template: string, info: ErrorInfo, locale: Locale): string {
   return template.replace(/\{(\w+)\}/g, (_, key: string) => parts[key]);
 }
 
-export const ERROR_CODES = Object.keys(TEXTS.en) as ErrorCode[];
+export const ERROR_CODES = Object.keys(TEXTS) as ErrorCode[];
 
 export function normalizeLocale(locale: unknown): Locale {
   return typeof locale === 'string' && locale.toLowerCase().startsWith('en') ? 'en' : 'zh-CN';
 }
 
 export function describeError(info: ErrorInfo, locale: Locale = 'zh-CN'): MqttErrorDetail {
-  const [message, fix] = TEXTS[locale === 'en' ? 'en' : 'zh-CN'][info.code];
+  const [message, fix] = TEXTS[info.code].split('|').slice(locale === 'en' ? 2 : 0);
   const detail: MqttErrorDetail = { code: info.code, message: fill(message, info, locale) };
   if (fix) detail.fix = fix;
   return copyDefined(detail, info, DETAIL_FIELDS.slice(1));
 }
 
 export function isErrorInfo(value: unknown): value is ErrorInfo {
-  return typeof value === 'object' && value !== null && typeof (value as ErrorInfo).code === 'string' && (value as ErrorInfo).code in TEXTS.en;
+  return typeof value === 'object' && value !== null && typeof (value as ErrorInfo).code === 'string' && (value as ErrorInfo).code in TEXTS;
 }
 
 /** MQTT 3.1.1 CONNACK return codes and MQTT 5 reason codes that mean bad credentials or no permission. */
@@ -248,7 +246,7 @@ function commonCode(returnCode: number): ErrorCode | undefined {
 
 export function errorFromConnack(returnCode: number, reason: Omit<ReasonCodeInfo, 'returnCode'> = {}): ErrorInfo {
   const code = returnCode === 0x8e ? undefined : commonCode(returnCode);
-  return withReason({ code: code ?? 'CONNECT_REFUSED', returnCode }, { returnCode, ...reason });
+  return withReason({ code: code ?? 'CONNECT_REFUSED', returnCode }, assign({ returnCode }, reason));
 }
 
 /** A server DISCONNECT (MQTT 5 §3.14.2.1). */

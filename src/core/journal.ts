@@ -4,6 +4,7 @@
  * Pure: the platform hands in what it read and writes out what `takeWrites()` returns.
  */
 import { fromBase64, toBase64 } from './codec';
+import { assign } from './errors';
 import type { MessageData } from './message';
 import type { VendorProperties } from './properties';
 
@@ -148,10 +149,10 @@ export class Journal {
     if (!index || index.v !== FORMAT || !Array.isArray(index.pages) || !index.id) {
       // an unreadable index: its pages are found by trying the numbers in order
       for (let n = 0; n < MAX_PROBED_PAGES && safe(() => read(`${key}/${n}`)) !== undefined; n++) result.pages.push(n);
-      return { ...result, corrupted: 1 };
+      return assign({}, result, { corrupted: 1 });
     }
     if (index.id.clientId !== identity.clientId || index.id.url !== identity.url || index.id.username !== identity.username) {
-      return { ...result, pages: index.pages.filter((p): p is number => typeof p === 'number'), foreign: index.id };
+      return assign({}, result, { pages: index.pages.filter((p): p is number => typeof p === 'number'), foreign: index.id });
     }
     for (const page of index.pages) {
       if (typeof page !== 'number') {

@@ -134,81 +134,55 @@ export interface ListLabels {
   };
 }
 
-export const PANEL_LABELS: Record<Locale, PanelLabels> = {
-  'zh-CN': {
-    status: { idle: '未连接', connecting: '连接中', connected: '已连接', reconnecting: '重连中', offline: '离线', closed: '已断开' },
-    host: '地址', port: '端口', path: '路径', username: '用户名', password: '密码', randomId: '留空自动生成',
-    connect: '连接', reconnect: '重新连接', disconnect: '断开', topic: '订阅主题', subscribe: '订阅', unsubscribe: '取消订阅',
-    pubTopic: '发布主题', payload: '消息内容', retain: '保留', publish: '发布', sharedClient: '客户端',
-    userProperties: '用户属性', propertyName: '名称', propertyValue: '值', addRow: '添加', removeRow: '删除', contentType: '内容类型',
-    messageExpiry: '过期时间', seconds: '秒', responseTopic: '响应主题', correlationData: '关联数据', fix: '处理：',
-    a11y: {
-      status: '连接状态：', received: '已接收', sent: '已发送', comma: '，',
-      host: '服务器地址', port: '端口', path: 'WebSocket 路径', clientId: '客户端 ID，留空自动生成', username: '用户名', password: '密码', passwordSet: '，已设置',
-      connect: '连接服务器', reconnect: '用输入的参数重新连接', disconnect: '断开连接',
-      topic: '订阅主题，可含通配符', subscribe: '订阅', unsubscribe: '取消订阅',
-      qos: '服务质量 QoS', qosLevels: { 0: 'QoS 0，最多一次', 1: 'QoS 1，至少一次', 2: 'QoS 2，只有一次' },
-      pubTopic: '发布主题，留空则用订阅主题', payload: '消息内容', retain: '保留消息', publish: '发布到',
-      propertyName: '用户属性名称', propertyValue: '用户属性值', addRow: '添加一行用户属性', removeRow: '删除用户属性',
-      contentType: '内容类型', messageExpiry: '消息过期时间，单位秒', responseTopic: '响应主题', correlationData: '关联数据',
-      errors: { connection: '连接出错：', subscribe: '订阅出错：', publish: '发布出错：' }, fix: '。处理：',
-    },
-  },
-  en: {
-    status: { idle: 'Idle', connecting: 'Connecting', connected: 'Connected', reconnecting: 'Reconnecting', offline: 'Offline', closed: 'Closed' },
-    host: 'Host', port: 'Port', path: 'Path', username: 'Username', password: 'Password', randomId: 'empty = random',
-    connect: 'Connect', reconnect: 'Reconnect', disconnect: 'Disconnect', topic: 'Topic', subscribe: 'Subscribe', unsubscribe: 'Unsubscribe',
-    pubTopic: 'Publish to', payload: 'Payload', retain: 'Retain', publish: 'Publish', sharedClient: 'Client',
-    userProperties: 'User properties', propertyName: 'Name', propertyValue: 'Value', addRow: 'Add', removeRow: 'Remove', contentType: 'Content type',
-    messageExpiry: 'Expiry', seconds: 'seconds', responseTopic: 'Response topic', correlationData: 'Correlation data', fix: 'Fix: ',
-    a11y: {
-      status: 'Connection status: ', received: 'Received', sent: 'sent', comma: ', ',
-      host: 'Broker host', port: 'Port', path: 'WebSocket path', clientId: 'Client ID, empty for a random one', username: 'Username', password: 'Password', passwordSet: ', set',
-      connect: 'Connect to the broker', reconnect: 'Reconnect with what is typed', disconnect: 'Disconnect',
-      topic: 'Topic to subscribe, wildcards allowed', subscribe: 'Subscribe to', unsubscribe: 'Unsubscribe',
-      qos: 'Quality of service', qosLevels: { 0: 'QoS 0, at most once', 1: 'QoS 1, at least once', 2: 'QoS 2, exactly once' },
-      pubTopic: 'Topic to publish to, empty for the subscribed topic', payload: 'Payload', retain: 'Retain the message', publish: 'Publish to',
-      propertyName: 'User property name', propertyValue: 'User property value', addRow: 'Add a user property row', removeRow: 'Remove user property',
-      contentType: 'Content type', messageExpiry: 'Message expiry in seconds', responseTopic: 'Response topic', correlationData: 'Correlation data',
-      errors: { connection: 'Connection error: ', subscribe: 'Subscribe error: ', publish: 'Publish error: ' }, fix: '. Fix: ',
-    },
-  },
-};
+/** A label table whose every text is `zh-CN text|en text`. */
+type Pairs<T> = { [K in keyof T]: T[K] extends string ? string : Pairs<T[K]> };
 
-export const WARNING_TEXTS: Record<Locale, WarningTexts> = {
-  'zh-CN': {
-    INSECURE_TRANSPORT: '正在使用不加密的 ws:// 连接非本机地址；真机只允许 wss://',
-    SHARED_CONNECTION_OPTIONS: '与参数不同的客户端共享连接：keepalive、clean、will 与超时以最先连接的为准',
-    SESSION_LOST: '服务器端会话已结束：{resent} 条未确认的 QoS 1/2 消息已重发（QoS 2 可能重复），{released} 条已被服务器接收的 QoS 2 消息视为送达，{delivered} 条等待释放的 QoS 2 消息已交付',
-    QUEUE_RESTORED: '从本地存储恢复了上次未送达的 {count} 条 QoS 1/2 消息，连接后发送',
-    QUEUE_EXPIRED: '{count} 条保存的消息已超过 messageExpiryInterval，已丢弃',
-    QUEUE_DISCARDED: 'clean 为 true：丢弃了本地存储中上次未送达的 {count} 条消息',
-    STORAGE_CORRUPTED: '本地存储中的 {count} 项消息数据无法读取，已丢弃',
-    STORAGE_FOREIGN: '本地存储中的消息属于另一个连接（clientId {clientId}），已丢弃',
-    TCP_BUDGET: '微信 5 分钟内最多创建 20 个 TCPSocket：{seconds} 秒后再连接',
-  },
-  en: {
-    INSECURE_TRANSPORT: 'Using unencrypted ws:// to a non-loopback host; real devices only allow wss://',
-    SHARED_CONNECTION_OPTIONS: 'Shared connection with different options: the first client’s keepalive, clean, will and timeouts apply',
-    SESSION_LOST: 'The broker’s session ended: {resent} unacknowledged QoS 1/2 publishes were sent again (QoS 2 may arrive twice), {released} QoS 2 publishes the broker had taken count as delivered, {delivered} QoS 2 messages awaiting release were delivered',
-    QUEUE_RESTORED: 'Restored {count} undelivered QoS 1/2 messages from local storage; they are sent once connected',
-    QUEUE_EXPIRED: '{count} stored messages outlived their messageExpiryInterval and were dropped',
-    QUEUE_DISCARDED: 'clean is true: dropped {count} undelivered messages kept in local storage',
-    STORAGE_CORRUPTED: '{count} stored message items could not be read and were dropped',
-    STORAGE_FOREIGN: 'The stored messages belong to another connection (clientId {clientId}) and were dropped',
-    TCP_BUDGET: 'WeChat allows 20 TCPSockets in 5 minutes: trying again in {seconds} s',
-  },
-};
+/** The texts of one side (0: zh-CN, 1: en) of a table of pairs, same keys in the same order. */
+function side(pairs: object, i: number): unknown {
+  const texts: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(pairs)) texts[key] = typeof value === 'string' ? value.split('|')[i] : side(value as object, i);
+  return texts;
+}
 
-export const LIST_LABELS: Record<Locale, ListLabels> = {
-  'zh-CN': {
-    retain: '保留', in: '接收', out: '发送', more: '展开', less: '收起', notJson: '⚠ 不是有效的 JSON，按原文显示', empty: '暂无消息',
-    emptyHint: '订阅主题后，收到和发出的消息会显示在这里',
-    a11y: { list: '消息列表', topic: '主题', payload: '内容', time: '时间', comma: '，', emptyPayload: '空', retained: '保留消息', in: '收到', out: '发出', expand: '点按展开全文', collapse: '点按收起' },
+/** Both locales' tables from one table of pairs: each key written once rather than once per locale. */
+function byLocale<T>(pairs: Pairs<T>): Record<Locale, T> {
+  return { 'zh-CN': side(pairs, 0) as T, en: side(pairs, 1) as T };
+}
+
+export const PANEL_LABELS: Record<Locale, PanelLabels> = byLocale<PanelLabels>({
+  status: { idle: '未连接|Idle', connecting: '连接中|Connecting', connected: '已连接|Connected', reconnecting: '重连中|Reconnecting', offline: '离线|Offline', closed: '已断开|Closed' },
+  host: '地址|Host', port: '端口|Port', path: '路径|Path', username: '用户名|Username', password: '密码|Password', randomId: '留空自动生成|empty = random',
+  connect: '连接|Connect', reconnect: '重新连接|Reconnect', disconnect: '断开|Disconnect', topic: '订阅主题|Topic', subscribe: '订阅|Subscribe', unsubscribe: '取消订阅|Unsubscribe',
+  pubTopic: '发布主题|Publish to', payload: '消息内容|Payload', retain: '保留|Retain', publish: '发布|Publish', sharedClient: '客户端|Client',
+  userProperties: '用户属性|User properties', propertyName: '名称|Name', propertyValue: '值|Value', addRow: '添加|Add', removeRow: '删除|Remove', contentType: '内容类型|Content type',
+  messageExpiry: '过期时间|Expiry', seconds: '秒|seconds', responseTopic: '响应主题|Response topic', correlationData: '关联数据|Correlation data', fix: '处理：|Fix: ',
+  a11y: {
+    status: '连接状态：|Connection status: ', received: '已接收|Received', sent: '已发送|sent', comma: '，|, ',
+    host: '服务器地址|Broker host', port: '端口|Port', path: 'WebSocket 路径|WebSocket path', clientId: '客户端 ID，留空自动生成|Client ID, empty for a random one', username: '用户名|Username', password: '密码|Password', passwordSet: '，已设置|, set',
+    connect: '连接服务器|Connect to the broker', reconnect: '用输入的参数重新连接|Reconnect with what is typed', disconnect: '断开连接|Disconnect',
+    topic: '订阅主题，可含通配符|Topic to subscribe, wildcards allowed', subscribe: '订阅|Subscribe to', unsubscribe: '取消订阅|Unsubscribe',
+    qos: '服务质量 QoS|Quality of service', qosLevels: { 0: 'QoS 0，最多一次|QoS 0, at most once', 1: 'QoS 1，至少一次|QoS 1, at least once', 2: 'QoS 2，只有一次|QoS 2, exactly once' },
+    pubTopic: '发布主题，留空则用订阅主题|Topic to publish to, empty for the subscribed topic', payload: '消息内容|Payload', retain: '保留消息|Retain the message', publish: '发布到|Publish to',
+    propertyName: '用户属性名称|User property name', propertyValue: '用户属性值|User property value', addRow: '添加一行用户属性|Add a user property row', removeRow: '删除用户属性|Remove user property',
+    contentType: '内容类型|Content type', messageExpiry: '消息过期时间，单位秒|Message expiry in seconds', responseTopic: '响应主题|Response topic', correlationData: '关联数据|Correlation data',
+    errors: { connection: '连接出错：|Connection error: ', subscribe: '订阅出错：|Subscribe error: ', publish: '发布出错：|Publish error: ' }, fix: '。处理：|. Fix: ',
   },
-  en: {
-    retain: 'Retained', in: 'In', out: 'Out', more: 'More', less: 'Less', notJson: '⚠ Not valid JSON, shown as is', empty: 'No messages yet',
-    emptyHint: 'Messages received and sent appear here once you subscribe',
-    a11y: { list: 'Messages', topic: 'Topic', payload: 'payload', time: 'time', comma: ', ', emptyPayload: 'empty', retained: 'retained', in: 'received', out: 'sent', expand: 'tap to show all', collapse: 'tap to fold' },
-  },
-};
+});
+
+export const WARNING_TEXTS: Record<Locale, WarningTexts> = byLocale<WarningTexts>({
+  INSECURE_TRANSPORT: '正在使用不加密的 ws:// 连接非本机地址；真机只允许 wss://|Using unencrypted ws:// to a non-loopback host; real devices only allow wss://',
+  SHARED_CONNECTION_OPTIONS: '与参数不同的客户端共享连接：keepalive、clean、will 与超时以最先连接的为准|Shared connection with different options: the first client’s keepalive, clean, will and timeouts apply',
+  SESSION_LOST: '服务器端会话已结束：{resent} 条未确认的 QoS 1/2 消息已重发（QoS 2 可能重复），{released} 条已被服务器接收的 QoS 2 消息视为送达，{delivered} 条等待释放的 QoS 2 消息已交付|The broker’s session ended: {resent} unacknowledged QoS 1/2 publishes were sent again (QoS 2 may arrive twice), {released} QoS 2 publishes the broker had taken count as delivered, {delivered} QoS 2 messages awaiting release were delivered',
+  QUEUE_RESTORED: '从本地存储恢复了上次未送达的 {count} 条 QoS 1/2 消息，连接后发送|Restored {count} undelivered QoS 1/2 messages from local storage; they are sent once connected',
+  QUEUE_EXPIRED: '{count} 条保存的消息已超过 messageExpiryInterval，已丢弃|{count} stored messages outlived their messageExpiryInterval and were dropped',
+  QUEUE_DISCARDED: 'clean 为 true：丢弃了本地存储中上次未送达的 {count} 条消息|clean is true: dropped {count} undelivered messages kept in local storage',
+  STORAGE_CORRUPTED: '本地存储中的 {count} 项消息数据无法读取，已丢弃|{count} stored message items could not be read and were dropped',
+  STORAGE_FOREIGN: '本地存储中的消息属于另一个连接（clientId {clientId}），已丢弃|The stored messages belong to another connection (clientId {clientId}) and were dropped',
+  TCP_BUDGET: '微信 5 分钟内最多创建 20 个 TCPSocket：{seconds} 秒后再连接|WeChat allows 20 TCPSockets in 5 minutes: trying again in {seconds} s',
+});
+
+export const LIST_LABELS: Record<Locale, ListLabels> = byLocale<ListLabels>({
+  retain: '保留|Retained', in: '接收|In', out: '发送|Out', more: '展开|More', less: '收起|Less', notJson: '⚠ 不是有效的 JSON，按原文显示|⚠ Not valid JSON, shown as is', empty: '暂无消息|No messages yet',
+  emptyHint: '订阅主题后，收到和发出的消息会显示在这里|Messages received and sent appear here once you subscribe',
+  a11y: { list: '消息列表|Messages', topic: '主题|Topic', payload: '内容|payload', time: '时间|time', comma: '，|, ', emptyPayload: '空|empty', retained: '保留消息|retained', in: '收到|received', out: '发出|sent', expand: '点按展开全文|tap to show all', collapse: '点按收起|tap to fold' },
+});

@@ -1,5 +1,6 @@
 /** The message shape both components share, and how a payload is shown (pure, no wx). */
 import { decodeUtf8, encodeUtf8, formatJson, isArrayBuffer, preview, toBase64, toHex } from './codec';
+import { assign } from './errors';
 import { isObject, QoS } from './options';
 import type { MessageProperties, VendorProperties } from './properties';
 
@@ -71,7 +72,7 @@ export function renderPayload(message: Pick<MqttMessage, 'bytes' | 'payload'>, f
   const bytes = bytesOfMessage(message);
   if (format === 'hex') {
     const shown = bytes.subarray(0, Math.ceil(maxChars / 3));
-    return { ...preview(toHex(shown, ' '), maxChars), truncated: shown.length < bytes.length, valid: true };
+    return assign(preview(toHex(shown, ' '), maxChars), { truncated: shown.length < bytes.length, valid: true });
   }
   if (format === 'base64') {
     const shown = bytes.subarray(0, Math.ceil((maxChars * 3) / 4));
@@ -80,7 +81,7 @@ export function renderPayload(message: Pick<MqttMessage, 'bytes' | 'payload'>, f
   }
   if (format === 'json' && bytes.length <= MAX_JSON_PARSE_BYTES) {
     const json = formatJson(decodeUtf8(bytes));
-    return { ...preview(json.text, maxChars), valid: json.ok };
+    return assign(preview(json.text, maxChars), { valid: json.ok });
   }
   const head = bytes.subarray(0, maxChars * 4);
   const cut = preview(decodeUtf8(head), maxChars);

@@ -1,6 +1,6 @@
 /** Turns the panel's properties into one validated connection config, or a coded error naming the field. */
 import { encodePayload } from './codec';
-import { CodedError, ErrorInfo } from './errors';
+import { ErrorInfo, FieldError, invalidField as fail, MQTT5_ONLY, validated } from './errors';
 import { ConnectProperties, connectProperties, ConnectPropertiesInput, VendorProperties, WillProperties, willProperties } from './properties';
 import { isForbiddenTcpPort } from './tcp-ports';
 import { topicNameProblem } from './topics';
@@ -120,18 +120,6 @@ export function isQos(value: unknown): value is QoS {
   return value === 0 || value === 1 || value === 2;
 }
 
-/** A bad field, thrown inside resolveOptions() and returned as `{ ok: false, error: info }` (`info` stays a plain ErrorInfo). */
-class OptionError extends CodedError {
-  constructor(readonly info: ErrorInfo) {
-    super(info);
-    this.name = 'OptionError';
-  }
-}
-
-const fail = (field: string, reason: string): never => {
-  throw new OptionError({ code: 'INVALID_OPTION', field, reason });
-};
-
 const isBlank = (value: unknown): boolean => value === undefined || value === null || value === '';
 
 function integer(value: unknown, field: string, fallback: number, min: number, max: number): number {
@@ -201,7 +189,7 @@ function will(value: unknown, protocolVersion: 4 | 5): Will | undefined {
   const encoded = encodePayload(w.payload === undefined ? '' : w.payload, 65535, 'will.payload');
   if (!encoded.ok) fail('will.payload', encoded.error.reason ?? 'too large');
   const properties = willProperties(w.properties, protocolVersion);
-  if (!properties.ok) throw new OptionError(properties.error);
+  if (!properties.ok) throw new FieldError(properties.error);
   const result: Will = { topic: w.topic, payload: (encoded as { bytes: Uint8Array }).bytes, qos: qos as QoS, retain: boolean(w.retain, 'will.retain', false) };
   if (properties.properties) result.properties = properties.properties;
   return result;
@@ -231,7 +219,7 @@ function transportKind(value: unknown): TransportKind {
 
 /** Validates everything at once; the first bad field wins. Never throws. */
 export function resolveOptions(input: ConnectionInput, random: () => number = Math.random): OptionsResult {
-  try {
+  return validated((): OptionsResult => {
     const transport = transportKind(input.transport);
     const tcp = transport === 'tcp';
     const h = host(input.host);
@@ -270,7 +258,7 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
       key: '',
     };
     const expiry = integer(input.sessionExpiryInterval, 'sessionExpiryInterval', -1, 0, 0xffffffff);
-    if (expiry >= 0 && protocolVersion !== 5) fail('sessionExpiryInterval', 'MQTT 5 only; set protocolVersion to 5');
+    if (expiry >= 0 && protocolVersion !== 5) fail('sessionExpiryInterval', MQTT5_ONLY);
     if (expiry >= 0) config.sessionExpiryInterval = expiry;
     else if (protocolVersion === 5 && !config.clean) config.sessionExpiryInterval = DEFAULTS.sessionExpiryInterval;
     const connect = connectProperties(input as ConnectPropertiesInput, protocolVersion as 4 | 5);
@@ -281,10 +269,7 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
     if (persisted) config.persist = persisted;
     config.key = connectionKey(config);
     return { ok: true, config };
-  } catch (e) {
-    if (e instanceof OptionError) return { ok: false, error: e.info };
-    throw e;
-  }
+  });
 }
 
 /** Whether two configs would open the same connection, password and session options included. */

@@ -3,7 +3,7 @@
  * a coded error naming the field, the bytes they add to a packet, and the inbound view.
  */
 import { decodeUtf8, encodeUtf8, exactArrayBuffer, isArrayBuffer } from './codec';
-import { CodedError, ErrorInfo } from './errors';
+import { assign, ErrorInfo, invalidField as fail, MQTT5_ONLY, validated } from './errors';
 import { topicNameProblem, utf8Length } from './topics';
 import { splitJoined, UserProperties } from './user-properties';
 
@@ -68,18 +68,6 @@ const MAX_UINT32 = 0xffffffff;
 const MAX_VARINT = 268435455;
 const MAX_BINARY = 65535;
 
-/** A bad field, thrown inside the property readers and returned as `{ ok: false, error: info }` (`info` stays a plain ErrorInfo). */
-class PropertyError extends CodedError {
-  constructor(readonly info: ErrorInfo) {
-    super(info);
-    this.name = 'PropertyError';
-  }
-}
-
-const fail = (field: string, reason: string): never => {
-  throw new PropertyError({ code: 'INVALID_OPTION', field, reason });
-};
-
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value) && !ArrayBuffer.isView(value) && !isArrayBuffer(value);
 
@@ -136,13 +124,13 @@ const MESSAGE_READERS: Record<string, Reader> = {
   correlationData: binary,
 };
 
-const PUBLISH_READERS: Record<string, Reader> = { ...MESSAGE_READERS, topicAlias: (v, f) => integer(v, f, 1, MAX_BINARY) };
-const WILL_READERS: Record<string, Reader> = { ...MESSAGE_READERS, willDelayInterval: (v, f) => integer(v, f, 0, MAX_UINT32) };
+const PUBLISH_READERS: Record<string, Reader> = assign({}, MESSAGE_READERS, { topicAlias: (v: unknown, f: string) => integer(v, f, 1, MAX_BINARY) });
+const WILL_READERS: Record<string, Reader> = assign({}, MESSAGE_READERS, { willDelayInterval: (v: unknown, f: string) => integer(v, f, 0, MAX_UINT32) });
 
 export type PropertiesResult = { ok: true; properties?: VendorProperties } | { ok: false; error: ErrorInfo };
 
 function read(value: unknown, field: string, protocolVersion: 4 | 5, readers: Record<string, Reader>): PropertiesResult {
-  try {
+  return validated((): PropertiesResult => {
     if (value === undefined || value === null) return { ok: true };
     if (!isPlainObject(value)) return fail(field, `${typeof value}; expected an object of MQTT 5 properties`);
     const out: Record<string, unknown> = {};
@@ -150,14 +138,11 @@ function read(value: unknown, field: string, protocolVersion: 4 | 5, readers: Re
       if (v === undefined) continue;
       const reader = readers[name];
       if (!reader) fail(`${field}.${name}`, `not one of ${Object.keys(readers).join(', ')}`);
-      if (protocolVersion !== 5) fail(`${field}.${name}`, 'MQTT 5 only; set protocolVersion to 5');
+      if (protocolVersion !== 5) fail(`${field}.${name}`, MQTT5_ONLY);
       out[name] = reader(v, `${field}.${name}`);
     }
     return { ok: true, properties: Object.keys(out).length > 0 ? (out as VendorProperties) : undefined };
-  } catch (e) {
-    if (e instanceof PropertyError) return { ok: false, error: e.info };
-    throw e;
-  }
+  });
 }
 
 /** publish() properties → mqtt.js form; INVALID_OPTION naming `properties.<name>` (any of them at 3.1.1). */
@@ -190,20 +175,17 @@ const SUBSCRIBE_READERS: Record<string, Reader> = {
 
 /** subscribe()'s options besides qos; each one is MQTT 5 only. */
 export function subscriptionOptions(value: Record<string, unknown>, protocolVersion: 4 | 5): SubscriptionOptionsResult {
-  try {
+  return validated((): SubscriptionOptionsResult => {
     const options: Record<string, unknown> = {};
     for (const [name, v] of Object.entries(value)) {
       if (name === 'qos' || v === undefined) continue;
       const reader = SUBSCRIBE_READERS[name];
       if (!reader) fail(name, `not one of qos, ${Object.keys(SUBSCRIBE_READERS).join(', ')}`);
-      if (protocolVersion !== 5) fail(name, 'MQTT 5 only; set protocolVersion to 5');
+      if (protocolVersion !== 5) fail(name, MQTT5_ONLY);
       options[name] = reader(v, name);
     }
     return { ok: true, options: options as SubscriptionOptions };
-  } catch (e) {
-    if (e instanceof PropertyError) return { ok: false, error: e.info };
-    throw e;
-  }
+  });
 }
 
 /** MQTT 5 CONNECT properties from createClient() / the panel. */
@@ -241,22 +223,19 @@ const CONNECT_READERS: Record<keyof ConnectProperties, Reader> = {
 /** Connect properties the panel may give as digit strings. */
 const NUMERIC = new Set<string>(['receiveMaximum', 'maximumPacketSize', 'topicAliasMaximum']);
 
-/** Throws PropertyError-free: returns the error instead. Blank values ('' from the panel) count as absent. */
+/** Never throws a FieldError: returns the error instead. Blank values ('' from the panel) count as absent. */
 export function connectProperties(input: ConnectPropertiesInput, protocolVersion: 4 | 5): { ok: true; properties: ConnectProperties } | { ok: false; error: ErrorInfo } {
-  try {
+  return validated((): { ok: true; properties: ConnectProperties } => {
     const out: Record<string, unknown> = {};
     for (const name of Object.keys(CONNECT_READERS) as (keyof ConnectProperties)[]) {
       const v = input[name];
       if (v === undefined || v === null || v === '') continue;
-      if (protocolVersion !== 5) fail(name, 'MQTT 5 only; set protocolVersion to 5');
+      if (protocolVersion !== 5) fail(name, MQTT5_ONLY);
       out[name] = CONNECT_READERS[name](NUMERIC.has(name) && typeof v === 'string' && /^\s*\d+\s*$/.test(v) ? Number(v) : v, name);
     }
     if (out.authenticationData !== undefined && out.authenticationMethod === undefined) fail('authenticationData', 'needs authenticationMethod');
     return { ok: true, properties: out as ConnectProperties };
-  } catch (e) {
-    if (e instanceof PropertyError) return { ok: false, error: e.info };
-    throw e;
-  }
+  });
 }
 
 /** Bytes of a property block's content, without its length varint (MQTT 5 §2.2.2). */
@@ -308,7 +287,7 @@ export function messageProperties(parsed: Record<string, unknown> | undefined): 
 /** Sent properties → the same view a received message has (for `publish` details and the list). */
 export function sentProperties(sent: VendorProperties | undefined): MessageProperties | undefined {
   if (!sent) return undefined;
-  const shown: Record<string, unknown> = { ...sent };
+  const shown: Record<string, unknown> = assign<Record<string, unknown>, VendorProperties>({}, sent);
   delete shown.topicAlias;
   delete shown.willDelayInterval;
   delete shown.subscriptionIdentifier;

@@ -5,6 +5,7 @@
  * handed to mqtt.js joined with U+0000, which MQTT strings may not contain, and the packets are
  * rewritten on the way out (one pair per value) and on the way in (one pair per name, joined).
  */
+import { assign } from './errors';
 import { concat, PROPERTY_KINDS, readVarint, twoBytes, writeVarint } from './wire';
 
 /** MQTT 5 user properties: name → value, or values when a name repeats. */
@@ -24,7 +25,7 @@ export function joinRepeated<T extends { userProperties?: UserProperties }>(prop
   if (!user || !Object.values(user).some(Array.isArray)) return properties;
   const joined: Record<string, string> = {};
   for (const [name, value] of Object.entries(user)) joined[name] = Array.isArray(value) ? value.join(JOIN) : value;
-  return { ...properties, userProperties: joined } as T;
+  return assign({}, properties, { userProperties: joined });
 }
 
 /** Received user properties: a name whose values were joined on the way in → its values. */
@@ -171,7 +172,7 @@ export function mergeRepeatedPairs(packet: Uint8Array, start: number): Uint8Arra
     if (seen) {
       repeated = true;
       seen.value = concat([seen.value, Uint8Array.of(0), pair.value]);
-    } else byName.set(key, { ...pair });
+    } else byName.set(key, assign({}, pair));
   }
   return repeated ? replaceBlock(packet, block, [...byName.values()]) : packet;
 }

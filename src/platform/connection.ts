@@ -13,7 +13,7 @@
  */
 import { encodeUtf8 } from '../core/codec';
 import { Emitter } from '../core/emitter';
-import { CodedError, ErrorInfo, errorFromConnack, errorFromDisconnect } from '../core/errors';
+import { assign, CodedError, ErrorInfo, errorFromConnack, errorFromDisconnect } from '../core/errors';
 import type { PendingMessage } from '../core/message';
 import type { ConnectionConfig, QoS } from '../core/options';
 import { AuthInfo, authPacket, ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '../core/packets';
@@ -114,7 +114,7 @@ export class Connection {
     this.config = config;
     this.onAuth = env.onAuth;
     this.socketBudget = env.socketBudget;
-    this.limits = { ...DEFAULT_LIMITS, ...env.limits };
+    this.limits = assign({}, DEFAULT_LIMITS, env.limits);
     this.policy = new ReconnectPolicy(config.reconnectPeriod, this.limits, env.random, env.beforeConnect);
     if (config.persist) {
       const identity = { url: config.url, clientId: config.clientId, username: config.username };
@@ -286,7 +286,7 @@ export class Connection {
       if (this.status !== 'connected' || !client) return Promise.reject<void>(notConnected());
       const wireTopic = this.aliases.wireTopic(topic, alias, qos);
       return this.track<void>((resolve, reject) =>
-        client.publish(wireTopic, bytes, { qos, retain, properties: properties && joinRepeated({ ...properties }) }, (error) =>
+        client.publish(wireTopic, bytes, { qos, retain, properties: properties && joinRepeated(assign({}, properties)) }, (error) =>
           error ? reject(notConnected(error.message)) : resolve(),
         ),
       );
@@ -521,7 +521,7 @@ export class Connection {
     this.server = { topicAliasMaximum: info.topicAliasMaximum, responseInformation: info.responseInformation, subscriptionIdentifiersAvailable: info.subscriptionIdentifiersAvailable };
     const client = this.client;
     if (!client) return;
-    const lost: SessionLost = { ...this.outbox.connected(client, info), delivered: 0 };
+    const lost: SessionLost = assign({}, this.outbox.connected(client, info), { delivered: 0 });
     // MQTT §4.4: the broker will never send PUBREL for a QoS 2 message of a session it lost: deliver it now.
     if (!info.sessionPresent) {
       this.persistence?.sessionLost();

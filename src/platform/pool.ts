@@ -3,6 +3,7 @@
  * username) use one socket. The pool is the one count of a connection's users: acquire() at a
  * client's connect, release() at its end; the last release destroys the connection.
  */
+import { assign } from '../core/errors';
 import type { ConnectionConfig } from '../core/options';
 import { Connection } from './connection';
 import type { ConnectionEnv, ConnectionLimits } from './connection-types';
@@ -53,7 +54,7 @@ export class Pool {
       const { random, limits } = this.options;
       const tcp = config.transport === 'tcp';
       const transport = this.options.transport ?? (tcp ? tcpTransport(this.wx as TcpWx, config.host, config.port, this.tcpBudget) : undefined);
-      const connection = new Connection(config, { wx: this.wx, counter: this.counter, random, limits, transport, socketBudget: tcp ? this.tcpBudget : undefined, ...hooks });
+      const connection = new Connection(config, assign({ wx: this.wx, counter: this.counter, random, limits, transport, socketBudget: tcp ? this.tcpBudget : undefined }, hooks));
       entry = { connection, users: 0 };
       this.shared.set(config.key, entry);
       this.life.watch(this.shared.size);

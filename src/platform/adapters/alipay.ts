@@ -11,6 +11,7 @@
  * - networkType is upper case (WIFI, 4G, NOTREACHABLE …): lower-cased, NOTREACHABLE → none.
  */
 import { fromBase64, toBase64 } from '../../core/codec';
+import { assign } from '../../core/errors';
 import type { NetworkStatus, PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import { networkEvents, plainListeners } from './events';
 import { GLOBAL_LIMIT_ERRMSG, GlobalSocketApi, globalSocketBusy, globalSocketTask, refused } from './global-socket';
@@ -74,7 +75,7 @@ function wrapTask(task: AlipayTask): WxSocketTask {
       }),
     onError: (l) => task.onError((res) => l({ errMsg: alipayErrMsg('SocketTask.onError', res) })),
     send: (options) =>
-      task.send({ ...alipaySendData(options.data), success: () => options.success?.(), fail: (res) => options.fail?.({ errMsg: alipayErrMsg('sendSocketMessage', res) }) }),
+      task.send(assign(alipaySendData(options.data), { success: () => options.success?.(), fail: (res?: unknown) => options.fail?.({ errMsg: alipayErrMsg('sendSocketMessage', res) }) })),
     close: (options = {}) => task.close({ code: options.code ?? 1000, reason: options.reason ?? '', success: () => options.success?.(), fail: () => options.fail?.() }),
   };
 }
@@ -82,7 +83,8 @@ function wrapTask(task: AlipayTask): WxSocketTask {
 export function adaptAlipay(my: AlipayApi): PlatformWx {
   /** Learnt on the first connect: this client gives no SocketTask, only the global socket. */
   let globalOnly = false;
-  return {
+  return assign(
+    {
     connectSocket(options: WxConnectSocketOptions): WxSocketTask {
       // asking again would fail, or replace the open socket
       if (globalOnly && globalSocketBusy(my)) return refused(GLOBAL_LIMIT_ERRMSG);
@@ -93,11 +95,12 @@ export function adaptAlipay(my: AlipayApi): PlatformWx {
       globalOnly = true;
       return globalSocketTask(my as GlobalSocketApi, { data: alipayData, send: alipaySendData, errMsg: alipayErrMsg });
     },
-    ...plainListeners(my),
-    ...alipayStorage(my),
-    ...networkEvents(my, (res): NetworkStatus => {
+    },
+    plainListeners(my),
+    alipayStorage(my),
+    networkEvents(my, (res): NetworkStatus => {
       const type = String(res.networkType ?? 'unknown').toLowerCase();
       return { isConnected: res.isConnected !== false && type !== 'notreachable', networkType: type === 'notreachable' ? 'none' : type };
     }),
-  };
+  );
 }

@@ -7,6 +7,7 @@
  * - swan.onAppShow / onAppHide exist only from base library 3.60.2; before, the library cannot
  *   see the app go to the background (App.onHide is the app's own).
  */
+import { assign } from '../../core/errors';
 import type { PlatformWx, WxStorage, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import type { GlobalSocketApi } from './global-socket';
 import { networkEvents, plainListeners, wechatNetwork } from './events';
@@ -29,7 +30,8 @@ const errMsgOf = (api: string, res: unknown): string => {
 export function adaptBaidu(swan: BaiduApi): PlatformWx {
   /** Learnt on the first connect: a base library without SocketTask. */
   let globalOnly = false;
-  return {
+  return assign(
+    {
     connectSocket(options: WxConnectSocketOptions): WxSocketTask {
       if (globalOnly) return refused(BAIDU_GLOBAL_ERRMSG);
       const task = swan.connectSocket({ url: options.url, protocols: options.protocols, success: options.success, fail: (res) => options.fail?.({ errMsg: errMsgOf('connectSocket', res) }) });
@@ -38,8 +40,9 @@ export function adaptBaidu(swan: BaiduApi): PlatformWx {
       swan.closeSocket?.({});
       return refused(BAIDU_GLOBAL_ERRMSG);
     },
-    ...plainListeners(swan),
-    ...wechatStorage(swan),
-    ...networkEvents(swan, wechatNetwork),
-  };
+    },
+    plainListeners(swan),
+    wechatStorage(swan),
+    networkEvents(swan, wechatNetwork),
+  );
 }

@@ -6,6 +6,7 @@
  * - A non-empty `protocols` must be echoed by the server or creation fails (MQTT brokers echo "mqtt").
  * - onClose's `code` may be a string; onNetworkStatusChange may lack isConnected.
  */
+import { assign } from '../../core/errors';
 import type { PlatformWx, WxStorage, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import { DeferredTask } from './deferred';
 import { networkEvents, plainListeners, wechatNetwork } from './events';
@@ -18,7 +19,8 @@ export interface DouyinApi extends Pick<PlatformWx, 'onAppShow' | 'offAppShow' |
 }
 
 export function adaptDouyin(tt: DouyinApi): PlatformWx {
-  return {
+  return assign(
+    {
     connectSocket(options: WxConnectSocketOptions): WxSocketTask {
       const task = new DeferredTask();
       const real = tt.connectSocket({
@@ -33,19 +35,19 @@ export function adaptDouyin(tt: DouyinApi): PlatformWx {
           task.fail(res?.errMsg ?? 'connectSocket:fail');
         },
       });
-      task.attach({
-        ...real,
+      task.attach(assign({}, real, {
         onOpen: (l) => real.onOpen(l),
         onMessage: (l) => real.onMessage(l),
         onError: (l) => real.onError(l),
         onClose: (l) => real.onClose((res) => l({ code: Number(res?.code ?? 1006) || 1006, reason: String(res?.reason ?? '') })),
         send: (o) => real.send(o),
         close: (o) => real.close(o),
-      });
+      } satisfies Partial<WxSocketTask>));
       return task;
     },
-    ...plainListeners(tt),
-    ...wechatStorage(tt),
-    ...networkEvents(tt, wechatNetwork),
-  };
+    },
+    plainListeners(tt),
+    wechatStorage(tt),
+    networkEvents(tt, wechatNetwork),
+  );
 }

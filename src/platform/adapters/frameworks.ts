@@ -6,6 +6,7 @@
  * - Taro.connectSocket returns Promise<SocketTask> (docs.taro.zone/docs/apis/network/webSocket/
  *   connectSocket), resolved in the success callback: the task's methods wait for it.
  */
+import { assign } from '../../core/errors';
 import type { NetworkStatus, PlatformWx, WxStorage, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import { DeferredTask } from './deferred';
 import { networkEvents, plainListeners, wechatNetwork } from './events';
@@ -22,10 +23,11 @@ export interface FrameworkApi extends Pick<PlatformWx, 'onAppShow' | 'offAppShow
 const isTask = (value: unknown): value is WxSocketTask => typeof (value as WxSocketTask | undefined)?.onMessage === 'function';
 
 function adaptFramework(api: FrameworkApi): PlatformWx {
-  return {
+  return assign(
+    {
     connectSocket(options: WxConnectSocketOptions): WxSocketTask {
       const deferred = new DeferredTask();
-      const result = api.connectSocket({ ...options, success: (res) => options.success?.(res), complete: () => undefined });
+      const result = api.connectSocket(assign({}, options, { success: (res) => options.success?.(res), complete: () => undefined } satisfies Partial<Options>));
       if (isTask(result)) return result;
       Promise.resolve(result).then(
         (task) => {
@@ -37,10 +39,11 @@ function adaptFramework(api: FrameworkApi): PlatformWx {
       ).catch((error: unknown) => deferred.fail(String(error)));
       return deferred;
     },
-    ...plainListeners(api),
-    ...wechatStorage(api),
-    ...networkEvents(api, wechatNetwork),
-  };
+    },
+    plainListeners(api),
+    wechatStorage(api),
+    networkEvents(api, wechatNetwork),
+  );
 }
 
 export const adaptUni = adaptFramework;

@@ -3,6 +3,7 @@
  * 1.9.4), driven through the global onSocket* / sendSocketMessage / closeSocket, as a SocketTask.
  * Its listeners are removed when it closes, so the next socket starts clean.
  */
+import { assign } from '../../core/errors';
 import type { WxSocketTask } from '../wx';
 
 type Callback = (res?: unknown) => void;
@@ -77,7 +78,7 @@ export function globalSocketTask(api: GlobalSocketApi, shape: GlobalSocketShape)
       }),
     onError: (l) => on('onSocketError', 'offSocketError', (res) => l({ errMsg: shape.errMsg('onSocketError', res) })),
     send: (options) =>
-      api.sendSocketMessage({ ...shape.send(options.data), success: () => options.success?.(), fail: (res) => options.fail?.({ errMsg: shape.errMsg('sendSocketMessage', res) }) }),
+      api.sendSocketMessage(assign(shape.send(options.data), { success: () => options.success?.(), fail: (res?: unknown) => options.fail?.({ errMsg: shape.errMsg('sendSocketMessage', res) }) })),
     close: (options = {}) => api.closeSocket({ code: options.code ?? 1000, reason: options.reason ?? '', success: () => options.success?.(), fail: () => options.fail?.() }),
   };
 }

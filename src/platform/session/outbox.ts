@@ -5,7 +5,7 @@
  * gone, and with `persist` restored from storage onto a new mqtt.js client.
  */
 import { encodeUtf8 } from '../../core/codec';
-import { CodedError, ErrorInfo, errorFromPublishAck } from '../../core/errors';
+import { assign, CodedError, ErrorInfo, errorFromPublishAck } from '../../core/errors';
 import type { JournalRecord } from '../../core/journal';
 import type { MessageData, PendingMessage } from '../../core/message';
 import { ConnackInfo, publishPacketSize } from '../../core/packets';
@@ -121,9 +121,9 @@ export class Outbox {
       this.store.restore(
         record.stage === 'pubrel'
           ? { cmd: 'pubrel', qos: 2, messageId: id }
-          : { cmd: 'publish', topic: m.topic, payload: m.bytes, qos: m.qos, retain: m.retain, messageId: id, dup: true, properties: properties && joinRepeated({ ...properties }) },
+          : { cmd: 'publish', topic: m.topic, payload: m.bytes, qos: m.qos, retain: m.retain, messageId: id, dup: true, properties: properties && joinRepeated(assign<Record<string, unknown>, VendorProperties>({}, properties)) },
       );
-      const entry: Inflight = { ...held, sentOn: -1 };
+      const entry: Inflight = assign({}, held, { sentOn: -1 });
       this.inflight.set(id, entry);
       client.outgoing[id] = { cb: (error, ack) => this.settled(client, id, entry, error, ack) };
     }
@@ -216,7 +216,7 @@ export class Outbox {
     const entry: Inflight = held;
     this.inflight.set(id, entry);
     try {
-      const properties = held.properties && joinRepeated({ ...held.properties });
+      const properties = held.properties && joinRepeated(assign({}, held.properties));
       client.publish(held.topic, held.bytes, { qos: held.qos, retain: held.retain, properties }, (error, ack) => this.settled(client, id, entry, error, ack));
     } catch (error) {
       this.inflight.delete(id);
@@ -248,7 +248,7 @@ export class Outbox {
   private remainingExpiry(properties: VendorProperties, since: number, now: number): VendorProperties {
     if (properties.messageExpiryInterval === undefined) return properties;
     const left = Math.max(1, Math.ceil((since + properties.messageExpiryInterval * 1000 - now) / 1000));
-    return { ...properties, messageExpiryInterval: Math.min(left, properties.messageExpiryInterval) };
+    return assign({}, properties, { messageExpiryInterval: Math.min(left, properties.messageExpiryInterval) });
   }
 
   /** Removes a QoS 1/2 exchange from the store and from mqtt.js's callbacks, so it is never sent again. */
