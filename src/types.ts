@@ -188,8 +188,13 @@ export interface ClientOptions {
    * fallback when absent.
    */
   credentials?: CredentialsProvider;
-  /** 'websocket' (default: wx.connectSocket, wss) or 'tcp' (WeChat's TCPSocket to a LAN broker: plain TCP, port 1883 by default). */
-  transport?: 'websocket' | 'tcp';
+  /**
+   * 'websocket' (default: wx.connectSocket, wss), 'tcp' (WeChat's TCPSocket to a LAN broker: plain
+   * TCP, port 1883 by default) or 'container' (a WeChat Cloud Hosting service: `container`, no host).
+   */
+  transport?: 'websocket' | 'tcp' | 'container';
+  /** transport 'container': what wx.cloud.connectContainer opens (path defaults to '/'). */
+  container?: { env: string; service: string; path?: string };
   /** ms before the credentials' expiry to fetch new ones and reconnect with them (default 60000). */
   credentialsRefresh?: number;
   /** MQTT 5 enhanced authentication: the method (SCRAM-SHA-256…), sent in CONNECT. */

@@ -47,6 +47,14 @@ const namedListeners = new Map<string, Set<(client: MqttClient) => void>>();
 let inboundSeq = 0;
 let ownConnections = 0;
 
+/** What the platform lacks for this transport (checked at connect(), before any socket), or undefined. */
+function missingPlatformApi(transport: ConnectionConfig['transport'], wx: object): string | undefined {
+  const api = wx as { createTCPSocket?: unknown; cloud?: { connectContainer?: unknown } };
+  if (transport === 'tcp' && typeof api.createTCPSocket !== 'function') return "transport 'tcp' needs wx.createTCPSocket (WeChat base library ≥ 2.18.0)";
+  if (transport === 'container' && typeof api.cloud?.connectContainer !== 'function') return "transport 'container' needs wx.cloud.connectContainer (WeChat base library ≥ 2.21.1; call wx.cloud.init first)";
+  return undefined;
+}
+
 /** `credentials` and `onAuth` must be functions and `credentialsRefresh` a number of ms ≥ 0, when given. */
 function credentialsProblem(input: Record<string, unknown>): ErrorInfo | undefined {
   const { credentials, credentialsRefresh, onAuth } = input;
@@ -175,13 +183,12 @@ export class MqttClient {
       if (!connection) {
         const pool = getPool(this.platform);
         if (!pool) throw new CodedError({ code: 'SOCKET_ERROR', errMsg: 'no connectSocket: not in a mini-program, and no platform option' });
-        if (this.validConfig().transport === 'tcp' && typeof (pool.wx as { createTCPSocket?: unknown }).createTCPSocket !== 'function') {
-          throw new CodedError({ code: 'UNSUPPORTED_PLATFORM', field: 'transport', reason: "transport 'tcp' needs wx.createTCPSocket (WeChat base library ≥ 2.18.0)" });
-        }
+        const missing = missingPlatformApi(this.validConfig().transport, pool.wx);
+        if (missing) throw new CodedError({ code: 'UNSUPPORTED_PLATFORM', field: 'transport', reason: missing });
         this.pool = pool;
         const config = this.sessionConfig(pool);
         connection = this.attach(pool.acquire(config, { beforeConnect: this.beforeConnect, onAuth: this.onAuth }));
-        if (!config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT');
+        if (config.transport === 'websocket' && !config.secure && !isLoopback(config.host)) this.warn('INSECURE_TRANSPORT');
         if (!sameConnection(connection.config, config)) this.warn('SHARED_CONNECTION_OPTIONS');
       }
       const joiningOpen = connection.status === 'connected' && this.status !== 'connected';

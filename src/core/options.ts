@@ -39,10 +39,18 @@ export interface ConnectionInput {
   requestResponseInformation?: unknown;
   persist?: unknown;
   transport?: unknown;
+  container?: unknown;
 }
 
-/** The byte pipe: a WebSocket (wx.connectSocket, the default) or WeChat's TCPSocket (LAN brokers). */
-export type TransportKind = 'websocket' | 'tcp';
+/** The byte pipe: a WebSocket (wx.connectSocket, the default), WeChat's TCPSocket (LAN brokers), or a WeChat Cloud Hosting container's socket. */
+export type TransportKind = 'websocket' | 'tcp' | 'container';
+
+/** transport 'container': the Cloud Hosting environment, service and path wx.cloud.connectContainer opens. */
+export interface ContainerTarget {
+  env: string;
+  service: string;
+  path: string;
+}
 
 export interface Will {
   topic: string;
@@ -54,6 +62,8 @@ export interface Will {
 
 export interface ConnectionConfig {
   transport: TransportKind;
+  /** transport 'container' only. */
+  container?: ContainerTarget;
   host: string;
   port: number;
   path: string;
@@ -207,14 +217,27 @@ export function connectionKey(c: Pick<ConnectionConfig, 'url' | 'clientId' | 'us
   return `${c.url}|${c.clientId}|${c.username}`;
 }
 
-function connectionUrl(transport: TransportKind, secure: boolean, hostName: string, port: number, p: string): string {
+function connectionUrl(transport: TransportKind, secure: boolean, hostName: string, port: number, p: string, target?: ContainerTarget): string {
+  if (target) return `container://${target.env}/${target.service}${target.path}`;
   return transport === 'tcp' ? `tcp://${hostName}:${port}` : `${secure ? 'wss' : 'ws'}://${hostName}:${port}${p}`;
 }
 
 function transportKind(value: unknown): TransportKind {
   if (value === undefined || value === null || value === '' || value === 'websocket') return 'websocket';
-  if (value === 'tcp') return 'tcp';
-  return fail('transport', `${describe(value)}; expected 'websocket' or 'tcp'`);
+  if (value === 'tcp' || value === 'container') return value;
+  return fail('transport', `${describe(value)}; expected 'websocket', 'tcp' or 'container'`);
+}
+
+function containerTarget(value: unknown): ContainerTarget {
+  if (!isObject(value)) return fail('container', `${describe(value)}; expected { env, service, path } for transport 'container'`);
+  const name = (field: 'env' | 'service'): string => {
+    const v = value[field];
+    if (typeof v !== 'string' || !/^[\w.-]+$/.test(v)) fail(`container.${field}`, `${describe(v)}; expected the Cloud Hosting ${field === 'env' ? 'environment ID' : 'service name'}`);
+    return v as string;
+  };
+  const p = isBlank(value.path) ? '/' : text(value.path, 'container.path');
+  if (!p.startsWith('/')) fail('container.path', `${describe(p)}; must start with /`);
+  return { env: name('env'), service: name('service'), path: p };
 }
 
 /** Validates everything at once; the first bad field wins. Never throws. */
@@ -222,7 +245,9 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
   return validated((): OptionsResult => {
     const transport = transportKind(input.transport);
     const tcp = transport === 'tcp';
-    const h = host(input.host);
+    const target = transport === 'container' ? containerTarget(input.container) : undefined;
+    if (!target && input.container !== undefined) fail('container', "only with transport 'container'");
+    const h = target ? target.service : host(input.host);
     const port = integer(input.port, 'port', tcp ? DEFAULTS.tcpPort : DEFAULTS.port, 1, 65535);
     if (tcp && isForbiddenTcpPort(port)) fail('port', `${port}: WeChat's TCPSocket refuses ports below 1024 and a list (1099, 3306, 8000–8100, 8443, 8888…); 1883 is fine`);
     const p = path(input.path);
@@ -242,7 +267,7 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
       port,
       path: p,
       secure,
-      url: connectionUrl(transport, secure, h, port, p),
+      url: connectionUrl(transport, secure, h, port, p, target),
       mqttUrl: `${secure ? 'wxs' : 'wx'}://${h}:${port}${p}`,
       clientId: id.id,
       generatedClientId: id.generated,
@@ -267,6 +292,7 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
     const w = will(input.will, protocolVersion as 4 | 5);
     if (w) config.will = w;
     if (persisted) config.persist = persisted;
+    if (target) config.container = target;
     config.key = connectionKey(config);
     return { ok: true, config };
   });

@@ -10,7 +10,7 @@ import type { ConnectionEnv, ConnectionLimits } from './connection-types';
 import { AppLife } from './life';
 import { TcpBudget, tcpTransport, TcpWx } from './transport/tcp';
 import type { TransportFactory } from './transport/transport';
-import { SocketCounter } from './transport/websocket';
+import { containerTransport, SocketCounter, WxCloud } from './transport/websocket';
 import type { PlatformWx } from './wx';
 
 export interface PoolOptions {
@@ -53,7 +53,7 @@ export class Pool {
     if (!entry) {
       const { random, limits } = this.options;
       const tcp = config.transport === 'tcp';
-      const transport = this.options.transport ?? (tcp ? tcpTransport(this.wx as TcpWx, config.host, config.port, this.tcpBudget) : undefined);
+      const transport = this.options.transport ?? this.transportFor(config);
       const connection = new Connection(config, assign({ wx: this.wx, counter: this.counter, random, limits, transport, socketBudget: tcp ? this.tcpBudget : undefined }, hooks));
       entry = { connection, users: 0 };
       this.shared.set(config.key, entry);
@@ -61,6 +61,13 @@ export class Pool {
     }
     entry.users++;
     return entry.connection;
+  }
+
+  /** The byte pipe a config asks for; undefined: the WebSocket through `wx.connectSocket`. */
+  private transportFor(config: ConnectionConfig): TransportFactory | undefined {
+    if (config.transport === 'tcp') return tcpTransport(this.wx as TcpWx, config.host, config.port, this.tcpBudget);
+    if (config.container) return containerTransport((this.wx as { cloud?: WxCloud }).cloud ?? {}, config.container, this.counter);
+    return undefined;
   }
 
   /** Whether more than one user holds `connection`. */

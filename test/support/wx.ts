@@ -62,6 +62,17 @@ export interface NodeWxOptions {
   storage?: StorageArea;
   /** `wx.createTCPSocket` (test/support/tcp-socket.ts) with these limits; false: a platform without it. */
   tcp?: TcpApiOptions | false;
+  /** `wx.cloud.connectContainer`: 'env/service' → the ws:// base URL that service answers on; absent: no `wx.cloud`. */
+  containers?: Record<string, string>;
+}
+
+interface ConnectContainerOptions {
+  config?: { env?: string };
+  service?: string;
+  path?: string;
+  success?: (res: { socketTask: NodeSocketTask; errMsg: string }) => void;
+  fail?: (res: { errMsg: string }) => void;
+  complete?: (res: { errMsg: string }) => void;
 }
 
 const done = (cb: WxCallbacks, ok: boolean, errMsg: string): void => {
@@ -229,12 +240,23 @@ export class NodeWx {
   declare removeStorageSync: WechatStorageWrites<{ errMsg: string }>['removeStorageSync'];
   private killed = false;
 
+  /**
+   * WeChat Cloud Hosting's `wx.cloud.connectContainer` (developers.weixin.qq.com/miniprogram/dev/
+   * wxcloudrun/src/development/websocket/miniprogram.html, base library 2.21.1): a Promise of
+   * `{ socketTask }` when no callback is given, success/fail/complete otherwise; the socketTask is
+   * an ordinary SocketTask (no domain list), counted with the others; `containerCalls` records each call.
+   */
+  readonly cloud?: { connectContainer(options: ConnectContainerOptions): Promise<{ socketTask: NodeSocketTask; errMsg: string }> | undefined };
+  readonly containerCalls: { env?: string; service?: string; path?: string }[] = [];
+
   /** WeChat's TCPSockets; absent with `tcp: false`. */
   readonly tcp?: NodeTcpApi;
   declare createTCPSocket?: NodeTcpApi['createTCPSocket'];
 
   constructor(private readonly options: NodeWxOptions = {}) {
     this.storage = options.storage ?? new StorageArea();
+    const containers = options.containers;
+    if (containers) this.cloud = { connectContainer: (o) => this.connectContainer(containers, o) };
     if (options.tcp !== false) {
       const tcp = new NodeTcpApi(options.tcp);
       this.tcp = tcp;
@@ -303,6 +325,29 @@ export class NodeWx {
     setTimeout(() => done(options, true, 'connectSocket:ok'), 0);
     return task;
   };
+
+  private connectContainer(containers: Record<string, string>, o: ConnectContainerOptions): Promise<{ socketTask: NodeSocketTask; errMsg: string }> | undefined {
+    const target = { env: o?.config?.env, service: o?.service, path: o?.path };
+    this.containerCalls.push(target);
+    const base = containers[`${target.env}/${target.service}`];
+    const refused = !base ? `connectContainer:fail service ${String(target.service)} not found in env ${String(target.env)}` : this.suspended || !this.isConnected ? 'connectContainer:fail network is down' : undefined;
+    const callbacks = typeof o?.success === 'function' || typeof o?.fail === 'function' || typeof o?.complete === 'function';
+    const outcome = new Promise<{ socketTask: NodeSocketTask; errMsg: string }>((resolve, reject) =>
+      setTimeout(() => {
+        if (refused) return reject({ errMsg: refused });
+        const task = new NodeSocketTask(`${base}${target.path ?? '/'}`, (t) => this.sockets.delete(t), this.filters);
+        this.sockets.add(task);
+        task.start(['mqtt']);
+        resolve({ socketTask: task, errMsg: 'connectContainer:ok' });
+      }, 0),
+    );
+    if (!callbacks) return outcome;
+    outcome.then(
+      (res) => (o.success?.(res), o.complete?.(res)),
+      (res: { errMsg: string }) => (o.fail?.(res), o.complete?.(res)),
+    );
+    return undefined;
+  }
 
   private refusal(options: ConnectSocketOptions): string | undefined {
     if (this.suspended) {

@@ -29,13 +29,7 @@ class WebSocketTransport implements Transport {
   ) {}
 
   connect(wx: PlatformWx, url: string): void {
-    if (this.counter.open >= this.counter.limit) {
-      later(() => {
-        this.events.error({ code: 'SOCKET_LIMIT', limit: this.counter.limit });
-        this.end(1006, 'socket limit');
-      });
-      return;
-    }
+    if (this.refusedOverLimit()) return;
     try {
       const task = wx.connectSocket({ url, protocols: ['mqtt'], fail: (res) => this.fail(res?.errMsg ?? 'connectSocket:fail', true) });
       this.attach(task);
@@ -43,6 +37,44 @@ class WebSocketTransport implements Transport {
       const errMsg = e instanceof Error ? e.message : String(e);
       later(() => this.fail(errMsg, true));
     }
+  }
+
+  /**
+   * A SocketTask the platform hands over later (wx.cloud.connectContainer): `open` calls back with
+   * it, or with the platform's errMsg. One that arrives after this transport ended is closed.
+   */
+  adopt(open: (task: (task: WxSocketTask) => void, failed: (errMsg: string) => void) => void): void {
+    if (this.refusedOverLimit()) return;
+    let settled = false;
+    const once =
+      <A>(fn: (arg: A) => void) =>
+      (arg: A): void => {
+        if (settled) return;
+        settled = true;
+        fn(arg);
+      };
+    try {
+      open(
+        once((task) => {
+          if (this.ended) task.close({});
+          else this.attach(task);
+        }),
+        once((errMsg) => this.fail(errMsg, true)),
+      );
+    } catch (e) {
+      const errMsg = e instanceof Error ? e.message : String(e);
+      later(() => once((message: string) => this.fail(message, true))(errMsg));
+    }
+  }
+
+  /** The 5-socket limit, enforced before the platform is asked. */
+  private refusedOverLimit(): boolean {
+    if (this.counter.open < this.counter.limit) return false;
+    later(() => {
+      this.events.error({ code: 'SOCKET_LIMIT', limit: this.counter.limit });
+      this.end(1006, 'socket limit');
+    });
+    return true;
   }
 
   private attach(task: WxSocketTask): void {
@@ -103,6 +135,40 @@ class WebSocketTransport implements Transport {
     }
     this.end(code, reason);
   }
+}
+
+/** WeChat Cloud Hosting (wx.cloud, base library 2.21.1). */
+export interface WxCloud {
+  connectContainer?(options: {
+    config: { env: string };
+    service: string;
+    path: string;
+    success?: (res: { socketTask?: WxSocketTask }) => void;
+    fail?: (res: { errMsg?: string }) => void;
+  }): unknown;
+}
+
+/**
+ * WebSockets to a WeChat Cloud Hosting service (developers.weixin.qq.com/miniprogram/dev/wxcloudrun/
+ * src/development/websocket/miniprogram.html): `wx.cloud.connectContainer` hands back an ordinary
+ * SocketTask, no domain list needed. The page documents a Promise when no callbacks are given and
+ * success/fail otherwise: both are accepted, whichever answers first. A result without a socketTask
+ * is a coded error at once.
+ */
+export function containerTransport(cloud: WxCloud, target: { env: string; service: string; path: string }, counter: SocketCounter): TransportFactory {
+  return (_url, events) => {
+    const transport = new WebSocketTransport(events, counter);
+    transport.adopt((task, failed) => {
+      const received = (res: { socketTask?: WxSocketTask } | undefined): void => {
+        if (typeof res?.socketTask?.onMessage === 'function') task(res.socketTask);
+        else failed('connectContainer:fail no socketTask in its result');
+      };
+      const fail = (res: { errMsg?: string } | undefined): void => failed(typeof res?.errMsg === 'string' ? res.errMsg : 'connectContainer:fail');
+      const returned = cloud.connectContainer!({ config: { env: target.env }, service: target.service, path: target.path, success: received, fail });
+      if (typeof (returned as PromiseLike<unknown> | undefined)?.then === 'function') (returned as PromiseLike<{ socketTask?: WxSocketTask }>).then(received, fail);
+    });
+    return transport;
+  };
 }
 
 /** WebSockets through `wx.connectSocket` (or any WeChat-shaped API), counted against `counter`. */
