@@ -3,6 +3,8 @@ import { Pool, PoolOptions } from './pool';
 import type { PlatformWx } from './wx';
 
 export { Connection } from './connection';
+export { discoverServices } from './discovery';
+export type { DiscoveredBroker } from './discovery';
 export type { Delivery, InboundMessage, OnAuth, SessionLost } from './connection-types';
 export { Pool } from './pool';
 export { keptClientId } from './session/persistence';

@@ -64,7 +64,11 @@ export interface NodeWxOptions {
   tcp?: TcpApiOptions | false;
   /** `wx.cloud.connectContainer`: 'env/service' → the ws:// base URL that service answers on; absent: no `wx.cloud`. */
   containers?: Record<string, string>;
+  /** mDNS services on the "LAN" (wx.startLocalServiceDiscovery); absent: no mDNS API. */
+  services?: { serviceType: string; serviceName: string; ip: string; port: number }[];
 }
+
+type ServiceListener = (res: { serviceType: string; serviceName: string; ip: string; port: number }) => void;
 
 interface ConnectContainerOptions {
   config?: { env?: string };
@@ -249,12 +253,26 @@ export class NodeWx {
   readonly cloud?: { connectContainer(options: ConnectContainerOptions): Promise<{ socketTask: NodeSocketTask; errMsg: string }> | undefined };
   readonly containerCalls: { env?: string; service?: string; path?: string }[] = [];
 
+  /**
+   * mDNS (developers.weixin.qq.com/miniprogram/dev/api/network/mdns/wx.startLocalServiceDiscovery.html):
+   * fail 'invalid param' for an empty serviceType, 'scan task already exist' while a search runs;
+   * each matching service is reported twice (as phones do when it answers on two interfaces); a
+   * search stops by itself after 30 s; stopLocalServiceDiscovery without one fails 'task not found'.
+   */
+  declare startLocalServiceDiscovery?: (o: { serviceType?: string; success?: (r: { errMsg: string }) => void; fail?: (r: { errMsg: string }) => void }) => void;
+  declare stopLocalServiceDiscovery?: (o?: { success?: (r: { errMsg: string }) => void; fail?: (r: { errMsg: string }) => void }) => void;
+  declare onLocalServiceFound?: (listener: ServiceListener) => void;
+  declare offLocalServiceFound?: (listener: ServiceListener) => void;
+  /** For assertions: whether a search runs, and the onLocalServiceFound listeners registered. */
+  readonly mdns = { searching: false, listeners: new Set<ServiceListener>() };
+
   /** WeChat's TCPSockets; absent with `tcp: false`. */
   readonly tcp?: NodeTcpApi;
   declare createTCPSocket?: NodeTcpApi['createTCPSocket'];
 
   constructor(private readonly options: NodeWxOptions = {}) {
     this.storage = options.storage ?? new StorageArea();
+    if (options.services) this.installMdns(options.services);
     const containers = options.containers;
     if (containers) this.cloud = { connectContainer: (o) => this.connectContainer(containers, o) };
     if (options.tcp !== false) {
@@ -325,6 +343,30 @@ export class NodeWx {
     setTimeout(() => done(options, true, 'connectSocket:ok'), 0);
     return task;
   };
+
+  private installMdns(services: NonNullable<NodeWxOptions['services']>): void {
+    const mdns = this.mdns;
+    let stopTimer: ReturnType<typeof setTimeout> | undefined;
+    this.onLocalServiceFound = (listener) => void mdns.listeners.add(listener);
+    this.offLocalServiceFound = (listener) => void mdns.listeners.delete(listener);
+    this.startLocalServiceDiscovery = (o) => {
+      const type = o?.serviceType;
+      const refused = !type ? 'startLocalServiceDiscovery:fail invalid param' : mdns.searching ? 'startLocalServiceDiscovery:fail scan task already exist' : undefined;
+      setTimeout(() => (refused ? o?.fail?.({ errMsg: refused }) : o?.success?.({ errMsg: 'startLocalServiceDiscovery:ok' })), 0);
+      if (refused) return;
+      mdns.searching = true;
+      for (const service of services.filter((x) => x.serviceType === type)) {
+        for (const delay of [20, 60]) setTimeout(() => mdns.searching && mdns.listeners.forEach((l) => l({ ...service })), delay);
+      }
+      stopTimer = setTimeout(() => (mdns.searching = false), 30000);
+    };
+    this.stopLocalServiceDiscovery = (o) => {
+      clearTimeout(stopTimer);
+      const running = mdns.searching;
+      mdns.searching = false;
+      setTimeout(() => (running ? o?.success?.({ errMsg: 'stopLocalServiceDiscovery:ok' }) : o?.fail?.({ errMsg: 'stopLocalServiceDiscovery:fail task not found' })), 0);
+    };
+  }
 
   private connectContainer(containers: Record<string, string>, o: ConnectContainerOptions): Promise<{ socketTask: NodeSocketTask; errMsg: string }> | undefined {
     const target = { env: o?.config?.env, service: o?.service, path: o?.path };
