@@ -175,7 +175,8 @@ export interface AuthChallenge {
 }
 
 export interface ClientOptions {
-  host: string;
+  /** Required, unless `servers` or transport 'container' says where to go. */
+  host?: string;
   port?: number;
   path?: string;
   secure?: boolean;
@@ -193,6 +194,12 @@ export interface ClientOptions {
    * TCP, port 1883 by default) or 'container' (a WeChat Cloud Hosting service: `container`, no host).
    */
   transport?: 'websocket' | 'tcp' | 'container';
+  /**
+   * Brokers to try in order instead of `host` (missing fields from port, path and secure): a failure
+   * to connect moves on to the next at once, a dropped connection retries its server once first;
+   * after a whole round fails, back-off. An MQTT 5 Server Reference naming a listed server switches to it.
+   */
+  servers?: { host: string; port?: number; path?: string; secure?: boolean }[];
   /** transport 'container': what wx.cloud.connectContainer opens (path defaults to '/'). */
   container?: { env: string; service: string; path?: string };
   /** ms before the credentials' expiry to fetch new ones and reconnect with them (default 60000). */

@@ -162,7 +162,7 @@ export class MqttClient {
 
   /** The WebSocket URL (wss://host:port/path); never holds credentials. */
   get url(): string {
-    return this.config?.url ?? '';
+    return this.connection?.url ?? this.config?.url ?? '';
   }
 
   /** Every filter this client and its scopes hold that the broker confirmed (request()'s response topic aside). */
@@ -195,7 +195,7 @@ export class MqttClient {
       const done = connection.connect();
       this.follow(joiningOpen ? 'connecting' : connection.status);
       const { sessionPresent } = await done;
-      const detail: ConnectEventDetail = { clientId: connection.config.clientId, url: connection.config.url, sessionPresent };
+      const detail: ConnectEventDetail = { clientId: connection.config.clientId, url: connection.url, sessionPresent };
       if (joiningOpen) {
         this.follow('connected');
         this.emitAll('connect', detail);
@@ -375,7 +375,7 @@ export class MqttClient {
     this.offs = [
       connection.on('status', (change) => this.follow(change.status, change.reason)),
       connection.on('connect', ({ sessionPresent }) =>
-        this.emitAll('connect', { clientId: connection.config.clientId, url: connection.config.url, sessionPresent }),
+        this.emitAll('connect', { clientId: connection.config.clientId, url: connection.url, sessionPresent }),
       ),
       connection.on('error', (info) => this.emitAll('error', describeError(info, this.locale))),
       connection.on('sessionLost', (lost) => this.onSessionLost(lost)),

@@ -40,6 +40,16 @@ export interface ConnectionInput {
   persist?: unknown;
   transport?: unknown;
   container?: unknown;
+  servers?: unknown;
+}
+
+/** One broker of a `servers` list, its missing fields taken from the top-level options. */
+export interface ServerTarget {
+  host: string;
+  port: number;
+  path: string;
+  secure: boolean;
+  url: string;
 }
 
 /** The byte pipe: a WebSocket (wx.connectSocket, the default), WeChat's TCPSocket (LAN brokers), or a WeChat Cloud Hosting container's socket. */
@@ -64,6 +74,8 @@ export interface ConnectionConfig {
   transport: TransportKind;
   /** transport 'container' only. */
   container?: ContainerTarget;
+  /** `servers`: the brokers to try, in order (host, port, path, secure and url are the first one's). */
+  servers?: ServerTarget[];
   host: string;
   port: number;
   path: string;
@@ -213,8 +225,26 @@ function persist(value: unknown): { maxBytes: number } | undefined {
   return { maxBytes: integer((value as { maxBytes?: unknown }).maxBytes, 'persist.maxBytes', DEFAULTS.persistMaxBytes, 1024, 10 * 1024 * 1024) };
 }
 
-export function connectionKey(c: Pick<ConnectionConfig, 'url' | 'clientId' | 'username'>): string {
-  return `${c.url}|${c.clientId}|${c.username}`;
+export function connectionKey(c: Pick<ConnectionConfig, 'url' | 'servers' | 'clientId' | 'username'>): string {
+  return `${c.servers ? c.servers.map((s) => s.url).join(',') : c.url}|${c.clientId}|${c.username}`;
+}
+
+/** `servers`: 1–16 `{ host, port?, path?, secure? }`, each checked as the top-level fields are (and named `servers[i].field`). */
+function serverList(value: unknown, input: ConnectionInput): ServerTarget[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 16) return fail('servers', `${Array.isArray(value) ? `${value.length} entries` : describe(value)}; expected 1 to 16 { host, port?, path?, secure? }`);
+  return value.map((entry: unknown, i) => {
+    if (!isObject(entry)) return fail(`servers[${i}]`, `${describe(entry)}; expected { host, port?, path?, secure? }`);
+    const named = <T>(check: () => T): T => {
+      const result = validated(check);
+      if (isObject(result) && result.ok === false) fail(`servers[${i}].${(result.error as ErrorInfo).field ?? 'host'}`, (result.error as ErrorInfo).reason ?? '');
+      return result as T;
+    };
+    const h = named(() => host(entry.host));
+    const port = named(() => integer(entry.port ?? input.port, 'port', DEFAULTS.port, 1, 65535));
+    const p = named(() => path(entry.path ?? input.path));
+    const secure = named(() => boolean(entry.secure ?? input.secure, 'secure', DEFAULTS.secure));
+    return { host: h, port, path: p, secure, url: connectionUrl('websocket', secure, h, port, p) };
+  });
 }
 
 function connectionUrl(transport: TransportKind, secure: boolean, hostName: string, port: number, p: string, target?: ContainerTarget): string {
@@ -247,11 +277,15 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
     const tcp = transport === 'tcp';
     const target = transport === 'container' ? containerTarget(input.container) : undefined;
     if (!target && input.container !== undefined) fail('container', "only with transport 'container'");
-    const h = target ? target.service : host(input.host);
-    const port = integer(input.port, 'port', tcp ? DEFAULTS.tcpPort : DEFAULTS.port, 1, 65535);
+    const servers = input.servers === undefined ? undefined : serverList(input.servers, input);
+    if (servers && transport !== 'websocket') fail('servers', "a server list is for WebSockets; not with transport 'tcp' or 'container'");
+    if (servers && !isBlank(input.host)) fail('servers', 'give host or servers, not both');
+    const first = servers?.[0];
+    const h = target ? target.service : first ? first.host : host(input.host);
+    const port = first ? first.port : integer(input.port, 'port', tcp ? DEFAULTS.tcpPort : DEFAULTS.port, 1, 65535);
     if (tcp && isForbiddenTcpPort(port)) fail('port', `${port}: WeChat's TCPSocket refuses ports below 1024 and a list (1099, 3306, 8000–8100, 8443, 8888…); 1883 is fine`);
-    const p = path(input.path);
-    const secure = boolean(input.secure, 'secure', tcp ? false : DEFAULTS.secure);
+    const p = first ? first.path : path(input.path);
+    const secure = first ? first.secure : boolean(input.secure, 'secure', tcp ? false : DEFAULTS.secure);
     if (tcp && secure) fail('secure', "transport 'tcp' has no TLS (WeChat's TCPSocket is plain TCP); use the default WebSocket transport for wss");
     const id = clientId(input.clientId, random);
     const username = text(input.username, 'username');
@@ -293,6 +327,7 @@ export function resolveOptions(input: ConnectionInput, random: () => number = Ma
     if (w) config.will = w;
     if (persisted) config.persist = persisted;
     if (target) config.container = target;
+    if (servers) config.servers = servers;
     config.key = connectionKey(config);
     return { ok: true, config };
   });

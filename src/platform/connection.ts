@@ -53,6 +53,9 @@ type Timer = ReturnType<typeof setTimeout>;
 
 const noop = (): void => undefined;
 
+/** Failures to reach a server, after which a server list moves on to the next one. */
+const CONNECT_FAILURES: readonly string[] = ['SOCKET_ERROR', 'CONNECT_TIMEOUT', 'CONNECT_REFUSED', 'TLS_ERROR', 'DOMAIN_NOT_ALLOWED', 'PROTOCOL_ERROR', 'SERVER_MOVED'];
+
 /** Messages of a persistent session that no holder wants yet, kept per connection (oldest dropped first). */
 const UNCLAIMED_LIMIT = 1000;
 
@@ -91,6 +94,9 @@ export class Connection {
   private end: SocketEnd = { told: true };
   /** Counts CONNECT attempts: a step before CONNECT that settles after a newer attempt, a pause or a disconnect is ignored. */
   private attempt = 0;
+  /** `servers`: the one in use (index), and failed attempts since the last CONNACK (a round is one per server). */
+  private serverIndex = 0;
+  private failedInRound = 0;
   /** Set while the app is in the background or offline: reconnect on resume, not before. */
   private pausedBy?: string;
   /** The policy gave up (not a pause): only the user's connect() starts again. */
@@ -139,12 +145,18 @@ export class Connection {
         },
       },
       { protocolVersion: config.protocolVersion, topicAliasMaximum: config.connectProperties.topicAliasMaximum ?? 0 },
+      config.servers ? () => this.url : undefined,
     );
     this.machine.onChange((change) => this.events.emit('status', change));
   }
 
   get status(): ConnectionStatus {
     return this.machine.status;
+  }
+
+  /** Where the connection goes now: with `servers`, the one in use. */
+  get url(): string {
+    return this.config.servers?.[this.serverIndex].url ?? this.config.url;
   }
 
   /** What the broker said in its last CONNACK (MQTT 5): its Topic Alias Maximum, Response Information. */
@@ -547,6 +559,7 @@ export class Connection {
     if (client !== this.client) return;
     stopTimer(this.connectTimer);
     this.policy.connected();
+    this.failedInRound = 0;
     const renewAt = this.plan?.renewAt;
     if (renewAt !== undefined) this.renewTimer = setTimeout(() => this.renew(), Math.max(0, renewAt - Date.now()));
     this.sessionPresent = Boolean(connack.sessionPresent);
@@ -619,6 +632,7 @@ export class Connection {
       return;
     }
     if (this.status === 'connected') {
+      if (this.switchTo(end.byServer?.serverReference)) return;
       if (end.byServer && this.policy.isFinal(end.byServer)) return this.giveUp(end.byServer);
       if (end.byServer?.code === 'NOT_AUTHORIZED') return this.refused(end.byServer, true);
       if (end.byServer) this.events.emit('error', end.byServer);
@@ -628,10 +642,42 @@ export class Connection {
     }
     const error = end.failure ?? { code: 'SOCKET_ERROR', errMsg: reason || 'closed before CONNACK' };
     if (error.code === 'NOT_AUTHORIZED') return this.refused(error, false);
+    if (this.switchTo(error.serverReference) || this.nextServer(error)) return;
     this.events.emit('error', error);
     this.rejectConnectWaiters(error);
     if (this.policy.retryable(error)) this.scheduleReconnect(error.code);
     else this.giveUp(error, false);
+  }
+
+  /** `servers`: a Server Reference (0x9C/0x9D) naming a listed server: that one, at once. */
+  private switchTo(reference: string | undefined): boolean {
+    const servers = this.config.servers;
+    if (!servers || !reference) return false;
+    const [host, port] = reference.replace(/^[a-z]+:\/\//i, '').split('/')[0].split(':');
+    const index = servers.findIndex((s) => s.host === host && (port === undefined || s.port === Number(port)));
+    if (index < 0) return false;
+    this.serverIndex = index;
+    this.failedInRound = 0;
+    if (this.status === 'connected') this.machine.transition('reconnecting', 'server moved');
+    this.openSocket('reconnect');
+    return true;
+  }
+
+  /**
+   * `servers`: a failure to connect moves on to the next server at once (connect() callers keep
+   * waiting); after a whole round of failures, false: the usual error and back-off follow, and the
+   * next round starts with the server after the last one tried.
+   */
+  private nextServer(error: ErrorInfo): boolean {
+    const servers = this.config.servers;
+    if (!servers || !CONNECT_FAILURES.includes(error.code)) return false;
+    this.serverIndex = (this.serverIndex + 1) % servers.length;
+    if (++this.failedInRound >= servers.length) {
+      this.failedInRound = 0;
+      return false;
+    }
+    this.openSocket(this.status === 'connecting' ? 'connect' : 'reconnect');
+    return true;
   }
 
   /**

@@ -124,6 +124,8 @@ export class MqttSocket {
     private readonly open: TransportFactory,
     private readonly events: SocketEvents,
     private readonly protocol: InboundProtocol,
+    /** Where each socket goes, when not the url mqtt.js was built with (a server list). */
+    private readonly target?: () => string,
   ) {}
 
   /** The `wx` the vendored mqtt.js copy sees. */
@@ -139,7 +141,7 @@ export class MqttSocket {
     this.current?.transport?.close(1000, 'replaced');
     const task = new VendorTask(this.events, this.protocol, this);
     this.current = task;
-    task.transport = this.open(url, {
+    task.transport = this.open(this.target?.() ?? url, {
       open: () => task.opened(),
       data: (bytes) => task.received(bytes),
       error: (error) => this.events.onError(error),
