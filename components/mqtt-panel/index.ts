@@ -15,7 +15,7 @@ export type * from '../../src/types';
 
 type ErrorPlace = 'connection' | 'subscribe' | 'publish';
 /** The connection properties: a change reconnects the panel's own client. */
-const CONNECTION = ['host', 'port', 'path', 'secure', 'clientId', 'username', 'password', 'protocolVersion', 'clean', 'persist', 'keepalive', 'reconnectPeriod', 'connectTimeout', 'will', 'sessionExpiryInterval'];
+const CONNECTION = ['transport', 'host', 'port', 'path', 'secure', 'clientId', 'username', 'password', 'protocolVersion', 'clean', 'persist', 'keepalive', 'reconnectPeriod', 'connectTimeout', 'will', 'sessionExpiryInterval'];
 /** Errors of these codes are shown under the subscribe controls; other client errors under the connection. */
 const SUBSCRIBE_CODES = ['SUBSCRIBE_REJECTED', 'INVALID_TOPIC', 'INVALID_QOS'];
 
@@ -74,6 +74,8 @@ function clientOptions(panel: Panel, state: State): ClientOptions {
   for (const field of CONNECTION) options[field] = field in d.draft ? d.draft[field] : d[field];
   options.password = state.typedPassword ?? d.password;
   options.clean = d.clean ?? undefined;
+  // secure and the default port are WebSocket notions: over TCP, plain TCP and 1883 unless a port is given
+  if (options.transport === 'tcp') assign(options, { secure: undefined, port: options.port === DEFAULTS.port ? undefined : options.port });
   return options as unknown as ClientOptions;
 }
 
@@ -106,6 +108,8 @@ mqttComponent(PANEL_LABELS, {
   behaviors: [draftBehavior],
   properties: {
     client: { type: String, value: '' },
+    /** 'websocket' (default) or 'tcp' (WeChat's TCPSocket to a LAN broker). */
+    transport: { type: String, value: 'websocket' },
     host: { type: String, value: '' },
     port: { type: Number, value: DEFAULTS.port },
     path: { type: String, value: DEFAULTS.path },

@@ -46,7 +46,7 @@ export function discoverServices(wx: DiscoveryWx, serviceType: string, timeoutMs
     const finish = (error?: CodedError): void => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
+      if (timer !== undefined) clearTimeout(timer);
       wx.offLocalServiceFound?.(onFound);
       try {
         wx.stopLocalServiceDiscovery?.({ success: () => undefined, fail: () => undefined });

@@ -7,6 +7,8 @@ import { createClient, MqttClient, setPlatformWx } from '../../src/index';
 import type { ClientOptions, WarningEventDetail } from '../../src/types';
 import { MosquittoBroker, startMosquitto } from '../support/brokers';
 import { sleep, until } from '../support/harness';
+import { loadComponent, render } from '../support/simulate';
+import type { MqttPanelMethods } from '../../src/types';
 import { NodeWx, NodeWxOptions } from '../support/wx';
 
 let broker: MosquittoBroker;
@@ -98,6 +100,20 @@ describe("transport: 'tcp'", () => {
     for (let i = 3; i < created.length; i++) expect(created[i] - created[i - 3]).toBeGreaterThanOrEqual(3000);
     await until(() => c.status === 'connected', 'connected once the window allows', 5000);
   }, 15000);
+
+  it('<mqtt-panel transport="tcp"> connects over TCPSocket (its secure and default port are WebSocket notions)', async () => {
+    platform();
+    const panel = render(loadComponent('mqtt-panel'), { transport: 'tcp', host: '127.0.0.1', port: broker.tcpPort, headless: true });
+    try {
+      await (panel.instance as unknown as MqttPanelMethods).connect();
+      expect((panel.instance as unknown as MqttPanelMethods).getState().status).toBe('connected');
+      expect(wx.tcp!.created).toHaveLength(1);
+      expect(wx.requests).toHaveLength(0);
+    } finally {
+      (panel as unknown as { detach(): void }).detach();
+    }
+    await until(() => wx.tcp!.sockets.size === 0, 'the panel detached: its socket closed');
+  });
 
   it('refuses what the platform cannot do, before any platform call', async () => {
     platform();
