@@ -121,10 +121,25 @@ export interface MosquittoBroker extends Broker {
   restart(): Promise<MosquittoBroker>;
 }
 
-/** Debian's mosquitto on loopback only (socket_domain ipv4 keeps the websockets listener there). */
+/**
+ * Debian's mosquitto on loopback only (socket_domain ipv4 keeps the websockets listener there). Free
+ * ports are picked here; if one was taken meanwhile (another jest worker), it starts again on new ones.
+ */
 export async function startMosquitto(options: MosquittoOptions = {}): Promise<MosquittoBroker> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startMosquittoOnce(options);
+    } catch (error) {
+      const pickedPorts = options.tcpPort === undefined && options.wsPort === undefined;
+      if (!pickedPorts || attempt >= 3 || !/Address already in use/i.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startMosquittoOnce(options: MosquittoOptions): Promise<MosquittoBroker> {
   const tcpPort = options.tcpPort ?? (await freePort());
-  const wsPort = options.wsPort ?? (await freePort());
+  let wsPort = options.wsPort ?? (await freePort());
+  while (wsPort === tcpPort) wsPort = await freePort();
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mqtt-mosquitto-'));
   fs.chmodSync(dir, 0o777);
   const conf = path.join(dir, 'mosquitto.conf');
@@ -159,7 +174,9 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
     ].join('\n'),
   );
   const child = spawn(MOSQUITTO, ['-c', conf], { stdio: ['ignore', 'inherit', 'inherit'] });
-  const failed = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}`))));
+  const failed = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`mosquitto exited with ${code}: ${fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n').slice(-3).join(' / ') : 'no log'}`))),
+  );
   await Promise.race([Promise.all([waitForPort(tcpPort), waitForPort(wsPort)]), failed]);
   failed.catch(() => undefined);
   const broker: MosquittoBroker = {
