@@ -74,6 +74,20 @@ it('brokers: the local panel connects on its own; the second one waits for a tap
   (page as unknown as { detach(): void }).detach();
 });
 
+it('brokers: Discover finds the LAN broker over mDNS; tapping it connects a panel over TCPSocket', async () => {
+  const page = loadPage('brokers');
+  const tcpBefore = env.wx.tcp!.created.length;
+  page.querySelector('.lan__find')!.dispatchEvent('tap');
+  await until(() => page.querySelectorAll('.lan__item').length === 1, 'the broker found', 6000);
+  expect(texts(page, '.lan__item')).toBe(`demo-broker · 127.0.0.1:${env.broker.tcpPort}`);
+  page.querySelector('.lan__item')!.dispatchEvent('tap');
+  await until(() => panels(page).length === 3 && panels(page)[2].getState().subscriptions.length === 1, 'the TCP panel subscribed');
+  expect(env.wx.tcp!.created.length - tcpBefore).toBe(1);
+  await env.peer.publish('demo/lan/x', 'over tcp', { qos: 1 });
+  await until(() => listed(page).includes('over tcp'), 'the message over TCP');
+  (page as unknown as { detach(): void }).detach();
+});
+
 describe('app-client: the App\'s client "main", two pages on it through mqttBehavior, a panel on it', () => {
   const STATUS = 'demo/devices/+/status';
   const TELEMETRY = 'demo/devices/lamp-1/telemetry';

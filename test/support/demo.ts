@@ -146,7 +146,8 @@ export interface DemoEnv {
 export async function startDemoEnv(): Promise<DemoEnv> {
   const broker = await startAedes();
   const peer = await connectPeer(broker.tcpPort);
-  const wx = new NodeWx();
+  // the brokers page's Discover finds this broker over mDNS, as on the phone's Wi-Fi
+  const wx = new NodeWx({ services: [{ serviceType: '_mqtt._tcp.', serviceName: 'demo-broker', ip: '127.0.0.1', port: broker.tcpPort }] });
   installDemoApp();
   return {
     broker,
