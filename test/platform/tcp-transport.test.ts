@@ -7,6 +7,8 @@ import { createClient, MqttClient, setPlatformWx } from '../../src/index';
 import type { ClientOptions, WarningEventDetail } from '../../src/types';
 import { MosquittoBroker, startMosquitto } from '../support/brokers';
 import { sleep, until } from '../support/harness';
+import { connectPeer } from '../support/peer';
+import { Launches } from '../support/relaunch';
 import { loadComponent, render } from '../support/simulate';
 import type { MqttPanelMethods } from '../../src/types';
 import { NodeWx, NodeWxOptions } from '../support/wx';
@@ -113,6 +115,38 @@ describe("transport: 'tcp'", () => {
       (panel as unknown as { detach(): void }).detach();
     }
     await until(() => wx.tcp!.sockets.size === 0, 'the panel detached: its socket closed');
+  });
+
+  it('network-back and persist as over WebSocket: a QoS 1 message published while offline survives a relaunch and goes out over TCP', async () => {
+    platform();
+    const launches = new Launches();
+    const peer = await connectPeer(broker.tcpPort);
+    try {
+      await peer.subscribe('persist/tcp', 1);
+      const options = { host: '127.0.0.1', port: broker.tcpPort, transport: 'tcp' as const, clientId: `tcp_persist_${process.pid}`, persist: true, reconnectPeriod: 100 };
+      const first = launches.start();
+      const c = first.client(options);
+      await c.connect();
+      first.wx.setNetwork(false);
+      await until(() => c.status === 'offline', 'offline when the network goes');
+      first.wx.setNetwork(true);
+      await until(() => c.status === 'connected', 'back when the network comes back');
+      first.wx.setNetwork(false);
+      await until(() => c.status === 'offline', 'offline again');
+      void c.publish('persist/tcp', 'kept across a relaunch', { qos: 1 }).catch(() => undefined);
+      await c.flush();
+      const second = launches.relaunch(first);
+      const again = second.client(options);
+      await again.connect();
+      await peer.waitFor(1, 5000);
+      expect(peer.received.map((m) => m.payload.toString())).toEqual(['kept across a relaunch']);
+      expect(second.wx.tcp!.created).toHaveLength(1);
+      expect(second.wx.requests).toHaveLength(0);
+      await again.end();
+    } finally {
+      launches.killAll();
+      await peer.end();
+    }
   });
 
   it('refuses what the platform cannot do, before any platform call', async () => {

@@ -320,6 +320,7 @@ export class NodeWx {
     this.storage.kill();
     clearTimeout(this.suspendTimer);
     [...this.sockets].forEach((s) => s.vanish());
+    this.tcp?.dispose();
   }
 
   connectSocket = (options: ConnectSocketOptions): NodeSocketTask => {
