@@ -160,7 +160,7 @@ export class MqttClient {
     return (this.session ?? this.config)?.clientId ?? '';
   }
 
-  /** The WebSocket URL (wss://host:port/path); never holds credentials. */
+  /** Where the connection goes (wss://host:port/path, tcp://host:port, container://env/service/path; with `servers`, the one in use); never holds credentials. */
   get url(): string {
     return this.connection?.url ?? this.config?.url ?? '';
   }

@@ -22,15 +22,8 @@ const failed = (reason: string): CodedError => new CodedError({ code: 'CREDENTIA
 
 /** The step before each CONNECT for a `credentials` function; `session` gives the clientId and url of the connection. */
 export function credentialsStep(provide: CredentialsProvider, refreshMs: number, session: () => { clientId: string; url: string }): BeforeConnect {
-  return async ({ reason, attempt }) => {
-    let given: unknown;
-    try {
-      given = await provide(assign({ reason, attempt }, session()));
-    } catch (error) {
-      throw failed(error instanceof Error ? error.message : String(error));
-    }
-    return planOf(given, refreshMs, Date.now());
-  };
+  // a throw or rejection of `provide` is worded by the connection (CREDENTIALS_FAILED with its text)
+  return async ({ reason, attempt }) => planOf(await provide(assign({ reason, attempt }, session())), refreshMs, Date.now());
 }
 
 export function planOf(given: unknown, refreshMs: number, now: number): ConnectPlan {
@@ -68,12 +61,8 @@ export function authAnswer(answer: (challenge: AuthChallenge) => unknown): OnAut
   return async ({ reasonCode, authenticationMethod, authenticationData }) => {
     const challenge: AuthChallenge = { reasonCode, authenticationMethod: authenticationMethod ?? '' };
     if (authenticationData) challenge.authenticationData = exactArrayBuffer(authenticationData);
-    let given: unknown;
-    try {
-      given = await answer(challenge);
-    } catch (error) {
-      throw failed(error instanceof Error ? error.message : String(error));
-    }
+    // a throw or rejection of `answer` is worded by the connection (CREDENTIALS_FAILED with its text)
+    const given = await answer(challenge);
     return given === undefined ? undefined : binary(given, 'onAuth');
   };
 }

@@ -4,7 +4,7 @@
  * each request to its Response Topic with its Correlation Data.
  */
 import { encodeUtf8 } from '../core/codec';
-import { assign, CodedError, ErrorInfo } from '../core/errors';
+import { assign, CodedError, ErrorInfo, errorText } from '../core/errors';
 import { isObject, isQos, QoS } from '../core/options';
 import type { MessageEventDetail, RequestHandler, RequestOptions, RespondOptions } from '../types';
 import type { MqttScope } from './scope';
@@ -107,7 +107,7 @@ export class Requests {
     try {
       payload = await handler(request);
     } catch (error) {
-      this.host.report({ code: 'HANDLER_ERROR', topic: request.topic, reason: error instanceof Error ? error.message : String(error) });
+      this.host.report({ code: 'HANDLER_ERROR', topic: request.topic, reason: errorText(error) });
       return;
     }
     if (payload === undefined) return;

@@ -116,6 +116,9 @@ export const DETAIL_FIELDS = ['fix', 'field', 'returnCode', 'topic', 'limit', 'r
  */
 export const assign = Object.assign;
 
+/** What went wrong, in words: a thrown Error's message, anything else as a string. */
+export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
 /** Copies onto `to` each of `keys` that `from` has a value for; returns `to`. */
 export function copyDefined<T extends object>(to: T, from: object, keys: readonly string[]): T {
   for (const key of keys) {

@@ -13,7 +13,7 @@
  */
 import { encodeUtf8 } from '../core/codec';
 import { Emitter } from '../core/emitter';
-import { assign, CodedError, ErrorInfo, errorFromConnack, errorFromDisconnect } from '../core/errors';
+import { assign, CodedError, ErrorInfo, errorFromConnack, errorFromDisconnect, errorText } from '../core/errors';
 import type { PendingMessage } from '../core/message';
 import type { ConnectionConfig, QoS } from '../core/options';
 import { AuthInfo, authPacket, ConnackInfo, DisconnectInfo, InboundEvent, publishPacketSize } from '../core/packets';
@@ -732,14 +732,14 @@ export class Connection {
         start(settle(resolve), settle(reject));
       } catch (error) {
         this.writeFailed(error);
-        settle(reject)(new CodedError({ code: 'SOCKET_ERROR', errMsg: error instanceof Error ? error.message : String(error) }));
+        settle(reject)(new CodedError({ code: 'SOCKET_ERROR', errMsg: errorText(error) }));
       }
     });
   }
 
   /** mqtt.js threw while writing a packet: part of it may be on the stream, so this socket is done. */
   private writeFailed(error: unknown): void {
-    this.end.failure = { code: 'INTERNAL', reason: `mqtt.js could not write a packet: ${error instanceof Error ? error.message : String(error)}` };
+    this.end.failure = { code: 'INTERNAL', reason: `mqtt.js could not write a packet: ${errorText(error)}` };
     this.socket.close(1006, 'write failed');
   }
 
@@ -781,7 +781,7 @@ const isThenable = <T>(value: T | PromiseLike<T>): value is PromiseLike<T> => ty
 /** What a failed step before CONNECT is reported as: its own coded error, or CREDENTIALS_FAILED with its text. */
 function stepFailure(error: unknown): ErrorInfo {
   if (error instanceof CodedError) return error;
-  return { code: 'CREDENTIALS_FAILED', reason: error instanceof Error ? error.message : String(error) };
+  return { code: 'CREDENTIALS_FAILED', reason: errorText(error) };
 }
 
 const stepTimedOut = (ms: number): ErrorInfo => ({ code: 'CREDENTIALS_FAILED', limit: ms, reason: `no answer within ${ms} ms (connectTimeout)` });

@@ -6,7 +6,7 @@
  * exist'). iOS WeChat ≥ 7.0.18 has no mDNS at all (the page's note): the search finds nothing there.
  * Every ending (timeout, failure) stops the search and removes the listener.
  */
-import { CodedError } from '../core/errors';
+import { CodedError, errorText } from '../core/errors';
 
 export interface DiscoveredBroker {
   name: string;
@@ -64,7 +64,7 @@ export function discoverServices(wx: DiscoveryWx, serviceType: string, timeoutMs
         fail: (res) => finish(new CodedError({ code: 'SOCKET_ERROR', field: 'discoverBrokers', errMsg: typeof res?.errMsg === 'string' ? res.errMsg : 'startLocalServiceDiscovery:fail' })),
       });
     } catch (error) {
-      finish(new CodedError({ code: 'SOCKET_ERROR', field: 'discoverBrokers', errMsg: error instanceof Error ? error.message : String(error) }));
+      finish(new CodedError({ code: 'SOCKET_ERROR', field: 'discoverBrokers', errMsg: errorText(error) }));
     }
   });
 }

@@ -5,7 +5,7 @@
  * gone, and with `persist` restored from storage onto a new mqtt.js client.
  */
 import { encodeUtf8 } from '../../core/codec';
-import { assign, CodedError, ErrorInfo, errorFromPublishAck } from '../../core/errors';
+import { assign, CodedError, ErrorInfo, errorFromPublishAck, errorText } from '../../core/errors';
 import type { JournalRecord } from '../../core/journal';
 import type { MessageData, PendingMessage } from '../../core/message';
 import { ConnackInfo, publishPacketSize } from '../../core/packets';
@@ -221,7 +221,7 @@ export class Outbox {
     } catch (error) {
       this.inflight.delete(id);
       if (held.record) this.persistence?.forget(held.record);
-      held.settle.reject(new CodedError({ code: 'SOCKET_ERROR', errMsg: error instanceof Error ? error.message : String(error) }));
+      held.settle.reject(new CodedError({ code: 'SOCKET_ERROR', errMsg: errorText(error) }));
     }
   }
 

@@ -8,9 +8,9 @@
  * ends the socket at once rather than a frame silently lost.
  */
 import { encodeUtf8, isArrayBuffer } from '../../core/codec';
-import type { ErrorInfo } from '../../core/errors';
+import { type ErrorInfo, errorText } from '../../core/errors';
 import { errorFromErrMsg } from '../errmsg';
-import type { Transport, TransportEvents, TransportFactory } from './transport';
+import { later, type Transport, type TransportEvents, type TransportFactory } from './transport';
 
 type Listener<T> = (res: T) => void;
 
@@ -58,8 +58,6 @@ export class TcpBudget {
   }
 }
 
-const later = (fn: () => void): void => void setTimeout(fn, 0);
-
 /** Opens TCP sockets to `address`:`port` (the url mqtt.js built is not used); each spends from `budget`. */
 export function tcpTransport(wx: TcpWx, address: string, port: number, budget: TcpBudget): TransportFactory {
   return (_url, events) => new TcpTransport(wx, address, port, budget, events);
@@ -98,7 +96,7 @@ class TcpTransport implements Transport {
       socket.onError(this.listeners.error);
       socket.connect({ address, port });
     } catch (error) {
-      const errMsg = error instanceof Error ? error.message : String(error);
+      const errMsg = errorText(error);
       later(() => this.fail(errorFromErrMsg(errMsg)));
     }
   }
@@ -108,7 +106,7 @@ class TcpTransport implements Transport {
       this.socket!.write(frame);
       done();
     } catch (error) {
-      const failure = errorFromErrMsg(error instanceof Error ? error.message : String(error));
+      const failure = errorFromErrMsg(errorText(error));
       done(failure);
       this.fail(failure);
     }

@@ -23,5 +23,8 @@ export interface Transport {
   close(code: number, reason: string): void;
 }
 
+/** Runs `fn` on a later macrotask: a transport reports failures found while opening asynchronously, as the platform would. */
+export const later = (fn: () => void): void => void setTimeout(fn, 0);
+
 /** Opens a transport to `url` (the WebSocket URL mqtt.js built; other transports may use their own target). */
 export type TransportFactory = (url: string, events: TransportEvents) => Transport;

@@ -5,18 +5,16 @@
  * and the close is reported once whichever of onClose, onError, fail or close() comes first.
  */
 import { encodeUtf8, isArrayBuffer } from '../../core/codec';
-import { ErrorInfo, WECHAT_SOCKET_LIMIT } from '../../core/errors';
+import { ErrorInfo, errorText, WECHAT_SOCKET_LIMIT } from '../../core/errors';
 import { errorFromErrMsg } from '../errmsg';
 import type { PlatformWx, WxSocketTask } from '../wx';
-import type { Transport, TransportEvents, TransportFactory } from './transport';
+import { later, type Transport, type TransportEvents, type TransportFactory } from './transport';
 
 /** Open sockets of this mini-program, across every connection. */
 export class SocketCounter {
   open = 0;
   constructor(readonly limit = WECHAT_SOCKET_LIMIT) {}
 }
-
-const later = (fn: () => void): void => void setTimeout(fn, 0);
 
 class WebSocketTransport implements Transport {
   ended = false;
@@ -34,7 +32,7 @@ class WebSocketTransport implements Transport {
       const task = wx.connectSocket({ url, protocols: ['mqtt'], fail: (res) => this.fail(res?.errMsg ?? 'connectSocket:fail', true) });
       this.attach(task);
     } catch (e) {
-      const errMsg = e instanceof Error ? e.message : String(e);
+      const errMsg = errorText(e);
       later(() => this.fail(errMsg, true));
     }
   }
@@ -62,7 +60,7 @@ class WebSocketTransport implements Transport {
         once((errMsg) => this.fail(errMsg, true)),
       );
     } catch (e) {
-      const errMsg = e instanceof Error ? e.message : String(e);
+      const errMsg = errorText(e);
       later(() => once((message: string) => this.fail(message, true))(errMsg));
     }
   }
