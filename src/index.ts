@@ -8,6 +8,8 @@ export { MqttError, toMqttError } from './client/error';
 export { MqttScope } from './client/scope';
 export { mqttBehavior } from './client/behavior';
 export { discoverBrokers } from './client/discovery';
+export { discardStoredQueue, storedQueues } from './client/stored-queues';
+export type { StoredQueuesOptions } from './client/stored-queues';
 export type { DiscoverOptions } from './client/discovery';
 export type { DiscoveredBroker } from './platform/discovery';
 export type { MqttBehaviorMethods } from './client/behavior';

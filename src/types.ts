@@ -44,6 +44,31 @@ export interface PublishEventDetail extends MqttMessage {
 export interface PersistOptions {
   /** Storage the outgoing messages may take, in characters of stored JSON; default 1,048,576. Past it publish() rejects OFFLINE_QUEUE_FULL. */
   maxBytes?: number;
+  /**
+   * ms a stored queue (this client's or another's) may stay untouched by any run before
+   * createClient removes it with QUEUE_EXPIRED; default 604,800,000 (7 days); 0 keeps queues forever.
+   */
+  maxAge?: number;
+}
+
+/** storedQueues(): a queue that `persist` keeps in storage. */
+export interface StoredQueue {
+  /** Its storage key: what discardStoredQueue() takes. */
+  key: string;
+  /** Whose queue it is ('' when its index cannot be read). */
+  clientId: string;
+  /** Its broker (wss://host:port/path …); never credentials. */
+  url: string;
+  /** Messages it holds: publishes not yet acknowledged, and incoming QoS 2 messages not yet completed. */
+  messages: number;
+  /** Characters it takes in storage (about bytes; counted against the platform's 10 MB). */
+  bytes: number;
+  /** When its oldest message was stored (ms since the epoch); 0 when it holds none. */
+  since: number;
+  /** When a run last used it (ms since the epoch): `persist.maxAge` counts from here. */
+  touched: number;
+  /** Whether a client created in this run uses it (a client's own queue is never foreign). */
+  inUse: boolean;
 }
 
 /** <mqtt-panel> `subscribe`: after SUBACK. */
@@ -79,12 +104,22 @@ export type WarningCode =
 export interface WarningEventDetail {
   code: WarningCode;
   message: string;
-  /** QUEUE_RESTORED, QUEUE_EXPIRED, QUEUE_DISCARDED, STORAGE_CORRUPTED: how many messages or items. */
+  /** QUEUE_RESTORED, QUEUE_EXPIRED, QUEUE_DISCARDED, STORAGE_CORRUPTED: how many messages or items; STORAGE_FOREIGN at createClient: how many queues. */
   count?: number;
   /** SESSION_LOST: what happened to the QoS 1/2 exchanges that were open when the broker's session ended. */
   session?: SessionLostDetail;
   /** TCP_BUDGET: when (ms since the epoch) the next socket will be tried. */
   retryAt?: number;
+  /** STORAGE_FOREIGN at createClient: the queues other connections left in storage (`count` of them). */
+  queues?: ForeignQueue[];
+}
+
+/** A queue in storage that belongs to another clientId, username or url; see storedQueues(). */
+export interface ForeignQueue {
+  key: string;
+  clientId: string;
+  url: string;
+  messages: number;
 }
 
 /** SESSION_LOST counts (MQTT 3.1.1/5.0 §4.4). */

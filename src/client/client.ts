@@ -7,7 +7,7 @@ import { encodePayload } from '../core/codec';
 import { Emitter } from '../core/emitter';
 import { assign, CodedError, describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
 import { WARNING_TEXTS } from '../core/labels';
-import { ConnectionConfig, connectionKey, isLoopback, isObject, isQos, QoS, resolveOptions, sameConnection } from '../core/options';
+import { ConnectionConfig, connectionKey, isLoopback, isObject, isQos, PersistConfig, QoS, resolveOptions, sameConnection } from '../core/options';
 import { binary, messageProperties, publishProperties, sentProperties, subscriptionOptions } from '../core/properties';
 import { ConnectionStatus, StateMachine } from '../core/state';
 import { topicFilterProblem, topicNameProblem } from '../core/topics';
@@ -33,6 +33,7 @@ import { authAnswer, credentialsStep, DEFAULT_CREDENTIALS_REFRESH } from './cred
 import { messageDetail } from './detail';
 import { MqttError, rejectingMqttErrors } from './error';
 import { Requests } from './request';
+import { foreignQueues, openStoredQueue } from './stored-queues';
 import { MqttScope, ScopeHost } from './scope';
 
 /** Events every scope hears from its client; the others only for its own filters and calls. */
@@ -104,6 +105,8 @@ export class MqttClient {
   private outboundSeq = 0;
   private readonly host: ScopeHost;
   private readonly requests: Requests;
+  /** persist: the stored publishes found at creation, listed by pending() until a connection restores them. */
+  private launchPending: PendingMessage[] = [];
 
   /** @internal Use createClient(). */
   constructor(options: unknown, problem?: ErrorInfo) {
@@ -127,6 +130,7 @@ export class MqttClient {
       }
       if (typeof input.onAuth === 'function') this.onAuth = authAnswer(input.onAuth as NonNullable<ClientOptions['onAuth']>);
     }
+    if (this.config?.persist) this.openPersisted(this.config.persist);
     this.view.onChange((change) => this.emitAll('status', change));
     const status = (): ConnectionStatus => this.view.status;
     this.host = {
@@ -265,9 +269,9 @@ export class MqttClient {
     return this.run(() => this.requests.respond(filter, handler, options));
   }
 
-  /** QoS 1/2 publishes not yet acknowledged by the broker, oldest first (empty before connect()). */
+  /** QoS 1/2 publishes not yet acknowledged by the broker, oldest first; with persist, the stored ones from creation on. */
   pending(): PendingMessage[] {
-    return this.connection ? this.connection.pending() : [];
+    return this.connection ? this.connection.pending() : this.launchPending.slice();
   }
 
   /** `persist`: resolves once every publish accepted so far is in storage (at once without persist). */
@@ -372,6 +376,8 @@ export class MqttClient {
 
   private attach(connection: Connection): Connection {
     this.connection = connection;
+    // the connection owns the stored queue from now on
+    this.launchPending = [];
     this.offs = [
       connection.on('status', (change) => this.follow(change.status, change.reason)),
       connection.on('connect', ({ sessionPresent }) =>
@@ -448,6 +454,31 @@ export class MqttClient {
     const key = connectionKey(assign({}, config, { clientId: kept })) + (this.beforeConnect || this.onAuth ? `#own:${++ownConnections}` : '');
     this.session = key === config.key ? config : freeze(assign({}, config, { clientId: kept, key }));
     return this.session;
+  }
+
+  /**
+   * persist, at creation: reads this client's stored queue (pending() lists it from now on) and
+   * removes queues past maxAge; a tick later, once the App has made its clients, reports queues
+   * of other identities (STORAGE_FOREIGN) and what maxAge removed (QUEUE_EXPIRED).
+   */
+  private openPersisted(persist: PersistConfig): void {
+    const pool = getPool(this.platform);
+    const storage = pool && platformStorage(pool.wx);
+    if (!pool || !storage) return;
+    const config = this.sessionConfig(pool);
+    const found = openStoredQueue(storage, config, { maxAge: persist.maxAge, clean: config.clean, protocolVersion: config.protocolVersion });
+    this.launchPending = found.pending;
+    const texts = WARNING_TEXTS[this.locale];
+    setTimeout(() => {
+      if (found.aged > 0) {
+        const days = String(Math.round((persist.maxAge / 86400000) * 10) / 10);
+        this.emitAll('warning', { code: 'QUEUE_EXPIRED', message: texts.QUEUE_AGED.replace('{count}', String(found.aged)).replace('{days}', days), count: found.aged });
+      }
+      const queues = foreignQueues(storage);
+      if (queues.length === 0) return;
+      const named = queues.map((q) => `${q.clientId || '?'} @ ${q.url || '?'}`).join(', ');
+      this.emitAll('warning', { code: 'STORAGE_FOREIGN', message: texts.FOREIGN_QUEUES.replace('{count}', String(queues.length)).replace('{queues}', named), count: queues.length, queues });
+    }, 0);
   }
 
   private warn(code: 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS'): void {

@@ -61,14 +61,19 @@ function hash(text: string): string {
   return (h >>> 0).toString(36);
 }
 
+const PREFIX = 'miniprogram-mqtt/';
+
 /** The storage key of a connection's index; its pages are `<key>/<n>`. */
 export function journalKey(identity: JournalIdentity): string {
-  return `miniprogram-mqtt/${hash(`${identity.url}|${identity.clientId}|${identity.username}`)}`;
+  return `${PREFIX}${hash(`${identity.url}|${identity.clientId}|${identity.username}`)}`;
 }
+
+/** Whether `key` is the index of a stored queue (not one of its pages, nor a kept clientId). */
+export const isJournalKey = (key: unknown): key is string => typeof key === 'string' && /^miniprogram-mqtt\/[0-9a-z]+$/.test(key);
 
 /** Where a connection without a given clientId keeps the one it generated, to find its session again. */
 export function clientIdKey(identity: Omit<JournalIdentity, 'clientId'>): string {
-  return `miniprogram-mqtt/id/${hash(`${identity.url}|${identity.username}`)}`;
+  return `${PREFIX}id/${hash(`${identity.url}|${identity.username}`)}`;
 }
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -116,6 +121,12 @@ export interface LoadResult {
   corrupted: number;
   /** The index names another connection: its records are not used. */
   foreign?: JournalIdentity;
+  /** Whose records these are (the index's identity), when the index was readable. */
+  owner?: JournalIdentity;
+  /** When a run last wrote the index (ms since the epoch); absent in indexes written before it was kept. */
+  written?: number;
+  /** Characters the index and its pages take in storage. */
+  chars: number;
 }
 
 export class Journal {
@@ -135,12 +146,16 @@ export class Journal {
     private readonly pageChars = PAGE_CHARS,
   ) {}
 
-  /** Reads a stored index and its pages; `read` returns undefined for a missing key and may throw. */
-  static parse(key: string, identity: JournalIdentity, read: (key: string) => string | undefined): LoadResult {
-    const result: LoadResult = { records: [], pages: [], corrupted: 0 };
+  /**
+   * Reads a stored index and its pages; `read` returns undefined for a missing key and may throw.
+   * Without `identity` (listing what storage holds), the records are read whoever they belong to.
+   */
+  static parse(key: string, identity: JournalIdentity | undefined, read: (key: string) => string | undefined): LoadResult {
+    const result: LoadResult = { records: [], pages: [], corrupted: 0, chars: 0 };
     const raw = read(key);
     if (raw === undefined) return result;
-    let index: { v?: unknown; id?: JournalIdentity; pages?: unknown } | undefined;
+    result.chars = raw.length;
+    let index: { v?: unknown; id?: JournalIdentity; pages?: unknown; t?: unknown } | undefined;
     try {
       index = JSON.parse(raw);
     } catch {
@@ -151,7 +166,9 @@ export class Journal {
       for (let n = 0; n < MAX_PROBED_PAGES && safe(() => read(`${key}/${n}`)) !== undefined; n++) result.pages.push(n);
       return assign({}, result, { corrupted: 1 });
     }
-    if (index.id.clientId !== identity.clientId || index.id.url !== identity.url || index.id.username !== identity.username) {
+    result.owner = index.id;
+    if (typeof index.t === 'number') result.written = index.t;
+    if (identity && (index.id.clientId !== identity.clientId || index.id.url !== identity.url || index.id.username !== identity.username)) {
       return assign({}, result, { pages: index.pages.filter((p): p is number => typeof p === 'number'), foreign: index.id });
     }
     for (const page of index.pages) {
@@ -163,6 +180,7 @@ export class Journal {
       const text = read(`${key}/${page}`);
       // a page removed before the index that named it (a run ended between the two writes)
       if (text === undefined) continue;
+      result.chars += text.length;
       let parsed: { r?: unknown };
       try {
         parsed = JSON.parse(text);
@@ -201,6 +219,12 @@ export class Journal {
     this.tailChars = [...this.pageOf(this.tailPage)].reduce((n, r) => n + r.body.length, 0);
     const stale = loaded.pages.filter((p) => !this.pages.get(p)?.size);
     if (stale.length > 0) this.discardStored(stale);
+  }
+
+  /** The index is written again at the next flush (with the time of this run, for persist.maxAge). */
+  touchIndex(): void {
+    this.indexDirty = true;
+    this.version++;
   }
 
   /** Removes whatever is stored for this connection (clean start, unreadable or foreign data). */
@@ -285,7 +309,8 @@ export class Journal {
     }
     if (this.indexDirty && this.dirty.size === 0 && writes.length < max) {
       const pages = [...this.pages].filter(([, set]) => set.size > 0).map(([n]) => n).sort((a, b) => a - b);
-      writes.push(pages.length === 0 ? { key: this.key } : { key: this.key, value: JSON.stringify({ v: FORMAT, id: this.identity, pages }) });
+      // t: when this run last wrote the index, for persist.maxAge
+      writes.push(pages.length === 0 ? { key: this.key } : { key: this.key, value: JSON.stringify({ v: FORMAT, id: this.identity, pages, t: Date.now() }) });
       this.indexDirty = false;
     }
     return { writes, version: this.version, complete: this.dirty.size === 0 && !this.indexDirty };

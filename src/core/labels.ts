@@ -101,6 +101,10 @@ export interface WarningTexts {
   STORAGE_CORRUPTED: string;
   /** {clientId}: the connection the data under this connection's key belongs to. */
   STORAGE_FOREIGN: string;
+  /** {count} queues other connections left, {queues}: their clientIds and urls (STORAGE_FOREIGN at createClient). */
+  FOREIGN_QUEUES: string;
+  /** {count}: messages in queues no run touched for persist.maxAge, {days}: maxAge in days (QUEUE_EXPIRED at createClient). */
+  QUEUE_AGED: string;
   /** {seconds}: until the platform allows one more TCPSocket. */
   TCP_BUDGET: string;
 }
@@ -178,6 +182,8 @@ export const WARNING_TEXTS: Record<Locale, WarningTexts> = byLocale<WarningTexts
   QUEUE_DISCARDED: 'clean 为 true：丢弃了本地存储中上次未送达的 {count} 条消息|clean is true: dropped {count} undelivered messages kept in local storage',
   STORAGE_CORRUPTED: '本地存储中的 {count} 项消息数据无法读取，已丢弃|{count} stored message items could not be read and were dropped',
   STORAGE_FOREIGN: '本地存储中的消息属于另一个连接（clientId {clientId}），已丢弃|The stored messages belong to another connection (clientId {clientId}) and were dropped',
+  FOREIGN_QUEUES: '本地存储中有其他连接留下的 {count} 个待发队列（{queues}），本客户端不会发送它们；用 storedQueues() 查看，discardStoredQueue(key) 删除|Local storage holds {count} queues left by other connections ({queues}); this client does not send them. List them with storedQueues(), remove one with discardStoredQueue(key)',
+  QUEUE_AGED: '删除了超过 persist.maxAge（{days} 天）无人使用的保存队列中的 {count} 条消息|Removed {count} messages of stored queues no run used for persist.maxAge ({days} days)',
   TCP_BUDGET: '微信 5 分钟内最多创建 20 个 TCPSocket：{seconds} 秒后再连接|WeChat allows 20 TCPSockets in 5 minutes: trying again in {seconds} s',
 });
 

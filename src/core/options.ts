@@ -70,6 +70,15 @@ export interface Will {
   properties?: VendorProperties;
 }
 
+const DAY_MS = 24 * 3600 * 1000;
+
+export interface PersistConfig {
+  /** Characters of storage the outgoing QoS 1/2 messages may take. */
+  maxBytes: number;
+  /** ms a stored queue may go untouched before it is removed at creation; 0 keeps it. */
+  maxAge: number;
+}
+
 export interface ConnectionConfig {
   transport: TransportKind;
   /** transport 'container' only. */
@@ -100,7 +109,7 @@ export interface ConnectionConfig {
   /** MQTT 5 CONNECT properties besides the session expiry; empty at 3.1.1. */
   connectProperties: ConnectProperties;
   /** Keep QoS 1/2 state in the platform's storage (`persist` option); absent when off. */
-  persist?: { maxBytes: number };
+  persist?: PersistConfig;
   /** Connections with equal keys share one socket. */
   key: string;
 }
@@ -123,6 +132,8 @@ export const DEFAULTS = {
   sessionExpiryInterval: 7200,
   /** persist.maxBytes: storage a connection's outgoing QoS 1/2 messages may take. */
   persistMaxBytes: 1024 * 1024,
+  /** persist.maxAge: a stored queue no run has touched for this long is removed at creation (0: never). */
+  persistMaxAge: 7 * DAY_MS,
 } as const;
 
 export type OptionsResult = { ok: true; config: ConnectionConfig } | { ok: false; error: ErrorInfo };
@@ -217,12 +228,16 @@ function will(value: unknown, protocolVersion: 4 | 5): Will | undefined {
   return result;
 }
 
-/** `persist`: true, false, or {maxBytes}; 10 MB is every platform's whole storage. */
-function persist(value: unknown): { maxBytes: number } | undefined {
+/** `persist`: true, false, or {maxBytes, maxAge}; 10 MB is every platform's whole storage. */
+function persist(value: unknown): PersistConfig | undefined {
   if (value === undefined || value === null || value === false) return undefined;
-  if (value === true) return { maxBytes: DEFAULTS.persistMaxBytes };
-  if (typeof value !== 'object' || Array.isArray(value)) return fail('persist', `${describe(value)}; expected true, false or {maxBytes}`);
-  return { maxBytes: integer((value as { maxBytes?: unknown }).maxBytes, 'persist.maxBytes', DEFAULTS.persistMaxBytes, 1024, 10 * 1024 * 1024) };
+  if (value === true) return { maxBytes: DEFAULTS.persistMaxBytes, maxAge: DEFAULTS.persistMaxAge };
+  if (typeof value !== 'object' || Array.isArray(value)) return fail('persist', `${describe(value)}; expected true, false or {maxBytes, maxAge}`);
+  const { maxBytes, maxAge } = value as { maxBytes?: unknown; maxAge?: unknown };
+  return {
+    maxBytes: integer(maxBytes, 'persist.maxBytes', DEFAULTS.persistMaxBytes, 1024, 10 * 1024 * 1024),
+    maxAge: integer(maxAge, 'persist.maxAge', DEFAULTS.persistMaxAge, 0, 10 * 365 * DAY_MS),
+  };
 }
 
 export function connectionKey(c: Pick<ConnectionConfig, 'url' | 'servers' | 'clientId' | 'username'>): string {

@@ -23,7 +23,7 @@ import { joinRepeated } from '../core/user-properties';
 import createMqtt, { type VendorClient, type VendorMqtt, type VendorPacket } from '../vendor/mqtt';
 import { sendSubscribe, SubscribeContext } from './handlers/subscribe';
 import { ConnectionEnv, ConnectionEventMap, ConnectionLimits, DEFAULT_LIMITS, InboundMessage, OnAuth, SessionLost } from './connection-types';
-import { Outbox } from './session/outbox';
+import { Outbox, storedPending } from './session/outbox';
 import { vendorOptions } from './session/vendor-options';
 import { PacketStore } from './session/packet-store';
 import { Persistence } from './session/persistence';
@@ -181,6 +181,8 @@ export class Connection {
       this.pausedBy = undefined;
       this.stopped = false;
       this.machine.transition('connecting');
+      // what storage holds is known (and QUEUE_RESTORED said) at connect(), whenever the first socket starts
+      this.persistence?.load(this.config.clean);
       this.openSocket('connect');
     } else if (this.status === 'reconnecting' && this.reconnectTimer !== undefined) {
       this.openSocket('reconnect');
@@ -317,6 +319,8 @@ export class Connection {
 
   /** QoS 1/2 publishes queued or waiting for their acknowledgement. */
   pending(): PendingMessage[] {
+    // until the first socket starts, the stored publishes are the persistence's alone
+    if (!this.client && this.persistence) return storedPending(this.persistence.outgoing(), this.config.protocolVersion);
     return this.outbox.pending();
   }
 

@@ -7,9 +7,13 @@ export { discoverServices } from './discovery';
 export type { DiscoveredBroker } from './discovery';
 export type { Delivery, InboundMessage, OnAuth, SessionLost } from './connection-types';
 export { Pool } from './pool';
-export { keptClientId } from './session/persistence';
+export { hasExpired, keptClientId } from './session/persistence';
+export { storedPending } from './session/outbox';
+export { listQueues, outgoingOf, readQueue, removeQueue, storageFailure } from './session/stored-queues';
+export type { QueueSummary } from './session/stored-queues';
 export type { StorageNotice } from './session/persistence';
 export { platformStorage } from './storage';
+export type { KeyValueStorage } from './storage';
 export type { BeforeConnect } from './reconnect-policy';
 export type { PoolOptions } from './pool';
 

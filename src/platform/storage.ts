@@ -27,6 +27,8 @@ export interface KeyValueStorage {
   write(key: string, value: string | undefined): Promise<void>;
   /** The same, at once. Throws ErrorInfo. */
   writeSync(key: string, value: string | undefined): void;
+  /** Every key in storage (getStorageInfoSync), or undefined where the platform cannot list them. Throws ErrorInfo. */
+  keys(): string[] | undefined;
 }
 
 /** The storage of a platform, or undefined when it has none of WeChat's storage calls. */
@@ -69,6 +71,13 @@ export function platformStorage(wx: PlatformWx): KeyValueStorage | undefined {
     },
     writeSync(key, value) {
       call(() => (value === undefined ? removeStorageSync.call(wx, key) : setStorageSync.call(wx, key, value)));
+    },
+    keys() {
+      if (!wx.getStorageInfoSync) return undefined;
+      let keys: unknown;
+      call(() => (keys = (wx.getStorageInfoSync!() as { keys?: unknown } | undefined)?.keys));
+      if (!Array.isArray(keys)) throw storageError(`getStorageInfoSync: no keys in its answer (${typeof keys})`);
+      return keys.filter((k): k is string => typeof k === 'string');
     },
   };
 }

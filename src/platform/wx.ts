@@ -36,6 +36,8 @@ export interface WxStorage {
   setStorageSync?(key: string, data: string): void;
   removeStorage?(options: { key: string; success?: (res: WxCallbackResult) => void; fail?: (res: WxCallbackResult) => void }): void;
   removeStorageSync?(key: string): void;
+  /** `{ keys, currentSize, limitSize }` (sizes in KB); used to list the queues this library stored. May throw. */
+  getStorageInfoSync?(): unknown;
 }
 
 export interface PlatformWx extends WxStorage {

@@ -65,6 +65,15 @@ export class StorageArea {
     return undefined;
   }
 
+  /**
+   * getStorageInfoSync's answer as WeChat documents it (wx.getStorageInfoSync: keys, currentSize
+   * and limitSize in KB), which Alipay, Baidu and Douyin document alike; a broken storage throws.
+   */
+  info(api = 'getStorageInfoSync'): { keys: string[]; currentSize: number; limitSize: number } {
+    if (this.broken) throw new Error(`${api}:fail storage is broken (test)`);
+    return { keys: [...this.data.keys()], currentSize: Math.ceil(this.used() / 1024), limitSize: Math.floor(this.limits.total / 1024) };
+  }
+
   /** Applies a write now (unless dead). */
   set(key: string, value: unknown): void {
     if (this.dead) return;

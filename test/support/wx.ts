@@ -304,6 +304,9 @@ export class NodeWx {
     return undefined;
   }
 
+  /** wx.getStorageInfoSync(): {keys, currentSize, limitSize} (developers.weixin.qq.com/miniprogram/dev/api/storage/wx.getStorageInfoSync.html). */
+  getStorageInfoSync = (): unknown => this.storage.info();
+
   getStorageSync = (key: string): unknown => {
     if (this.storage.broken) throw new Error('getStorageSync:fail storage is broken (test)');
     const value = this.storage.data.get(key);

@@ -18,6 +18,7 @@ interface WechatShaped {
   setStorageSync?(key: string, data: string): unknown;
   removeStorage?(options: { key: string; success?: Callback; fail?: Callback }): unknown;
   removeStorageSync?(key: string): unknown;
+  getStorageInfoSync?(): unknown;
 }
 
 /** Taro's calls also return a Promise that rejects on failure, callbacks or not: the fail callback already reported it. */
@@ -33,6 +34,7 @@ export function wechatStorage(api: WechatShaped): WxStorage {
   if (typeof api.setStorageSync === 'function') storage.setStorageSync = (key, data) => void api.setStorageSync!(key, data);
   if (typeof api.removeStorage === 'function') storage.removeStorage = (options) => held(api.removeStorage!(options));
   if (typeof api.removeStorageSync === 'function') storage.removeStorageSync = (key) => void api.removeStorageSync!(key);
+  if (typeof api.getStorageInfoSync === 'function') storage.getStorageInfoSync = () => api.getStorageInfoSync!();
   return storage;
 }
 
@@ -44,6 +46,7 @@ export interface AlipayStorageApi {
   setStorageSync?(options: { key: string; data: string }): unknown;
   removeStorage?(options: { key: string; success?: AlipayCallback; fail?: AlipayCallback }): void;
   removeStorageSync?(options: { key: string }): unknown;
+  getStorageInfoSync?(): unknown;
 }
 
 /** Alipay's `{error, errorMessage}` → an errMsg; 12 and 14 say "exceed" as WeChat's and Douyin's limits do. */
@@ -81,5 +84,7 @@ export function alipayStorage(my: AlipayStorageApi): WxStorage {
       my.removeStorage!({ key, success: () => success?.({ errMsg: 'removeStorage:ok' }), fail: (res) => fail?.({ errMsg: alipayStorageErrMsg('removeStorage', res) }) });
   }
   if (typeof my.removeStorageSync === 'function') storage.removeStorageSync = (key) => void my.removeStorageSync!({ key });
+  // my.getStorageInfoSync(): { keys, currentSize, limitSize } as WeChat's (Taro's getStorageInfoSync page lists Alipay's extra `success`)
+  if (typeof my.getStorageInfoSync === 'function') storage.getStorageInfoSync = () => my.getStorageInfoSync!();
   return storage;
 }

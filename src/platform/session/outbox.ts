@@ -6,7 +6,7 @@
  */
 import { encodeUtf8 } from '../../core/codec';
 import { assign, CodedError, ErrorInfo, errorFromPublishAck, errorText } from '../../core/errors';
-import type { JournalRecord } from '../../core/journal';
+import type { JournalRecord, StoredMessage } from '../../core/journal';
 import type { MessageData, PendingMessage } from '../../core/message';
 import { ConnackInfo, publishPacketSize } from '../../core/packets';
 import { propertyBytes, VendorProperties } from '../../core/properties';
@@ -110,8 +110,8 @@ export class Outbox {
   restore(client: VendorClient, records: JournalRecord[], settle: (record: JournalRecord) => Settle<void>, now = Date.now()): void {
     for (const record of records) {
       const m = record.message;
-      const properties = m.properties && this.remainingExpiry(m.properties, m.since, now);
-      const size = publishPacketSize(encodeUtf8(m.topic).length, m.bytes.length, m.qos, this.protocolVersion === 5 ? propertyBytes(properties) : undefined);
+      const properties = m.properties && remainingExpiry(m.properties, m.since, now);
+      const size = storedSize(m, properties, this.protocolVersion);
       const held: Held = { topic: m.topic, bytes: m.bytes, qos: m.qos, retain: m.retain, properties, size, since: m.since, settle: settle(record), record };
       if (record.id === undefined || record.stage === 'queued') {
         this.held.push(held);
@@ -245,12 +245,6 @@ export class Outbox {
   }
 
   /** MQTT 5 §3.3.2.3.3: what is left of a stored message's expiry interval. */
-  private remainingExpiry(properties: VendorProperties, since: number, now: number): VendorProperties {
-    if (properties.messageExpiryInterval === undefined) return properties;
-    const left = Math.max(1, Math.ceil((since + properties.messageExpiryInterval * 1000 - now) / 1000));
-    return assign({}, properties, { messageExpiryInterval: Math.min(left, properties.messageExpiryInterval) });
-  }
-
   /** Removes a QoS 1/2 exchange from the store and from mqtt.js's callbacks, so it is never sent again. */
   private forget(client: VendorClient, id: number): void {
     this.store.del({ messageId: id }, noop);
@@ -282,4 +276,23 @@ export class Outbox {
     }
     return settled;
   }
+}
+
+/** A stored message's properties with the expiry that is left (at least 1 s: it has not run out). */
+function remainingExpiry(properties: VendorProperties, since: number, now: number): VendorProperties {
+  if (properties.messageExpiryInterval === undefined) return properties;
+  const left = Math.max(1, Math.ceil((since + properties.messageExpiryInterval * 1000 - now) / 1000));
+  return assign({}, properties, { messageExpiryInterval: Math.min(left, properties.messageExpiryInterval) });
+}
+
+const storedSize = (m: StoredMessage, properties: VendorProperties | undefined, protocolVersion: number): number =>
+  publishPacketSize(encodeUtf8(m.topic).length, m.bytes.length, m.qos, protocolVersion === 5 ? propertyBytes(properties) : undefined);
+
+/** What pending() lists for stored publishes before a connection restores them: queued, or sent where they had a packet id. */
+export function storedPending(records: JournalRecord[], protocolVersion: number, now = Date.now()): PendingMessage[] {
+  return records.map((r): PendingMessage => {
+    const m = r.message;
+    const state = r.stage === 'queued' ? 'queued' : 'sent';
+    return { topic: m.topic, qos: m.qos, size: storedSize(m, m.properties && remainingExpiry(m.properties, m.since, now), protocolVersion), since: m.since, state, stored: true };
+  });
 }

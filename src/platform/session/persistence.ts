@@ -41,8 +41,11 @@ interface PersistenceReport {
   error(error: ErrorInfo): void;
 }
 
-const expiryOf = (m: StoredMessage): number | undefined =>
-  m.properties?.messageExpiryInterval === undefined ? undefined : m.since + m.properties.messageExpiryInterval * 1000;
+/** An outgoing publish the broker has not taken yet whose MQTT 5 expiry has run out (one at the PUBREL stage is the broker's). */
+export function hasExpired(r: JournalRecord, now: number): boolean {
+  const interval = r.message.properties?.messageExpiryInterval;
+  return r.stage !== 'pubrel' && interval !== undefined && r.message.since + interval * 1000 <= now;
+}
 
 
 export class Persistence {
@@ -102,8 +105,7 @@ export class Persistence {
       this.journal.adopt({ records: [], pages: parsed.pages });
     } else {
       this.journal.adopt(parsed);
-      // a publish the broker has not taken yet may expire; one at the PUBREL stage is the broker's
-      const expired = outgoing.filter((r) => r.stage !== 'pubrel' && (expiryOf(r.message) ?? Infinity) <= now);
+      const expired = outgoing.filter((r) => hasExpired(r, now));
       expired.forEach((r) => this.journal.remove(r));
       if (expired.length > 0) this.report.notice({ code: 'QUEUE_EXPIRED', count: expired.length });
       for (const r of this.journal.records()) {
@@ -111,6 +113,8 @@ export class Persistence {
       }
       const restored = outgoing.length - expired.length;
       if (restored > 0) this.report.notice({ code: 'QUEUE_RESTORED', count: restored });
+      // this run's time in the index: persist.maxAge counts from the last run that used the queue
+      if (this.journal.records().length > 0) this.journal.touchIndex();
     }
     // what loading dropped (expired, discarded, unreadable) is written out now
     this.changed();

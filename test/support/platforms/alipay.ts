@@ -355,6 +355,9 @@ export class NodeMy implements PlatformDouble {
     return { success: true };
   };
 
+  /** my.getStorageInfoSync(): {keys, currentSize, limitSize} (Taro's page of the call lists Alipay's fields alike). */
+  getStorageInfoSync = (): unknown => this.storage.info('my.getStorageInfoSync');
+
   /**
    * ox0wna: my.getStorageSync({key}) returns {data}. Undocumented, chosen: a missing key gives
    * {data: null} (as uni-app's and Taro's Alipay adapters read it), and a `broken` storage throws

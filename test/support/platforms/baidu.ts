@@ -225,6 +225,9 @@ export class NodeSwan implements PlatformDouble {
     return undefined;
   }
 
+  /** swan.getStorageInfoSync(): {keys, currentSize, limitSize}, WeChat's shape (same storage section). */
+  getStorageInfoSync = (): unknown => this.storage.info();
+
   /** swan.getStorageSync(key): the value; a missing key gives '' (undocumented: chosen as WeChat's). */
   getStorageSync = (key: string): unknown => {
     const failure = this.storageFailure('getStorageSync', key);

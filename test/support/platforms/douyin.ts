@@ -239,6 +239,9 @@ export class NodeTt implements PlatformDouble {
     return undefined;
   }
 
+  /** tt.getStorageInfoSync(): {keys, currentSize, limitSize} (data-caching/tt-get-storage-info-sync). */
+  getStorageInfoSync = (): unknown => this.storage.info();
+
   /** tt.getStorageSync(key): the value; a missing key THROWS 100599 "data not found, key == <key>" (mini-app page). */
   getStorageSync = (key: string): unknown => {
     const failure = this.storageFailure('getStorageSync', key);

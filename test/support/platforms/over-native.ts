@@ -32,6 +32,7 @@ export abstract class OverNativeWx implements PlatformDouble {
   onNetworkStatusChange: NodeWx['onNetworkStatusChange'] = (l) => this.native.onNetworkStatusChange(l);
   offNetworkStatusChange: NodeWx['offNetworkStatusChange'] = (l) => this.native.offNetworkStatusChange(l);
 
+  getStorageInfoSync: NodeWx['getStorageInfoSync'] = () => this.native.getStorageInfoSync();
   getStorageSync: NodeWx['getStorageSync'] = (key) => this.native.getStorageSync(key);
   setStorage: (options: Parameters<NodeWx['setStorage']>[0]) => unknown = (options) => this.native.setStorage(options);
   setStorageSync: NodeWx['setStorageSync'] = (key, data) => this.native.setStorageSync(key, data);
