@@ -56,7 +56,7 @@ it('pages: records fill pages of at most pageChars; only changed pages are writt
   const records = Array.from({ length: 7 }, (_, i) => journal.add('queued', message(i, 100)));
   apply(store, journal.takeWrites().writes);
   expect([...store.keys()].sort()).toEqual([key, `${key}/0`, `${key}/1`, `${key}/2`].sort());
-  expect(JSON.parse(store.get(key)!)).toEqual({ v: 1, id: identity, pages: [0, 1, 2] });
+  expect(JSON.parse(store.get(key)!)).toEqual({ v: 1, id: identity, pages: [0, 1, 2], t: expect.any(Number) });
   journal.remove(records[3]);
   expect(journal.takeWrites().writes.map((w) => w.key)).toEqual([`${key}/1`]);
   [0, 1, 2].forEach((i) => journal.remove(records[i]));
