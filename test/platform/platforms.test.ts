@@ -232,6 +232,9 @@ describe.each(CASES)('$name', (platform) => {
     const second = launched(first.relaunch());
     expect(libraryKeys(second.storage)).toEqual(stored);
     client = second.client(opts);
+    // listed from creation on, read from this platform's storage (getStorageInfoSync lists the queue)
+    expect(client.pending().map((p) => [p.topic, p.stored])).toEqual(pending.map((p) => [p.topic, true]));
+    expect(second.lib.storedQueues({ platform: second.double.api }).map((q) => [q.messages, q.inUse])).toEqual([[10, true]]);
     const warnings: WarningEventDetail[] = [];
     client.on('warning', (w) => warnings.push(w));
     const after = record(client);
