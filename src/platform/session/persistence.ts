@@ -18,10 +18,11 @@ import type { PacketStore, StoreHooks } from './packet-store';
 /** Storage calls allowed in any 1-second window (a batch bigger than this waits for an empty window). */
 const WRITES_PER_SECOND = 10;
 /**
- * The window the calls are counted in: a little over a second, since a call completes some ms
- * after it is made (later on a busy thread), and no second of completions may see 11 either.
+ * The window a call occupies, from its completion: a call under way occupies it throughout, so
+ * neither the calls made nor the calls completed can number 11 in any second, however late the
+ * platform answers. A little over a second for the timer's own lateness.
  */
-const WINDOW_MS = 1100;
+const WINDOW_MS = 1050;
 /** What a page adds around its records' JSON, and then some. */
 const PAGE_OVERHEAD_CHARS = 100;
 /** After a failed write, the next try. */
@@ -58,8 +59,10 @@ export class Persistence {
   private timer?: ReturnType<typeof setTimeout>;
   /** No write before this (after a failure). */
   private retryAt = 0;
-  /** When the storage calls of the last second were made. */
+  /** When the storage calls of the last window completed. */
   private recentCalls: number[] = [];
+  /** Storage calls made and not yet completed: each occupies the window until it completes. */
+  private underway = 0;
   /** What storage holds per key, as far as this run knows: unchanged values are not written again. */
   private readonly known = new Map<string, string | undefined>();
   private durableVersion = 0;
@@ -205,8 +208,8 @@ export class Persistence {
     const { writes, version } = this.journal.takeWrites();
     try {
       this.needed(writes).forEach((w) => {
-        this.recentCalls.push(Date.now());
         this.storage!.writeSync(w.key, w.value);
+        this.recentCalls.push(Date.now());
         this.known.set(w.key, w.value);
         this.writes++;
       });
@@ -290,12 +293,12 @@ export class Persistence {
   /** Storage calls the last window leaves (recent calls older than the window forgotten). */
   private budget(now: number): number {
     this.recentCalls = this.recentCalls.filter((t) => t > now - WINDOW_MS);
-    return WRITES_PER_SECOND - this.recentCalls.length;
+    return WRITES_PER_SECOND - this.recentCalls.length - this.underway;
   }
 
-  /** When the window has room for one more call. */
+  /** When the window has room for one more call (calls under way first complete: flush() schedules again then). */
   private nextRoomAt(now: number): number {
-    return this.budget(now) > 0 ? now : this.recentCalls[0] + WINDOW_MS + 1;
+    return this.budget(now) > 0 ? now : (this.recentCalls[0] ?? now) + WINDOW_MS + 1;
   }
 
   /** The writes that change something (a page or index removed twice is one call for nothing). */
@@ -315,8 +318,13 @@ export class Persistence {
     this.writing = true;
     try {
       for (const w of writes) {
-        this.recentCalls.push(Date.now());
-        await this.storage!.write(w.key, w.value);
+        this.underway++;
+        try {
+          await this.storage!.write(w.key, w.value);
+        } finally {
+          this.underway--;
+          this.recentCalls.push(Date.now());
+        }
         this.known.set(w.key, w.value);
         this.writes++;
       }
