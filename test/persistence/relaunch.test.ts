@@ -249,3 +249,58 @@ it('20 kills during a 2,000-message QoS 1 stream each way: nothing stored is los
   expect(outgoing.size).toBe(2000);
   expect(received.size).toBe(2000);
 }, 120000);
+
+it.each([
+  [4, 10],
+  [5, 5],
+] as const)(
+  'MQTT %i, window %i: QoS 2 packet ids stored ahead of their slot; after a relaunch the ids stored beyond the window wait their turn, never more in flight, each message once',
+  async (protocolVersion, window) => {
+    // at MQTT 5 mosquitto's Receive Maximum is max_inflight_messages; at 3.1.1 the library's limit is 10
+    const limited = protocolVersion === 5 ? await startMosquitto({ persistence: true, config: ['max_inflight_messages 5'] }) : broker;
+    try {
+      const topic = `ahead/${process.pid}/${protocolVersion}`;
+      const watcher = await connectPeer(limited.tcpPort, { clientId: `ahead-peer-${protocolVersion}`, clean: true });
+      await watcher.subscribe(`${topic}/#`, 2);
+      let runtime = start();
+      const opts = options({ protocolVersion, host: limited.host, port: limited.wsPort, path: limited.path });
+      let client = runtime.client(opts);
+      await client.connect();
+      watchPackets(runtime, 'inbound', PUBREC, true);
+      const sent = watchPackets(runtime, 'outbound', 3, false);
+      for (let i = 0; i < 30; i++) void client.publish(`${topic}/${i}`, `m${i}`, { qos: 2 }).catch(() => undefined);
+      await until(() => sent() === window, 'the first window sent');
+      await client.flush();
+      await sleep(200);
+      expect(sent()).toBe(window);
+
+      runtime = relaunch(runtime);
+      const outstanding = new Set<number>();
+      let most = 0;
+      runtime.wx.filters.outbound = (p) => {
+        if (p.type === 3) outstanding.add(packetId(p));
+        most = Math.max(most, outstanding.size);
+        return false;
+      };
+      runtime.wx.filters.inbound = (p) => {
+        if (p.type === PUBCOMP) outstanding.delete(packetId(p));
+        return false;
+      };
+      client = runtime.client(opts);
+      // the window in flight and the next window's ids stored ahead: all of them hold an id
+      expect(client.pending().map((p) => p.state)).toEqual(Array.from({ length: 30 }, (_, i) => (i < 2 * window ? 'sent' : 'queued')));
+      const errors: string[] = [];
+      client.on('error', (e) => errors.push(e.code));
+      await client.connect();
+      await until(() => client.pending().length === 0, 'all 30 completed', 20000);
+      await sleep(300);
+      expect(most).toBeLessThanOrEqual(window);
+      expect(errors).toEqual([]);
+      const counts = Array.from({ length: 30 }, (_, i) => watcher.received.filter((m) => m.topic === `${topic}/${i}`).length);
+      expect(counts).toEqual(counts.map(() => 1));
+      await watcher.end();
+    } finally {
+      if (limited !== broker) await limited.stop();
+    }
+  },
+);

@@ -128,7 +128,7 @@ it('clean: true lists nothing at creation (the queue is discarded at connect());
 
 it('another clientId at the next launch: STORAGE_FOREIGN once naming the old one, storedQueues() lists both, discardStoredQueue removes that one and nothing else', async () => {
   const old = options({ username: 'u', password: 'secret-pw-26' });
-  let runtime = await leaveQueue(launches.start(), old, 3, 'old');
+  const runtime = await leaveQueue(launches.start(), old, 3, 'old');
   const oldKey = runtime.lib.storedQueues({ platform: runtime.wx })[0]?.key;
   runtime.storage.set('app/token', 'kept by the app');
 

@@ -21,6 +21,9 @@ const DEFAULT_RECEIVE_MAXIMUM = 65535;
 
 const noop = (): void => undefined;
 
+/** Held QoS 2 publishes that get a stored packet id ahead of their slot, at most (the window, if smaller). */
+const IDS_AHEAD = 64;
+
 interface Held extends MessageData {
   size: number;
   /** When publish() accepted it (ms since epoch). */
@@ -28,6 +31,8 @@ interface Held extends MessageData {
   settle: Settle<void>;
   /** Its record in storage, with `persist`. */
   record?: JournalRecord;
+  /** The packet id stored for it ahead of its slot (persist, QoS 2), or kept from a relaunch. */
+  id?: number;
 }
 
 interface Inflight extends Pick<Held, 'topic' | 'qos' | 'size' | 'since' | 'settle' | 'record'> {
@@ -48,6 +53,8 @@ export class Outbox {
   /** Stored packets taken from mqtt.js at CONNACK, resent in resume(). */
   private replay: VendorPacket[] = [];
   private replaying = false;
+  /** Packet ids of held publishes (Held.id): no other packet may take them. */
+  private readonly reserved = new Set<number>();
 
   constructor(
     private readonly protocolVersion: 4 | 5,
@@ -155,6 +162,7 @@ export class Outbox {
     // mqtt.js would resend its stored packets one at a time, each after the last one's
     // acknowledgement, and report the connection only after the last: they go out in resume().
     this.replay = this.store.takeAll();
+    this.holdBack(client);
     this.replaying = true;
     return settled;
   }
@@ -186,17 +194,23 @@ export class Outbox {
    */
   clear(): void {
     this.held = [];
+    this.reserved.clear();
     this.inflight.clear();
     this.replay = [];
     this.replaying = false;
   }
 
+  /** Publishes mqtt.js may hold at once: the broker's Receive Maximum, or our limit at MQTT 3.1.1. */
+  private get window(): number {
+    return this.protocolVersion === 5 ? this.receiveMaximum : this.inflightLimit311;
+  }
+
   /** Hands held publishes to mqtt.js while the Receive Maximum leaves room. */
   private pump(client: VendorClient): void {
     if (this.replaying) return;
-    const window = this.protocolVersion === 5 ? this.receiveMaximum : this.inflightLimit311;
-    while (this.held.length > 0 && this.inflight.size < window) {
+    while (this.held.length > 0 && this.inflight.size < this.window) {
       const next = this.held.shift()!;
+      if (next.id !== undefined) this.reserved.delete(next.id);
       const tooLarge = this.tooLarge(next.size);
       if (tooLarge) {
         if (next.record) this.persistence?.forget(next.record);
@@ -205,14 +219,40 @@ export class Outbox {
         this.handOver(client, next);
       }
     }
+    this.storeIdsAhead(client);
+  }
+
+  /**
+   * persist, QoS 2: the next window's publishes get their packet ids, stored while they wait for a
+   * slot, so that each goes out as soon as it has one (the id must be in storage before PUBLISH).
+   * Every write then carries ids for the next ones as well as the PUBREL stages of those in flight.
+   */
+  private storeIdsAhead(client: VendorClient): void {
+    if (!this.persistence) return;
+    for (const held of this.held.slice(0, Math.min(this.window, IDS_AHEAD))) {
+      if (held.qos !== 2 || !held.record || held.id !== undefined) continue;
+      held.id = this.freeId(client);
+      this.reserved.add(held.id);
+      this.persistence.assign(held.record, held.id);
+      // mqtt.js's own next ids (SUBSCRIBE, UNSUBSCRIBE) start after it
+      client.nextId = (held.id % 65535) + 1;
+    }
+  }
+
+  /** A packet id no exchange, no mqtt.js packet and no held publish has, from mqtt.js's next one on. */
+  private freeId(client: VendorClient): number {
+    let id = client.nextId;
+    while (this.inflight.has(id) || client.outgoing[id] || this.reserved.has(id)) id = (id % 65535) + 1;
+    return id;
   }
 
   private handOver(client: VendorClient, held: Held): void {
     // restored exchanges keep their ids: a new one must not take one of them
-    let id = client.nextId;
-    while (this.inflight.has(id) || client.outgoing[id]) id = (id % 65535) + 1;
+    const kept = held.id !== undefined && !this.inflight.has(held.id) && !client.outgoing[held.id];
+    const id = kept ? held.id! : this.freeId(client);
+    const next = client.nextId;
     client.nextId = id;
-    if (held.record) this.persistence?.assign(held.record, id);
+    if (held.record && !kept) this.persistence?.assign(held.record, id);
     const entry: Inflight = held;
     this.inflight.set(id, entry);
     try {
@@ -223,6 +263,30 @@ export class Outbox {
       if (held.record) this.persistence?.forget(held.record);
       held.settle.reject(new CodedError({ code: 'SOCKET_ERROR', errMsg: errorText(error) }));
     }
+    // an id stored ahead is before mqtt.js's next one: its counter goes on from where it was
+    if (kept) client.nextId = next;
+  }
+
+  /**
+   * CONNACK after a relaunch: stored publishes with packet ids (ids are stored ahead of a slot) may
+   * be more than the window allows. The newest wait as held, their ids kept, and go as slots free.
+   */
+  private holdBack(client: VendorClient): void {
+    const excess = this.inflight.size - this.window;
+    if (excess <= 0) return;
+    const waiting = this.replay.filter((p) => p.cmd === 'publish' && this.inflight.get(p.messageId!)?.sentOn === -1).slice(-excess);
+    const held: Held[] = [];
+    for (const packet of waiting) {
+      const id = packet.messageId!;
+      const entry = this.inflight.get(id)!;
+      const m = entry.record!.message;
+      this.inflight.delete(id);
+      delete client.outgoing[id];
+      this.reserved.add(id);
+      held.push({ topic: m.topic, bytes: m.bytes, qos: m.qos, retain: m.retain, properties: m.properties && remainingExpiry(m.properties, m.since, Date.now()), size: entry.size, since: entry.since, settle: entry.settle, record: entry.record, id });
+    }
+    this.replay = this.replay.filter((p) => !waiting.includes(p));
+    this.held.unshift(...held);
   }
 
   /** mqtt.js's callback for a QoS 1/2 publish: acknowledged, refused, or given up. */

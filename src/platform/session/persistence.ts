@@ -23,6 +23,12 @@ const WRITES_PER_SECOND = 10;
  * platform answers. A little over a second for the timer's own lateness.
  */
 const WINDOW_MS = 1050;
+/**
+ * Flushes start at least this far apart: a flush right after another one would carry only the
+ * first of the changes a round trip brings (QoS 2: the PUBREC stages just after the PUBLISHes the
+ * last one let go), and spend the budget the next one needs.
+ */
+const FLUSH_GAP_MS = WINDOW_MS / WRITES_PER_SECOND;
 /** What a page adds around its records' JSON, and then some. */
 const PAGE_OVERHEAD_CHARS = 100;
 /** After a failed write, the next try. */
@@ -59,6 +65,8 @@ export class Persistence {
   private timer?: ReturnType<typeof setTimeout>;
   /** No write before this (after a failure). */
   private retryAt = 0;
+  /** When the last asynchronous flush started. */
+  private flushedAt = -Infinity;
   /** When the storage calls of the last window completed. */
   private recentCalls: number[] = [];
   /** Storage calls made and not yet completed: each occupies the window until it completes. */
@@ -163,8 +171,7 @@ export class Persistence {
   }
 
   /** Resolves once everything changed so far is stored (at once when storage is failing or absent). */
-  durable(): Promise<void> {
-    const version = this.journal.changes;
+  durable(version = this.journal.changes): Promise<void> {
     if (!this.storage || this.failing || version <= this.durableVersion) return Promise.resolve();
     this.schedule();
     return new Promise((resolve) => this.waiters.push({ version, resolve }));
@@ -172,7 +179,7 @@ export class Persistence {
 
   /** What the outgoing store waits for: a QoS 2 PUBLISH leaves once its packet id is stored, PUBREL once its stage is. */
   readonly outgoingHooks: StoreHooks = {
-    put: (packet) => (packet.cmd === 'pubrel' ? this.stage(packet.messageId, 'pubrel') : packet.qos === 2 ? this.durable() : undefined),
+    put: (packet) => (packet.cmd === 'pubrel' ? this.stage(packet.messageId, 'pubrel') : packet.qos === 2 ? this.idStored(packet.messageId) : undefined),
     del: (id) => this.drop(this.outById, id),
   };
 
@@ -232,6 +239,13 @@ export class Persistence {
     this.settleWaiters(Infinity);
   }
 
+  /** Its own record's last change stored (its packet id may have been stored ahead, long before): not everything else too. */
+  private idStored(id: number | undefined): Promise<void> | undefined {
+    const record = id === undefined ? undefined : this.outById.get(id);
+    if (!record) return this.durable();
+    return record.version <= this.durableVersion && !this.failing ? undefined : this.durable(record.version);
+  }
+
   private stage(id: number | undefined, stage: 'pubrel' | 'delivered', index = this.outById): Promise<void> | undefined {
     const record = id === undefined ? undefined : index.get(id);
     if (!record) return undefined;
@@ -287,7 +301,7 @@ export class Persistence {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
-    }, Math.max(0, this.retryAt - now, this.nextRoomAt(now) - now));
+    }, Math.max(0, this.retryAt - now, this.nextRoomAt(now) - now, this.flushedAt + FLUSH_GAP_MS - now));
   }
 
   /** Storage calls the last window leaves (recent calls older than the window forgotten). */
@@ -313,6 +327,7 @@ export class Persistence {
       this.schedule();
       return;
     }
+    this.flushedAt = Date.now();
     const { writes: all, version, complete } = this.journal.takeWrites(budget);
     const writes = this.needed(all);
     this.writing = true;
