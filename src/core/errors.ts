@@ -53,6 +53,8 @@ export interface ErrorInfo {
   reasonString?: string;
   /** MQTT 5: the server to use instead (0x9C / 0x9D). */
   serverReference?: string;
+  /** The platform whose limit it is (its global: wx, tt, my …), for the wording only. */
+  platform?: string;
 }
 
 /**
@@ -69,6 +71,7 @@ export class CodedError extends Error implements ErrorInfo {
   limit?: number;
   reasonString?: string;
   serverReference?: string;
+  platform?: string;
 
   constructor(info: ErrorInfo) {
     super(info.reason ? `${info.code}: ${info.reason}` : info.code);
@@ -105,7 +108,7 @@ export function validated<T>(run: () => T): T | { ok: false; error: ErrorInfo } 
 }
 
 /** ErrorInfo's fields besides the code. */
-const INFO_FIELDS = ['field', 'reason', 'returnCode', 'errMsg', 'topic', 'limit', 'reasonString', 'serverReference'] as const;
+const INFO_FIELDS = ['field', 'reason', 'returnCode', 'errMsg', 'topic', 'limit', 'reasonString', 'serverReference', 'platform'] as const;
 
 /** An error detail's fields besides code and message, in the order details have always shown them. */
 export const DETAIL_FIELDS = ['fix', 'field', 'returnCode', 'topic', 'limit', 'reasonString', 'serverReference'] as const;
@@ -164,7 +167,7 @@ const TEXTS: Record<ErrorCode, string> = {
   NOT_AUTHORIZED: '认证失败或无权限{rc}|检查用户名与密码，以及服务器的 ACL 设置。|Not authorized{rc}|Check username and password, and the broker ACL.',
   CREDENTIALS_FAILED: 'credentials() 没有给出可用的凭据，本次未发送 CONNECT{why}|检查 credentials 函数（取令牌的接口是否可用、返回值是否为 { username, password, expiresAt }）；库会按 reconnectPeriod 退避后再调用它。|credentials() gave no usable credentials; no CONNECT was sent{why}|Check the credentials function (is the token service up, does it return { username, password, expiresAt }?); the client calls it again after the reconnectPeriod back-off.',
   DOMAIN_NOT_ALLOWED: '域名不在小程序的 socket 合法域名列表中|在小程序管理后台「开发管理 → 开发设置 → 服务器域名」添加 wss:// 域名；开发时可在开发者工具勾选「不校验合法域名」。|The domain is not in the mini-program\'s socket domain list|Add the wss:// domain in the mini-program console (开发管理 → 开发设置 → 服务器域名); in DevTools you may tick 不校验合法域名 while developing.',
-  SOCKET_LIMIT: 'WebSocket 连接数已达上限（{limit} 个）|让多个组件使用相同的 host、port、path、clientId 与 username 以共享连接，或关闭不用的连接。|Too many WebSocket connections (limit {limit})|Give components the same host, port, path, clientId and username so they share one connection, or close unused ones.',
+  SOCKET_LIMIT: 'WebSocket 连接数已达上限：{platform}最多同时 {limit} 个|{platform}的小程序同时最多只能有 {limit} 个 WebSocket：让多个组件使用相同的 host、port、path、clientId 与 username 以共享一个连接，或先关闭不用的连接。|Too many WebSocket connections: {platform} allows {limit} at once|{platform} lets a mini-program hold {limit} WebSocket(s) at once: give components the same host, port, path, clientId and username so they share one connection, or close unused ones.',
   SUSPENDED: '小程序在后台被挂起，网络接口不可用|无需处理：回到前台后会自动重连。|The mini-program is suspended in the background; network calls are not allowed|Nothing to do: the connection is restored when the app comes back to the foreground.',
   TLS_ERROR: 'TLS 握手失败|服务器证书须由受信任 CA 签发、支持 TLS 1.2 及以上且与域名匹配。|TLS handshake failed|The certificate must be issued by a trusted CA, match the domain, and the server must support TLS 1.2+.',
   SOCKET_ERROR: '网络连接出错{errMsg}|检查网络与服务器状态；组件会按 reconnectPeriod 自动重连。|Network error{errMsg}|Check the network and the broker; the component reconnects by reconnectPeriod.',
@@ -184,6 +187,9 @@ const TEXTS: Record<ErrorCode, string> = {
   INTERNAL: 'miniprogram-mqtt 内部错误{why}|这是库的缺陷，不是网络问题：请把这条信息和复现步骤提交到 issue。|Internal error in miniprogram-mqtt{why}|This is a bug in the library, not a network problem: please report it with this message and the steps.',
 };
 
+/** Each platform global's name, `zh-CN|en`. */
+const PLATFORM_NAMES: Record<string, string> = { wx: '微信|WeChat', qq: 'QQ|QQ', tt: '抖音|Douyin', swan: '百度|Baidu', my: '支付宝|Alipay', uni: 'uni-app|uni-app', Taro: 'Taro|Taro' };
+
 /** Concurrent sockets WeChat allows a mini-program; also the limit named when WeChat itself refuses one. */
 export const WECHAT_SOCKET_LIMIT = 5;
 
@@ -197,6 +203,7 @@ function fill(template: string, info: ErrorInfo, locale: Locale): string {
     server: info.serverReference ? `${locale === 'en' ? ': ' : '：'}${info.serverReference}` : '',
     limit: String(info.limit ?? (info.code === 'SOCKET_LIMIT' ? WECHAT_SOCKET_LIMIT : '')),
     errMsg: info.errMsg ? `${locale === 'en' ? ': ' : '：'}${info.errMsg}` : '',
+    platform: (PLATFORM_NAMES[info.platform ?? ''] ?? '本平台|this platform').split('|')[locale === 'en' ? 1 : 0],
   };
   return template.replace(/\{(\w+)\}/g, (_, key: string) => parts[key]);
 }
@@ -210,7 +217,7 @@ export function normalizeLocale(locale: unknown): Locale {
 export function describeError(info: ErrorInfo, locale: Locale = 'zh-CN'): MqttErrorDetail {
   const [message, fix] = TEXTS[info.code].split('|').slice(locale === 'en' ? 2 : 0);
   const detail: MqttErrorDetail = { code: info.code, message: fill(message, info, locale) };
-  if (fix) detail.fix = fix;
+  if (fix) detail.fix = fill(fix, info, locale);
   return copyDefined(detail, info, DETAIL_FIELDS.slice(1));
 }
 

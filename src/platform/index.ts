@@ -30,7 +30,7 @@ export function getPool(platform?: unknown): Pool | undefined {
   const found = platformOf(platform);
   if (!found) return undefined;
   let pool = pools.get(found.source);
-  if (!pool) pools.set(found.source, (pool = new Pool(found.api)));
+  if (!pool) pools.set(found.source, (pool = new Pool(found.api, { platform: found.name })));
   return pool;
 }
 

@@ -16,6 +16,8 @@ import type { PlatformWx } from './wx';
 export interface PoolOptions {
   limits?: Partial<ConnectionLimits>;
   socketLimit?: number;
+  /** The platform's global name (wx, tt, my …), for errors that name it; absent for a given wx (setPlatformWx). */
+  platform?: string;
   random?: () => number;
   /** The byte pipe of every connection; by the config's `transport` when absent. */
   transport?: TransportFactory;
@@ -34,7 +36,7 @@ export class Pool {
     readonly wx: PlatformWx,
     private readonly options: PoolOptions = {},
   ) {
-    this.counter = new SocketCounter(options.socketLimit);
+    this.counter = new SocketCounter(options.socketLimit, options.platform);
     this.tcpBudget = new TcpBudget(options.tcpBudget?.limit, options.tcpBudget?.windowMs);
     this.life = new AppLife(wx, {
       pause: (reason) => this.shared.forEach((s) => s.connection.pause(reason)),

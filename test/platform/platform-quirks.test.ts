@@ -87,7 +87,7 @@ describe('Alipay (my)', () => {
     await client(broker, my).connect();
     const b = client(broker, my, { reconnectPeriod: 200 });
     const error = await expectRejection(() => b.connect(), { code: 'SOCKET_LIMIT' });
-    expect(error.message).toBe('Too many WebSocket connections (limit 1)');
+    expect(error.message).toBe('Too many WebSocket connections: Alipay allows 1 at once');
     await sleep(700);
     // not asked again: on Alipay a second connectSocket fails (error 3) or replaces the open socket
     expect(my.requests).toHaveLength(1);

@@ -43,7 +43,7 @@ const CASES: Case[] = [
   { name: 'tt (also the global tt and wx, as on Douyin)', make: (storage) => new NodeTt({ storage }), appEvents: true, globals: ['tt', 'wx'] },
   { name: 'swan 3.60.2', make: (storage) => new NodeSwan({ baseLibrary: '3.60.2', storage }), appEvents: true },
   { name: 'swan 3.0.0 (SocketTask, no swan.onAppHide)', make: (storage) => new NodeSwan({ baseLibrary: '3.0.0', storage }), appEvents: false },
-  { name: 'qq', make: (storage) => new NodeQq({ storage }), appEvents: true },
+  { name: 'qq (the global qq, as on QQ)', make: (storage) => new NodeQq({ storage }), appEvents: true, globals: ['qq'] },
   { name: 'uni (App target, over the native API)', make: (storage) => new NodeUni(new NodeWx({ storage })), appEvents: true },
   { name: 'Taro (weapp)', make: (storage) => new NodeTaro(new NodeWx({ storage })), appEvents: true },
 ];
@@ -374,6 +374,9 @@ describe.each(CASES)('$name', (platform) => {
   });
 });
 
+/** How errors name each platform, by the global its case starts with. */
+const SHOWN_NAMES: Record<string, string> = { my: 'Alipay', tt: 'Douyin', swan: 'Baidu', qq: 'QQ', uni: 'uni-app', Taro: 'Taro' };
+
 describe.each(CASES.filter((c) => !c.name.includes('global socket')))('socket limit: $name', (platform) => {
   it('five connections open; a sixth is refused with SOCKET_LIMIT; once one ends, it connects', async () => {
     const { broker } = on('aedes');
@@ -383,7 +386,10 @@ describe.each(CASES.filter((c) => !c.name.includes('global socket')))('socket li
     expect(double.openSockets()).toBe(5);
     const sixth = clientOn(broker, double);
     const error = await expectRejection(() => sixth.connect(), { code: 'SOCKET_LIMIT' });
-    expect(error.message).toBe('Too many WebSocket connections (limit 5)');
+    // the message and the fix name the platform and its limit (issue 27)
+    const name = SHOWN_NAMES[platform.name.split(/[ ,]/)[0]];
+    expect(error.message).toBe(`Too many WebSocket connections: ${name} allows 5 at once`);
+    expect(error.fix).toMatch(new RegExp(`^${name} lets a mini-program hold 5 WebSocket\\(s\\) at once`));
     expect(double.requests).toHaveLength(5);
     await clients[0].end();
     await until(() => double.openSockets() === 4, 'one socket to close');

@@ -10,10 +10,13 @@ import { errorFromErrMsg } from '../errmsg';
 import type { PlatformWx, WxSocketTask } from '../wx';
 import { later, type Transport, type TransportEvents, type TransportFactory } from './transport';
 
-/** Open sockets of this mini-program, across every connection. */
+/** Open sockets of this mini-program, across every connection; `platform` (wx, tt, my …) names whose limit it is. */
 export class SocketCounter {
   open = 0;
-  constructor(readonly limit = WECHAT_SOCKET_LIMIT) {}
+  constructor(
+    readonly limit = WECHAT_SOCKET_LIMIT,
+    readonly platform?: string,
+  ) {}
 }
 
 class WebSocketTransport implements Transport {
@@ -69,7 +72,7 @@ class WebSocketTransport implements Transport {
   private refusedOverLimit(): boolean {
     if (this.counter.open < this.counter.limit) return false;
     later(() => {
-      this.events.error({ code: 'SOCKET_LIMIT', limit: this.counter.limit });
+      this.events.error({ code: 'SOCKET_LIMIT', limit: this.counter.limit, platform: this.counter.platform });
       this.end(1006, 'socket limit');
     });
     return true;
@@ -94,7 +97,9 @@ class WebSocketTransport implements Transport {
 
   private fail(errMsg: string, ends: boolean): void {
     if (this.ended) return;
-    this.events.error(errorFromErrMsg(errMsg));
+    const info = errorFromErrMsg(errMsg);
+    if (info.code === 'SOCKET_LIMIT') info.platform = this.counter.platform;
+    this.events.error(info);
     if (ends) this.end(1006, errMsg);
   }
 
