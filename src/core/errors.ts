@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'SUSPENDED'
   | 'TLS_ERROR'
   | 'SOCKET_ERROR'
+  | 'FRAME_UNREADABLE'
   | 'SUBSCRIBE_REJECTED'
   | 'PUBLISH_REJECTED'
   | 'QUOTA_EXCEEDED'
@@ -171,6 +172,7 @@ const TEXTS: Record<ErrorCode, string> = {
   SUSPENDED: '小程序在后台被挂起，网络接口不可用|无需处理：回到前台后会自动重连。|The mini-program is suspended in the background; network calls are not allowed|Nothing to do: the connection is restored when the app comes back to the foreground.',
   TLS_ERROR: 'TLS 握手失败|服务器证书须由受信任 CA 签发、支持 TLS 1.2 及以上且与域名匹配。|TLS handshake failed|The certificate must be issued by a trusted CA, match the domain, and the server must support TLS 1.2+.',
   SOCKET_ERROR: '网络连接出错{errMsg}|检查网络与服务器状态；组件会按 reconnectPeriod 自动重连。|Network error{errMsg}|Check the network and the broker; the component reconnects by reconnectPeriod.',
+  FRAME_UNREADABLE: '平台交来的 WebSocket 消息无法读取，连接已关闭{why}|这是该平台（或它的这个版本）与本库之间的不兼容，不是网络问题：请把这条信息与平台、基础库版本一起提交 issue。客户端会按 reconnectPeriod 重连。|The platform handed over a WebSocket message that cannot be read; the socket was closed{why}|An incompatibility between this platform (or this version of it) and the library, not a network problem: please report this message with the platform and base library version. The client reconnects by reconnectPeriod.',
   SUBSCRIBE_REJECTED: '服务器拒绝订阅{topic}{rc}{why}|检查服务器 ACL 是否允许该主题。|The broker rejected the subscription{topic}{rc}{why}|Check that the broker ACL allows this topic.',
   PUBLISH_REJECTED: '服务器拒绝了发往{topic}的消息{rc}{why}|按原因码检查：0x87 无权限、0x90 主题名无效、0x99 载荷格式不符。|The broker refused the message to{topic}{rc}{why}|See the reason code: 0x87 not authorized, 0x90 topic name invalid, 0x99 payload format invalid.',
   QUOTA_EXCEEDED: '超出服务器配额{rc}{why}|降低发布或连接频率；服务器在限制这个客户端。|Quota exceeded{rc}{why}|Publish or connect less often; the broker is limiting this client.',

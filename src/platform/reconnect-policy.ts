@@ -101,7 +101,8 @@ export class ReconnectPolicy {
   retryable(error: ErrorInfo): boolean {
     if (this.reconnectPeriod === 0) return false;
     if (error.code === 'CONNECT_REFUSED') return RETRYABLE_RETURN_CODES.includes(error.returnCode ?? -1);
-    return error.code === 'SOCKET_ERROR' || error.code === 'CONNECT_TIMEOUT' || error.code === 'CREDENTIALS_FAILED';
+    // FRAME_UNREADABLE: a platform's odd frame may be a one-off; a platform that never gives readable ones is retried with back-off
+    return ['SOCKET_ERROR', 'CONNECT_TIMEOUT', 'CREDENTIALS_FAILED', 'FRAME_UNREADABLE'].includes(error.code);
   }
 
   /** Milliseconds until the next try, or undefined when reconnecting is off. */

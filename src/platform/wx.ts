@@ -1,12 +1,14 @@
 /** The part of `wx` the platform uses, typed narrowly so tests can hand in a Node implementation. */
 
+import type { WxMessage } from './frames';
+
 export interface WxCallbackResult {
   errMsg: string;
 }
 
 export interface WxSocketTask {
   onOpen(listener: (res: unknown) => void): void;
-  onMessage(listener: (res: { data: string | ArrayBuffer }) => void): void;
+  onMessage(listener: (res: WxMessage) => void): void;
   onClose(listener: (res: { code?: number; reason?: string }) => void): void;
   onError(listener: (res: { errMsg?: string }) => void): void;
   send(options: { data: string | ArrayBuffer; success?: () => void; fail?: (res: WxCallbackResult) => void }): void;

@@ -70,7 +70,7 @@ describe('NodeMy (Alipay)', () => {
     const my = track(new NodeMy({ binary: 'arraybuffer' }));
     const task = my.connectSocket({ url, multiple: true, protocols: ['mqtt'] })!;
     const received: { data: { data: string | ArrayBuffer } }[] = [];
-    task.onMessage((res) => received.push(res));
+    task.onMessage((res) => received.push(res as { data: { data: string | ArrayBuffer } }));
     await new Promise((resolve) => task.onOpen(resolve));
     task.send({ data: buffer(CONNECT) });
     await until(() => received.length === CONNACK.length, 'CONNACK');

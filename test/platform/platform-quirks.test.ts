@@ -94,6 +94,43 @@ describe('Alipay (my)', () => {
   });
 });
 
+describe('a frame an adapter cannot read (issue 27): a coded error at once, the socket closed, never a silent drop', () => {
+  it("Alipay: a task message in neither documented nor nested shape → FRAME_UNREADABLE naming what came, no CONNECT_TIMEOUT", async () => {
+    const { broker } = on('mosquitto');
+    const my = use(new NodeMy({ taskMessages: 'unreadable' }));
+    const c = client(broker, my, { reconnectPeriod: 0 });
+    const log = record(c);
+    const error = await expectRejection(() => c.connect(), { code: 'FRAME_UNREADABLE' });
+    expect(error.message).toContain('payload');
+    expect(error.fix).toEqual(expect.stringContaining('report'));
+    expect(log.errors.map((e) => e.code)).toEqual(['FRAME_UNREADABLE']);
+    await until(() => my.openSockets() === 0, 'the socket closed');
+  });
+
+  it('WeChat-shaped platform: onMessage data that is neither a string nor an ArrayBuffer → FRAME_UNREADABLE, and the client recovers once frames are readable', async () => {
+    const { broker, peer } = on('aedes');
+    const wx = use(new NodeQq());
+    let corrupt = true;
+    // the same wx, whose tasks hand over a number while `corrupt`
+    const api = Object.assign(Object.create(wx) as NodeQq, {
+      connectSocket: (options: Parameters<NodeWx['connectSocket']>[0]) => {
+        const task = wx.connectSocket(options);
+        return Object.assign(Object.create(task) as typeof task, {
+          onMessage: (listener: (res: { data: unknown }) => void) => task.onMessage((res) => listener(corrupt ? { data: 42 } : res)),
+        });
+      },
+    });
+    const c = client(broker, { api } as unknown as Double, { reconnectPeriod: 100 });
+    const log = record(c);
+    const error = await expectRejection(() => c.connect(), { code: 'FRAME_UNREADABLE' });
+    expect(error.message).toContain('number');
+    await until(() => wx.openSockets() === 0, 'the socket closed');
+    corrupt = false;
+    await until(() => c.status === 'connected', `reconnected with readable frames (${c.status}, ${log.errors.map((e) => e.code).join(' ')})`);
+    await binaryRoundTrip(c, log, peer);
+  });
+});
+
 describe('Douyin (tt)', () => {
   it('a server that does not echo the subprotocol: connect fails at once with SOCKET_ERROR naming it, not a hang', async () => {
     const server = await noEchoServer();

@@ -39,6 +39,7 @@ interface Case {
 const CASES: Case[] = [
   { name: 'my, SocketTask, base64 frames', make: (storage) => new NodeMy({ storage }), appEvents: true },
   { name: 'my, SocketTask, ArrayBuffer frames (10.5.16+)', make: (storage) => new NodeMy({ binary: 'arraybuffer', storage }), appEvents: true },
+  { name: 'my, SocketTask, messages as documented ({data, isBuffer} at the top)', make: (storage) => new NodeMy({ taskMessages: 'documented', storage }), appEvents: true },
   { name: 'my, global socket (no multiple)', make: (storage) => new NodeMy({ supportsMultiple: false, storage }), appEvents: true },
   { name: 'tt (also the global tt and wx, as on Douyin)', make: (storage) => new NodeTt({ storage }), appEvents: true, globals: ['tt', 'wx'] },
   { name: 'swan 3.60.2', make: (storage) => new NodeSwan({ baseLibrary: '3.60.2', storage }), appEvents: true },

@@ -4,14 +4,16 @@
  * my.sendSocketMessage, /tv6qvi my.onAppHide, /ympi0l my.onNetworkStatusChange):
  * - `multiple: true` returns a SocketTask (at most 5); without it, or on base libraries that
  *   ignore it, there is one socket driven by the global my.onSocket* / my.sendSocketMessage.
- * - A task's message arrives as `res.data.data` (string or ArrayBuffer, `isBuffer` when the
- *   string is base64); the global one as `res.data` with `isBuffer`.
+ * - A message is documented as `{data, isBuffer}` (gecnap; vx19c3's SocketTask.onMessage says
+ *   "接口参数同 my.onSocketMessage"), but clients have delivered a task's message nested as
+ *   `{data: {data, isBuffer}}`: both are read. Anything else is FRAME_UNREADABLE, at once.
  * - Binary is sent as base64 with `isBuffer: true`, which every client version accepts.
  * - Failures carry `{error, errorMessage}`, not `errMsg`: turned into errMsg strings.
  * - networkType is upper case (WIFI, 4G, NOTREACHABLE …): lower-cased, NOTREACHABLE → none.
  */
-import { fromBase64, toBase64 } from '../../core/codec';
+import { fromBase64, isArrayBuffer, toBase64 } from '../../core/codec';
 import { assign } from '../../core/errors';
+import { shapeOf, WxMessage } from '../frames';
 import type { NetworkStatus, PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import { networkEvents, plainListeners } from './events';
 import { GLOBAL_LIMIT_ERRMSG, GlobalSocketApi, globalSocketBusy, globalSocketTask, refused } from './global-socket';
@@ -48,14 +50,23 @@ export function alipayErrMsg(api: string, res: unknown): string {
   return `${api}:fail ${String(detail)}`;
 }
 
-/** A message as Alipay delivers it → its data as WeChat would (ArrayBuffer for binary). */
-function alipayData(payload: unknown): string | ArrayBuffer {
-  const p = (payload ?? {}) as { data?: unknown; isBuffer?: boolean };
-  if (p.isBuffer && typeof p.data === 'string') {
-    const bytes = fromBase64(p.data);
-    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+type AlipayMessage = { data?: unknown; isBuffer?: unknown };
+
+/** A message as Alipay delivers it, documented or nested (see above) → WeChat's message (ArrayBuffer for binary). */
+function alipayMessage(res: unknown): WxMessage {
+  const top = (res ?? {}) as AlipayMessage;
+  const inner = top.data as AlipayMessage | null | undefined;
+  const p = typeof inner === 'object' && inner !== null && !isArrayBuffer(inner) && 'data' in inner ? inner : top;
+  if (isArrayBuffer(p.data) || (typeof p.data === 'string' && p.isBuffer !== true)) return { data: p.data };
+  if (typeof p.data === 'string') {
+    try {
+      const bytes = fromBase64(p.data);
+      return { data: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer };
+    } catch {
+      return { data: '', unreadable: 'onMessage gave isBuffer: true with data that is not base64' };
+    }
   }
-  return typeof p.data === 'string' || p.data instanceof ArrayBuffer ? p.data : String(p.data ?? '');
+  return { data: '', unreadable: `onMessage gave ${shapeOf(res)} whose data is ${shapeOf(p.data)}` };
 }
 
 /** What to hand Alipay's send: strings as they are, binary as base64 with isBuffer. */
@@ -67,7 +78,7 @@ function wrapTask(task: AlipayTask): WxSocketTask {
   return {
     onOpen: (l) => task.onOpen((res) => l(res)),
     // a task's payload is res.data (holding data and isBuffer)
-    onMessage: (l) => task.onMessage((res) => l({ data: alipayData((res as { data?: unknown })?.data) })),
+    onMessage: (l) => task.onMessage((res) => l(alipayMessage(res))),
     onClose: (l) =>
       task.onClose((res) => {
         const r = (res ?? {}) as { code?: number; reason?: string; data?: { code?: number; reason?: string } };
@@ -93,7 +104,7 @@ export function adaptAlipay(my: AlipayApi): PlatformWx {
       if (task && typeof task.onMessage === 'function') return wrapTask(task);
       if (typeof my.onSocketMessage !== 'function') throw new Error('connectSocket:fail my.connectSocket returned no SocketTask and there is no my.onSocketMessage');
       globalOnly = true;
-      return globalSocketTask(my as GlobalSocketApi, { data: alipayData, send: alipaySendData, errMsg: alipayErrMsg });
+      return globalSocketTask(my as GlobalSocketApi, { message: alipayMessage, send: alipaySendData, errMsg: alipayErrMsg });
     },
     },
     plainListeners(my),

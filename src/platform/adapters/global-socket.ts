@@ -3,6 +3,7 @@
  * 1.9.4), driven through the global onSocket* / sendSocketMessage / closeSocket, as a SocketTask.
  * Its listeners are removed when it closes, so the next socket starts clean.
  */
+import type { WxMessage } from '../frames';
 import { assign } from '../../core/errors';
 import type { WxSocketTask } from '../wx';
 
@@ -22,8 +23,8 @@ export interface GlobalSocketApi {
 }
 
 interface GlobalSocketShape {
-  /** A message event's payload → its data. */
-  data(res: unknown): string | ArrayBuffer;
+  /** A message event's payload → WeChat's message (`unreadable` when it has no shape the adapter knows). */
+  message(res: unknown): WxMessage;
   /** What to hand sendSocketMessage. */
   send(data: string | ArrayBuffer): { data: string | ArrayBuffer; isBuffer?: boolean };
   errMsg(api: string, res: unknown): string;
@@ -69,7 +70,7 @@ export function globalSocketTask(api: GlobalSocketApi, shape: GlobalSocketShape)
   };
   return {
     onOpen: (l) => on('onSocketOpen', 'offSocketOpen', (res) => l(res)),
-    onMessage: (l) => on('onSocketMessage', 'offSocketMessage', (res) => l({ data: shape.data(res) })),
+    onMessage: (l) => on('onSocketMessage', 'offSocketMessage', (res) => l(shape.message(res))),
     onClose: (l) =>
       on('onSocketClose', 'offSocketClose', (res) => {
         release();

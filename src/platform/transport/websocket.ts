@@ -4,9 +4,9 @@
  * errMsg is kept and mapped to a code, the 5-socket limit is enforced before the platform is asked,
  * and the close is reported once whichever of onClose, onError, fail or close() comes first.
  */
-import { encodeUtf8, isArrayBuffer } from '../../core/codec';
 import { ErrorInfo, errorText, WECHAT_SOCKET_LIMIT } from '../../core/errors';
 import { errorFromErrMsg } from '../errmsg';
+import { frameBytes, shapeOf } from '../frames';
 import type { PlatformWx, WxSocketTask } from '../wx';
 import { later, type Transport, type TransportEvents, type TransportFactory } from './transport';
 
@@ -88,11 +88,23 @@ class WebSocketTransport implements Transport {
     });
     task.onMessage((res) => {
       if (this.ended) return;
-      const data = res?.data;
-      this.events.data(isArrayBuffer(data) ? new Uint8Array(data) : encodeUtf8(String(data ?? '')));
+      const bytes = res?.unreadable === undefined ? frameBytes(res?.data) : undefined;
+      if (bytes) this.events.data(bytes);
+      else this.unreadable(res?.unreadable ?? `onMessage gave ${res && typeof res === 'object' ? `data of ${shapeOf(res.data)}` : shapeOf(res)}`);
     });
     task.onError((res) => this.fail(typeof res?.errMsg === 'string' ? res.errMsg : 'socket error', false));
     task.onClose((res) => this.end(res?.code ?? 1006, res?.reason ?? ''));
+  }
+
+  /** A frame this library cannot read: said at once, and the socket closed, rather than a silent drop ending in a timeout. */
+  private unreadable(reason: string): void {
+    this.events.error({ code: 'FRAME_UNREADABLE', reason });
+    try {
+      this.task?.close({ code: 1000, reason: 'unreadable frame' });
+    } catch {
+      // closed on our side all the same
+    }
+    this.end(1006, 'unreadable frame');
   }
 
   private fail(errMsg: string, ends: boolean): void {

@@ -52,6 +52,13 @@ export interface NodeMyOptions {
   dropsProtocols?: boolean;
   /** At most 5 WebSocket instances (vx19c3). */
   maxSockets?: number;
+  /**
+   * How a SocketTask's message arrives. 'nested' (default): `{data: {socketTaskID, data, isBuffer}}`,
+   * as @mini-types/my types it; 'documented': `{data, isBuffer}` at the top, as gecnap documents
+   * my.onSocketMessage and vx19c3 says SocketTask.onMessage takes "接口参数同 my.onSocketMessage";
+   * 'unreadable' (tests only): `{data: {socketTaskID, payload}}`, a shape neither describes.
+   */
+  taskMessages?: 'nested' | 'documented' | 'unreadable';
   /** Undocumented: whether and when sockets are cut in the background. Absent: never. */
   suspendAfterMs?: number;
   /** The device's storage; a relaunch hands the same one (revived) to a new NodeMy. Default: ALIPAY_LIMITS. */
@@ -155,15 +162,22 @@ type TaskData = { data: { socketTaskID: number } };
 /** my.connectSocket({multiple: true})'s SocketTask (vx19c3, @mini-types/my SocketTask). */
 export class AlipaySocketTask {
   private readonly opens = new Listeners<TaskData>();
-  private readonly messages = new Listeners<{ data: { socketTaskID: number; data: string | ArrayBuffer; isBuffer: boolean } }>();
+  private readonly messages = new Listeners<unknown>();
   private readonly closes = new Listeners<{ code: number; reason: string; data: { socketTaskID: number; code: number; reason: string } }>();
   private readonly errors = new Listeners<AlipayFail & { data: { socketTaskID: number } & AlipayFail }>();
 
-  constructor(readonly wire: AlipayWire) {
+  constructor(
+    readonly wire: AlipayWire,
+    shape: NodeMyOptions['taskMessages'] = 'nested',
+  ) {
     const id = wire.id;
     wire.inner.onOpen(() => this.opens.emit({ data: { socketTaskID: id } }));
-    // SocketTask.onMessage: the payload is res.data.data, with res.data.isBuffer (gecnap, typings).
-    wire.inner.onMessage(({ data }) => this.messages.emit({ data: { socketTaskID: id, ...wire.message(data) } }));
+    wire.inner.onMessage(({ data }) => {
+      const message = wire.message(data);
+      if (shape === 'documented') this.messages.emit(message);
+      else if (shape === 'unreadable') this.messages.emit({ data: { socketTaskID: id, payload: message.data } });
+      else this.messages.emit({ data: { socketTaskID: id, ...message } });
+    });
     wire.inner.onClose(({ code, reason }) => this.closes.emit({ code, reason, data: { socketTaskID: id, code, reason } }));
     // Failures carry {error, errorMessage} (vx19c3); undocumented which number: 1 (unknown).
     wire.inner.onError(({ errMsg }) => {
@@ -211,7 +225,7 @@ export class NodeMy implements PlatformDouble {
   private suspendTimer?: NodeJS.Timeout;
 
   constructor({ storage, ...options }: NodeMyOptions = {}) {
-    this.options = { supportsMultiple: true, binary: 'base64', dropsProtocols: false, maxSockets: 5, ...options };
+    this.options = { supportsMultiple: true, binary: 'base64', dropsProtocols: false, maxSockets: 5, taskMessages: 'nested', ...options };
     this.storage = storage ?? new StorageArea(ALIPAY_LIMITS);
   }
 
@@ -247,7 +261,7 @@ export class NodeMy implements PlatformDouble {
       this.alive,
     );
     this.wires.add(wire);
-    const task = multiple ? new AlipaySocketTask(wire) : undefined;
+    const task = multiple ? new AlipaySocketTask(wire, this.options.taskMessages) : undefined;
     if (!multiple) this.attachGlobal(wire);
     const protocols = this.options.dropsProtocols || !Array.isArray(options.protocols) ? [] : options.protocols;
     this.sentProtocols.push(protocols);
