@@ -1,7 +1,8 @@
 /**
  * Which mini-program API the platform runs on. The native global wins inside frameworks (uni-app
  * compiled for WeChat has both `uni` and `wx`); Douyin and QQ also define a WeChat-compatible `wx`,
- * so they are asked first. Globals are read with `typeof`: Douyin forbids touching globalThis.
+ * so they are asked first. HarmonyOS atomic services' `has` is WeChat-shaped and used as it is.
+ * Globals are read with `typeof`: Douyin forbids touching globalThis.
  */
 import { adaptAlipay, AlipayApi } from './adapters/alipay';
 import { adaptBaidu, BaiduApi } from './adapters/baidu';
@@ -9,11 +10,11 @@ import { adaptDouyin, DouyinApi } from './adapters/douyin';
 import { adaptTaro, adaptUni, FrameworkApi } from './adapters/frameworks';
 import type { PlatformWx } from './wx';
 
-type PlatformName = 'tt' | 'qq' | 'swan' | 'my' | 'wx' | 'uni' | 'Taro';
+type PlatformName = 'tt' | 'qq' | 'swan' | 'my' | 'has' | 'wx' | 'uni' | 'Taro';
 
-declare const tt: unknown, qq: unknown, swan: unknown, my: unknown, wx: unknown, uni: unknown, Taro: unknown;
+declare const tt: unknown, qq: unknown, swan: unknown, my: unknown, has: unknown, wx: unknown, uni: unknown, Taro: unknown;
 
-const DETECTION_ORDER: readonly PlatformName[] = ['tt', 'qq', 'swan', 'my', 'wx', 'uni', 'Taro'];
+const DETECTION_ORDER: readonly PlatformName[] = ['tt', 'qq', 'swan', 'my', 'has', 'wx', 'uni', 'Taro'];
 
 function globalNamed(name: PlatformName): unknown {
   switch (name) {
@@ -25,6 +26,8 @@ function globalNamed(name: PlatformName): unknown {
       return typeof swan === 'undefined' ? undefined : swan;
     case 'my':
       return typeof my === 'undefined' ? undefined : my;
+    case 'has':
+      return typeof has === 'undefined' ? undefined : has;
     case 'wx':
       return typeof wx === 'undefined' ? undefined : wx;
     case 'uni':
@@ -49,12 +52,12 @@ const adapted = new WeakMap<object, Platform>();
 /** The platform of a given API object: one of the globals, or recognised by what only it has. */
 function nameOf(api: object): PlatformName {
   for (const name of DETECTION_ORDER) if (globalNamed(name) === api) return name;
-  const has = (method: string): boolean => typeof (api as Record<string, unknown>)[method] === 'function';
-  if (has('getEnv') && 'ENV_TYPE' in api) return 'Taro';
-  if (has('$on') && has('$emit')) return 'uni';
-  if (has('getAuthCode')) return 'my';
-  if (has('getSwanId')) return 'swan';
-  if (has('getEnvInfoSync')) return 'tt';
+  const hasMethod = (method: string): boolean => typeof (api as Record<string, unknown>)[method] === 'function';
+  if (hasMethod('getEnv') && 'ENV_TYPE' in api) return 'Taro';
+  if (hasMethod('$on') && hasMethod('$emit')) return 'uni';
+  if (hasMethod('getAuthCode')) return 'my';
+  if (hasMethod('getSwanId')) return 'swan';
+  if (hasMethod('getEnvInfoSync')) return 'tt';
   return 'wx';
 }
 

@@ -10,13 +10,14 @@ import { expectRejection, Made, optionsFor, roundTrip } from '../support/client'
 import { NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
 import { NodeTt } from '../support/platforms/douyin';
+import { NodeHas } from '../support/platforms/harmony';
 import { NodeQq } from '../support/platforms/qq';
 import { NodeTaro } from '../support/platforms/taro';
 import { NodeUni } from '../support/platforms/uni';
 import { NodeWx } from '../support/wx';
 
 const globals = globalThis as unknown as Record<string, unknown>;
-const NAMES = ['tt', 'qq', 'swan', 'my', 'wx', 'uni', 'Taro'];
+const NAMES = ['tt', 'qq', 'swan', 'my', 'has', 'wx', 'uni', 'Taro'];
 const made = new Made();
 const disposers: (() => void)[] = [];
 let broker: Broker;
@@ -107,6 +108,16 @@ describe('detection from globals (no platform option)', () => {
     delete globals.my;
     install({ swan: new NodeSwan() });
     expect(platformOf()?.name).toBe('swan');
+  });
+
+  it('HarmonyOS atomic services: has alone, and has before wx and uni (a framework may leave either beside it)', async () => {
+    const harmony = new NodeHas();
+    install({ has: harmony, wx: new NodeWx(), uni: new NodeUni(new NodeWx()) });
+    expect(platformOf()?.name).toBe('has');
+    const c = detectedClient();
+    await c.connect();
+    await roundTrip(c, 'detect-has');
+    expect(harmony.requests).toHaveLength(1);
   });
 
   it('no platform global and no option: connect rejects with a coded error', async () => {

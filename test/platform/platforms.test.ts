@@ -19,6 +19,7 @@ import { NodeWx } from '../support/wx';
 import { NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
 import { NodeTt } from '../support/platforms/douyin';
+import { NodeHas } from '../support/platforms/harmony';
 import { NodeQq } from '../support/platforms/qq';
 import { launchOn, PlatformRuntime } from '../support/platforms/relaunch';
 import { binaryRoundTrip, BINARY, brokersFor, bytes, countAt, Double, fresh, platformKit, record } from '../support/platforms/run';
@@ -45,6 +46,7 @@ const CASES: Case[] = [
   { name: 'swan 3.60.2', make: (storage) => new NodeSwan({ baseLibrary: '3.60.2', storage }), appEvents: true },
   { name: 'swan 3.0.0 (SocketTask, no swan.onAppHide)', make: (storage) => new NodeSwan({ baseLibrary: '3.0.0', storage }), appEvents: false },
   { name: 'qq (the global qq, as on QQ)', make: (storage) => new NodeQq({ storage }), appEvents: true, globals: ['qq'] },
+  { name: 'has (the global has, as in HarmonyOS atomic services)', make: (storage) => new NodeHas({ storage }), appEvents: true, globals: ['has'] },
   { name: 'uni (App target, over the native API)', make: (storage) => new NodeUni(new NodeWx({ storage })), appEvents: true },
   { name: 'Taro (weapp)', make: (storage) => new NodeTaro(new NodeWx({ storage })), appEvents: true },
 ];
@@ -376,7 +378,7 @@ describe.each(CASES)('$name', (platform) => {
 });
 
 /** How errors name each platform, by the global its case starts with. */
-const SHOWN_NAMES: Record<string, string> = { my: 'Alipay', tt: 'Douyin', swan: 'Baidu', qq: 'QQ', uni: 'uni-app', Taro: 'Taro' };
+const SHOWN_NAMES: Record<string, string> = { has: 'HarmonyOS', my: 'Alipay', tt: 'Douyin', swan: 'Baidu', qq: 'QQ', uni: 'uni-app', Taro: 'Taro' };
 
 describe.each(CASES.filter((c) => !c.name.includes('global socket')))('socket limit: $name', (platform) => {
   it('five connections open; a sixth is refused with SOCKET_LIMIT; once one ends, it connects', async () => {
