@@ -8,5 +8,7 @@ module.exports = {
   snapshotSerializers: ['miniprogram-simulate/jest-snapshot-plugin'],
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // the framework examples are a project of their own (test/examples/jest.config.js), run by `npm run examples` after their build
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/examples/'],
   testTimeout: 30000,
 };
