@@ -1,7 +1,8 @@
 /**
  * Which mini-program API the platform runs on. The native global wins inside frameworks (uni-app
  * compiled for WeChat has both `uni` and `wx`); Douyin and QQ also define a WeChat-compatible `wx`,
- * so they are asked first. HarmonyOS atomic services' `has` is WeChat-shaped and used as it is.
+ * so they are asked first; a `tt` that says it is Feishu/Lark is used as WeChat-shaped, not Douyin's.
+ * HarmonyOS atomic services' `has` is WeChat-shaped and used as it is.
  * Globals are read with `typeof`: Douyin forbids touching globalThis.
  */
 import { adaptAlipay, AlipayApi } from './adapters/alipay';
@@ -10,7 +11,7 @@ import { adaptDouyin, DouyinApi } from './adapters/douyin';
 import { adaptTaro, adaptUni, FrameworkApi } from './adapters/frameworks';
 import type { PlatformWx } from './wx';
 
-type PlatformName = 'tt' | 'qq' | 'swan' | 'my' | 'has' | 'wx' | 'uni' | 'Taro';
+type PlatformName = 'tt' | 'lark' | 'qq' | 'swan' | 'my' | 'has' | 'wx' | 'uni' | 'Taro';
 
 declare const tt: unknown, qq: unknown, swan: unknown, my: unknown, has: unknown, wx: unknown, uni: unknown, Taro: unknown;
 
@@ -61,12 +62,29 @@ function nameOf(api: object): PlatformName {
   return 'wx';
 }
 
+/**
+ * Feishu/Lark also runs mini-programs on `tt`: told from Douyin by its documented system info
+ * (getSystemInfoSync().appName, "Lark" from Lark 3.5.0; Douyin's own list of appName values has
+ * neither Feishu nor Lark).
+ */
+function isLark(api: object): boolean {
+  try {
+    const info = (api as { getSystemInfoSync?: () => { appName?: unknown } | undefined }).getSystemInfoSync?.();
+    return /feishu|lark/i.test(String(info?.appName ?? ''));
+  } catch {
+    return false;
+  }
+}
+
 function adapt(name: PlatformName, api: object): PlatformWx {
   switch (name) {
     case 'my':
       return adaptAlipay(api as AlipayApi);
     case 'tt':
       return adaptDouyin(api as DouyinApi);
+    // Feishu's SocketTask is WeChat's (string or ArrayBuffer frames, errMsg callbacks) without onError
+    case 'lark':
+      return api as PlatformWx;
     case 'swan':
       return adaptBaidu(api as BaiduApi);
     case 'uni':
@@ -90,6 +108,7 @@ export function platformOf(given?: unknown): Platform | undefined {
     source = name === undefined ? undefined : (globalNamed(name) as object);
   }
   if (!source || !name) return undefined;
+  if (name === 'tt' && isLark(source)) name = 'lark';
   let platform = adapted.get(source);
   if (!platform) adapted.set(source, (platform = { name, api: adapt(name, source), source }));
   return platform;

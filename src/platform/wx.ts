@@ -10,7 +10,8 @@ export interface WxSocketTask {
   onOpen(listener: (res: unknown) => void): void;
   onMessage(listener: (res: WxMessage) => void): void;
   onClose(listener: (res: { code?: number; reason?: string }) => void): void;
-  onError(listener: (res: { errMsg?: string }) => void): void;
+  /** Absent on Feishu/Lark, whose SocketTask documents send, close, onOpen, onClose and onMessage only. */
+  onError?(listener: (res: { errMsg?: string }) => void): void;
   send(options: { data: string | ArrayBuffer; success?: () => void; fail?: (res: WxCallbackResult) => void }): void;
   close(options?: { code?: number; reason?: string; success?: () => void; fail?: () => void; complete?: () => void }): void;
 }

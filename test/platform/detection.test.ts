@@ -11,6 +11,7 @@ import { NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
 import { NodeTt } from '../support/platforms/douyin';
 import { NodeHas } from '../support/platforms/harmony';
+import { NodeLark } from '../support/platforms/lark';
 import { NodeQq } from '../support/platforms/qq';
 import { NodeTaro } from '../support/platforms/taro';
 import { NodeUni } from '../support/platforms/uni';
@@ -108,6 +109,16 @@ describe('detection from globals (no platform option)', () => {
     delete globals.my;
     install({ swan: new NodeSwan() });
     expect(platformOf()?.name).toBe('swan');
+  });
+
+  it('Feishu/Lark: a tt whose getSystemInfoSync().appName is Lark is Feishu (WeChat-shaped), not Douyin', async () => {
+    const lark = new NodeLark();
+    install({ tt: lark });
+    expect(platformOf()?.name).toBe('lark');
+    const c = detectedClient();
+    await c.connect();
+    await roundTrip(c, 'detect-lark');
+    expect(lark.requests).toHaveLength(1);
   });
 
   it('HarmonyOS atomic services: has alone, and has before wx and uni (a framework may leave either beside it)', async () => {

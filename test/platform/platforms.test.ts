@@ -20,6 +20,7 @@ import { NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
 import { NodeTt } from '../support/platforms/douyin';
 import { NodeHas } from '../support/platforms/harmony';
+import { NodeLark } from '../support/platforms/lark';
 import { NodeQq } from '../support/platforms/qq';
 import { launchOn, PlatformRuntime } from '../support/platforms/relaunch';
 import { binaryRoundTrip, BINARY, brokersFor, bytes, countAt, Double, fresh, platformKit, record } from '../support/platforms/run';
@@ -43,6 +44,7 @@ const CASES: Case[] = [
   { name: 'my, SocketTask, messages as documented ({data, isBuffer} at the top)', make: (storage) => new NodeMy({ taskMessages: 'documented', storage }), appEvents: true },
   { name: 'my, global socket (no multiple)', make: (storage) => new NodeMy({ supportsMultiple: false, storage }), appEvents: true },
   { name: 'tt (also the global tt and wx, as on Douyin)', make: (storage) => new NodeTt({ storage }), appEvents: true, globals: ['tt', 'wx'] },
+  { name: 'lark (Feishu/Lark: the global tt, appName Lark, no onAppHide, no SocketTask.onError)', make: (storage) => new NodeLark({ storage }), appEvents: false, globals: ['tt'] },
   { name: 'swan 3.60.2', make: (storage) => new NodeSwan({ baseLibrary: '3.60.2', storage }), appEvents: true },
   { name: 'swan 3.0.0 (SocketTask, no swan.onAppHide)', make: (storage) => new NodeSwan({ baseLibrary: '3.0.0', storage }), appEvents: false },
   { name: 'qq (the global qq, as on QQ)', make: (storage) => new NodeQq({ storage }), appEvents: true, globals: ['qq'] },
@@ -378,7 +380,7 @@ describe.each(CASES)('$name', (platform) => {
 });
 
 /** How errors name each platform, by the global its case starts with. */
-const SHOWN_NAMES: Record<string, string> = { has: 'HarmonyOS', my: 'Alipay', tt: 'Douyin', swan: 'Baidu', qq: 'QQ', uni: 'uni-app', Taro: 'Taro' };
+const SHOWN_NAMES: Record<string, string> = { lark: 'Feishu/Lark', has: 'HarmonyOS', my: 'Alipay', tt: 'Douyin', swan: 'Baidu', qq: 'QQ', uni: 'uni-app', Taro: 'Taro' };
 
 describe.each(CASES.filter((c) => !c.name.includes('global socket')))('socket limit: $name', (platform) => {
   it('five connections open; a sixth is refused with SOCKET_LIMIT; once one ends, it connects', async () => {

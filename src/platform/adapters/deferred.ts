@@ -33,7 +33,7 @@ export class DeferredTask implements WxSocketTask {
     task.onOpen((res) => this.listeners.open.forEach((l) => l(res)));
     task.onMessage((res) => this.listeners.message.forEach((l) => l(res)));
     task.onClose((res) => this.finish(res));
-    task.onError((res) => this.listeners.error.forEach((l) => l(res)));
+    task.onError?.((res) => this.listeners.error.forEach((l) => l(res)));
     // a task that arrives already open (Taro resolves in the success callback, which may come after
     // onOpen) would never report its open: report it now
     if ((task as { readyState?: number }).readyState === 1) setTimeout(() => this.listeners.open.forEach((l) => l({})), 0);

@@ -38,7 +38,7 @@ export function adaptDouyin(tt: DouyinApi): PlatformWx {
       task.attach(assign({}, real, {
         onOpen: (l) => real.onOpen(l),
         onMessage: (l) => real.onMessage(l),
-        onError: (l) => real.onError(l),
+        onError: (l) => real.onError?.(l),
         onClose: (l) => real.onClose((res) => l({ code: Number(res?.code ?? 1006) || 1006, reason: String(res?.reason ?? '') })),
         send: (o) => real.send(o),
         close: (o) => real.close(o),

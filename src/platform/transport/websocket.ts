@@ -92,7 +92,7 @@ class WebSocketTransport implements Transport {
       if (bytes) this.events.data(bytes);
       else this.unreadable(res?.unreadable ?? `onMessage gave ${res && typeof res === 'object' ? `data of ${shapeOf(res.data)}` : shapeOf(res)}`);
     });
-    task.onError((res) => this.fail(typeof res?.errMsg === 'string' ? res.errMsg : 'socket error', false));
+    task.onError?.((res) => this.fail(typeof res?.errMsg === 'string' ? res.errMsg : 'socket error', false));
     task.onClose((res) => this.end(res?.code ?? 1006, res?.reason ?? ''));
   }
 
