@@ -2,7 +2,8 @@
  * Which mini-program API the platform runs on. The native global wins inside frameworks (uni-app
  * compiled for WeChat has both `uni` and `wx`); Douyin and QQ also define a WeChat-compatible `wx`,
  * so they are asked first; a `tt` that says it is Feishu/Lark is used as WeChat-shaped, not Douyin's.
- * HarmonyOS atomic services' `has` is WeChat-shaped and used as it is.
+ * DingTalk's `dd` (asked before `my`) is Alipay-shaped. HarmonyOS atomic services' `has` is
+ * WeChat-shaped and used as it is.
  * Globals are read with `typeof`: Douyin forbids touching globalThis.
  */
 import { adaptAlipay, AlipayApi } from './adapters/alipay';
@@ -11,11 +12,11 @@ import { adaptDouyin, DouyinApi } from './adapters/douyin';
 import { adaptTaro, adaptUni, FrameworkApi } from './adapters/frameworks';
 import type { PlatformWx } from './wx';
 
-type PlatformName = 'tt' | 'lark' | 'qq' | 'swan' | 'my' | 'has' | 'wx' | 'uni' | 'Taro';
+type PlatformName = 'tt' | 'lark' | 'qq' | 'swan' | 'dd' | 'my' | 'has' | 'wx' | 'uni' | 'Taro';
 
-declare const tt: unknown, qq: unknown, swan: unknown, my: unknown, has: unknown, wx: unknown, uni: unknown, Taro: unknown;
+declare const tt: unknown, qq: unknown, swan: unknown, dd: unknown, my: unknown, has: unknown, wx: unknown, uni: unknown, Taro: unknown;
 
-const DETECTION_ORDER: readonly PlatformName[] = ['tt', 'qq', 'swan', 'my', 'has', 'wx', 'uni', 'Taro'];
+const DETECTION_ORDER: readonly PlatformName[] = ['tt', 'qq', 'swan', 'dd', 'my', 'has', 'wx', 'uni', 'Taro'];
 
 function globalNamed(name: PlatformName): unknown {
   switch (name) {
@@ -25,6 +26,8 @@ function globalNamed(name: PlatformName): unknown {
       return typeof qq === 'undefined' ? undefined : qq;
     case 'swan':
       return typeof swan === 'undefined' ? undefined : swan;
+    case 'dd':
+      return typeof dd === 'undefined' ? undefined : dd;
     case 'my':
       return typeof my === 'undefined' ? undefined : my;
     case 'has':
@@ -78,6 +81,8 @@ function isLark(api: object): boolean {
 
 function adapt(name: PlatformName, api: object): PlatformWx {
   switch (name) {
+    // DingTalk is built on Alipay's runtime: its one global socket, base64 frames and {key, data} storage are Alipay's
+    case 'dd':
     case 'my':
       return adaptAlipay(api as AlipayApi);
     case 'tt':

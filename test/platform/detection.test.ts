@@ -9,6 +9,7 @@ import { startAedes, Broker } from '../support/brokers';
 import { expectRejection, Made, optionsFor, roundTrip } from '../support/client';
 import { NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
+import { NodeDd } from '../support/platforms/dingtalk';
 import { NodeTt } from '../support/platforms/douyin';
 import { NodeHas } from '../support/platforms/harmony';
 import { NodeLark } from '../support/platforms/lark';
@@ -18,7 +19,7 @@ import { NodeUni } from '../support/platforms/uni';
 import { NodeWx } from '../support/wx';
 
 const globals = globalThis as unknown as Record<string, unknown>;
-const NAMES = ['tt', 'qq', 'swan', 'my', 'has', 'wx', 'uni', 'Taro'];
+const NAMES = ['tt', 'qq', 'swan', 'dd', 'my', 'has', 'wx', 'uni', 'Taro'];
 const made = new Made();
 const disposers: (() => void)[] = [];
 let broker: Broker;
@@ -119,6 +120,16 @@ describe('detection from globals (no platform option)', () => {
     await c.connect();
     await roundTrip(c, 'detect-lark');
     expect(lark.requests).toHaveLength(1);
+  });
+
+  it('DingTalk: dd before my (its runtime is Alipay-based)', async () => {
+    const dingtalk = new NodeDd();
+    install({ dd: dingtalk, my: new NodeMy() });
+    expect(platformOf()?.name).toBe('dd');
+    const c = detectedClient();
+    await c.connect();
+    await roundTrip(c, 'detect-dd');
+    expect(dingtalk.requests).toHaveLength(1);
   });
 
   it('HarmonyOS atomic services: has alone, and has before wx and uni (a framework may leave either beside it)', async () => {

@@ -13,6 +13,7 @@ import { expectRejection } from '../support/client';
 import { settle, sleep, until } from '../support/harness';
 import { NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
+import { NodeDd } from '../support/platforms/dingtalk';
 import { NodeTt } from '../support/platforms/douyin';
 import { NodeQq } from '../support/platforms/qq';
 import { binaryRoundTrip, brokersFor, Double, platformKit, record } from '../support/platforms/run';
@@ -91,6 +92,30 @@ describe('Alipay (my)', () => {
     await sleep(700);
     // not asked again: on Alipay a second connectSocket fails (error 3) or replaces the open socket
     expect(my.requests).toHaveLength(1);
+  });
+});
+
+describe('DingTalk (dd)', () => {
+  it('one global socket (no SocketTask, no protocols sent): a binary round trip on aedes; a second connection is SOCKET_LIMIT naming DingTalk and its limit of 1', async () => {
+    const { broker, peer } = on('aedes');
+    const dd = use(new NodeDd(), ['dd']);
+    const a = client(broker, dd);
+    const log = record(a);
+    await a.connect();
+    await binaryRoundTrip(a, log, peer);
+    expect(dd.sentProtocols).toEqual([[]]);
+    const b = client(broker, dd, { reconnectPeriod: 0 });
+    const error = await expectRejection(() => b.connect(), { code: 'SOCKET_LIMIT' });
+    expect([error.message, error.fix?.split(':')[0]]).toEqual(['Too many WebSocket connections: DingTalk allows 1 at once', 'DingTalk lets a mini-program hold 1 WebSocket(s) at once']);
+  });
+
+  // Not a library defect: DingTalk's connectSocket documents no `protocols`, so no Sec-WebSocket-Protocol
+  // goes out, and mosquitto 2.0.11 then opens the socket but never answers CONNECT (as with Alipay's
+  // dropped protocols above). The README says which brokers work there.
+  it('mosquitto never answers a socket without the mqtt subprotocol → CONNECT_TIMEOUT after connectTimeout', async () => {
+    const { broker } = on('mosquitto');
+    const dd = use(new NodeDd(), ['dd']);
+    await expectRejection(() => client(broker, dd, { connectTimeout: 1000, reconnectPeriod: 0 }).connect(), { code: 'CONNECT_TIMEOUT' });
   });
 });
 
