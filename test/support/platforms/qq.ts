@@ -17,8 +17,9 @@ import { NodeWx, NodeWxOptions } from '../wx';
 export class NodeQq extends NodeWx implements PlatformDouble {
   private gone = false;
 
+  /** No wx.createTCPSocket: QQ's documentation found here has no TCP socket. */
   constructor(options: NodeWxOptions = {}) {
-    super(options);
+    super({ tcp: false, ...options });
   }
 
   get api(): this {
