@@ -62,6 +62,7 @@ function nameOf(api: object): PlatformName {
   if (hasMethod('getAuthCode')) return 'my';
   if (hasMethod('getSwanId')) return 'swan';
   if (hasMethod('getEnvInfoSync')) return 'tt';
+  if (isLark(api)) return 'lark';
   return 'wx';
 }
 

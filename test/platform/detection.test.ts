@@ -183,6 +183,12 @@ describe('the platform option', () => {
 
   // Library defect: see platform-quirks.test.ts ("tt handed in as platform without the global").
   // detect.ts nameOf() has no shape test for Douyin, so a given `tt` is taken for 'wx'.
+  it('a Feishu/Lark tt object given without its global is recognised as Feishu/Lark (its appName)', () => {
+    const lark = new NodeLark();
+    disposers.push(() => lark.dispose());
+    expect(platformOf(lark)?.name).toBe('lark');
+  });
+
   it('a tt API object given without its global is recognised as tt', () => {
     expect(platformOf(new NodeTt())?.name).toBe('tt');
   });
