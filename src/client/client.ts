@@ -6,7 +6,7 @@
 import { encodePayload } from '../core/codec';
 import { Emitter } from '../core/emitter';
 import { assign, CodedError, describeError, ErrorInfo, Locale, normalizeLocale } from '../core/errors';
-import { WARNING_TEXTS } from '../core/labels';
+import { WARNING_TEXTS, WarningTexts } from '../core/labels';
 import { ConnectionConfig, connectionKey, isLoopback, isObject, isQos, PersistConfig, QoS, resolveOptions, sameConnection } from '../core/options';
 import { binary, messageProperties, publishProperties, sentProperties, subscriptionOptions } from '../core/properties';
 import { ConnectionStatus, StateMachine } from '../core/state';
@@ -388,7 +388,7 @@ export class MqttClient {
       connection.on('storage', (notice) => this.onStorageNotice(notice)),
       connection.on('budget', ({ retryAt }) => {
         const seconds = String(Math.ceil((retryAt - Date.now()) / 1000));
-        this.emitAll('warning', { code: 'TCP_BUDGET', message: WARNING_TEXTS[this.locale].TCP_BUDGET.replace('{seconds}', seconds), retryAt });
+        this.emitAll('warning', { code: 'TCP_BUDGET', message: this.warningText('TCP_BUDGET', { seconds }), retryAt });
       }),
       connection.on('restored', ({ message, error }) => this.onRestored(message, error)),
       connection.on('message', (delivery) => this.onDelivery(delivery)),
@@ -423,14 +423,11 @@ export class MqttClient {
   }
 
   private onSessionLost(lost: SessionLost): void {
-    const template = WARNING_TEXTS[this.locale].SESSION_LOST;
-    const message = template.replace(/\{(resent|released|delivered)\}/g, (_, key: keyof SessionLost) => String(lost[key]));
-    this.emitAll('warning', { code: 'SESSION_LOST', message, session: assign({}, lost) });
+    this.emitAll('warning', { code: 'SESSION_LOST', message: this.warningText('SESSION_LOST', lost), session: assign({}, lost) });
   }
 
   private onStorageNotice(notice: StorageNotice): void {
-    const message = WARNING_TEXTS[this.locale][notice.code].replace(/\{(count|clientId)\}/g, (_, key: 'count' | 'clientId') => String(notice[key] ?? ''));
-    const detail: ClientEventMap['warning'] = { code: notice.code, message };
+    const detail: ClientEventMap['warning'] = { code: notice.code, message: this.warningText(notice.code, notice) };
     if (notice.code !== 'STORAGE_FOREIGN') detail.count = notice.count;
     this.emitAll('warning', detail);
   }
@@ -468,22 +465,26 @@ export class MqttClient {
     const config = this.sessionConfig(pool);
     const found = openStoredQueue(storage, config, { maxAge: persist.maxAge, clean: config.clean, protocolVersion: config.protocolVersion });
     this.launchPending = found.pending;
-    const texts = WARNING_TEXTS[this.locale];
     setTimeout(() => {
       if (found.aged > 0) {
-        const days = String(Math.round((persist.maxAge / 86400000) * 10) / 10);
-        this.emitAll('warning', { code: 'QUEUE_EXPIRED', message: texts.QUEUE_AGED.replace('{count}', String(found.aged)).replace('{days}', days), count: found.aged });
+        const days = Math.round((persist.maxAge / 86400000) * 10) / 10;
+        this.emitAll('warning', { code: 'QUEUE_EXPIRED', message: this.warningText('QUEUE_AGED', { count: found.aged, days }), count: found.aged });
       }
       const queues = foreignQueues(storage);
       if (queues.length === 0) return;
       const named = queues.map((q) => `${q.clientId || '?'} @ ${q.url || '?'}`).join(', ');
-      this.emitAll('warning', { code: 'STORAGE_FOREIGN', message: texts.FOREIGN_QUEUES.replace('{count}', String(queues.length)).replace('{queues}', named), count: queues.length, queues });
+      this.emitAll('warning', { code: 'STORAGE_FOREIGN', message: this.warningText('FOREIGN_QUEUES', { count: queues.length, queues: named }), count: queues.length, queues });
     }, 0);
   }
 
   private warn(code: 'INSECURE_TRANSPORT' | 'SHARED_CONNECTION_OPTIONS'): void {
-    const message = WARNING_TEXTS[this.locale][code];
+    const message = this.warningText(code);
     setTimeout(() => this.emitAll('warning', { code, message }), 0);
+  }
+
+  /** A warning's text in this client's locale, each {placeholder} filled from `values`. */
+  private warningText(key: keyof WarningTexts, values: object = {}): string {
+    return WARNING_TEXTS[this.locale][key].replace(/\{(\w+)\}/g, (_, name: string) => String((values as Record<string, unknown>)[name] ?? ''));
   }
 
   /** To the client and every scope. */

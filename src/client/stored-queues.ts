@@ -98,7 +98,7 @@ export function openStoredQueue(storage: KeyValueStorage, identity: JournalIdent
   const findings = { pending: [] as PendingMessage[], aged: 0 };
   try {
     const keys = storage.keys();
-    const queues = keys ? (listQueues(storage) ?? []) : [readQueue(storage, own)].filter((q): q is QueueSummary => q !== undefined);
+    const queues = keys ? (listQueues(storage, keys) ?? []) : [readQueue(storage, own)].filter((q): q is QueueSummary => q !== undefined);
     for (const queue of queues) {
       if (settings.maxAge > 0 && queue.touched > 0 && now - queue.touched > settings.maxAge) {
         removeQueue(storage, queue, keys);

@@ -4,13 +4,12 @@
  * nothing it does afterwards lands — and starts a new module registry on the same storage.
  * Exchanges are stopped between two of their steps by swallowing one packet on the Node wx.
  */
-import type { MqttClient } from '../../src/client/client';
 import type { ClientOptions, MessageEventDetail, PublishEventDetail, WarningEventDetail } from '../../src/types';
 import { MosquittoBroker, startMosquitto } from '../support/brokers';
 import { sleep, until } from '../support/harness';
 import { killTools, mosquittoSub } from '../support/mqtt5';
 import { connectPeer, Peer } from '../support/peer';
-import { Launches, Runtime } from '../support/relaunch';
+import { goOffline, Launches, Runtime } from '../support/relaunch';
 import type { WirePacket } from '../support/wx';
 
 const PUBREC = 5;
@@ -42,11 +41,6 @@ const relaunch = (runtime: Runtime): Runtime => launches.relaunch(runtime);
 
 function options(extra: Partial<ClientOptions> = {}): ClientOptions {
   return { host: broker.host, port: broker.wsPort, path: broker.path, secure: false, reconnectPeriod: 200, clientId: `persist-${process.pid}-${++clientIds}`, persist: true, ...extra };
-}
-
-async function goOffline(runtime: Runtime, client: MqttClient): Promise<void> {
-  runtime.wx.setNetwork(false);
-  await until(() => client.status === 'offline', 'offline');
 }
 
 /** Records the packets of `type` going `way`; returns a getter of their count. Swallows them when `swallow`. */

@@ -10,7 +10,7 @@ import type { ClientOptions, ErrorEventDetail, PublishEventDetail, WarningEventD
 import { MosquittoBroker, startMosquitto } from '../support/brokers';
 import { sleep, until } from '../support/harness';
 import { connectPeer, Peer } from '../support/peer';
-import { Launches, Runtime } from '../support/relaunch';
+import { goOffline, Launches, Runtime } from '../support/relaunch';
 
 let broker: MosquittoBroker;
 let peer: Peer;
@@ -53,11 +53,6 @@ function record(client: MqttClient): Log {
 }
 
 const topic = (name: string): string => `st/${process.pid}/${name}`;
-
-async function goOffline(runtime: Runtime, client: MqttClient): Promise<void> {
-  runtime.wx.setNetwork(false);
-  await until(() => client.status === 'offline', 'offline');
-}
 
 /** The client still works: a QoS 1 publish reaches the peer. */
 async function stillWorks(client: MqttClient, name: string): Promise<void> {

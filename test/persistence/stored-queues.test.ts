@@ -9,7 +9,7 @@ import type { ClientOptions, MqttErrorDetail, WarningEventDetail } from '../../s
 import { MosquittoBroker, startMosquitto } from '../support/brokers';
 import { sleep, until } from '../support/harness';
 import { connectPeer, Peer } from '../support/peer';
-import { Launches, Runtime } from '../support/relaunch';
+import { goOffline, Launches, Runtime } from '../support/relaunch';
 import type { WirePacket } from '../support/wx';
 
 const PUBREC = 5;
@@ -47,11 +47,6 @@ function warningsOf(client: MqttClient): WarningEventDetail[] {
   const warnings: WarningEventDetail[] = [];
   client.on('warning', (w) => warnings.push(w));
   return warnings;
-}
-
-async function goOffline(runtime: Runtime, client: MqttClient): Promise<void> {
-  runtime.wx.setNetwork(false);
-  await until(() => client.status === 'offline', 'offline');
 }
 
 /** Swallows inbound packets of `type` until the returned function is called. */

@@ -6,6 +6,7 @@
 import type * as Library from '../../src/index';
 import type { MqttClient } from '../../src/client/client';
 import type { ClientOptions } from '../../src/types';
+import { until } from './harness';
 import { StorageArea } from './storage';
 import { NodeWx, NodeWxOptions } from './wx';
 
@@ -59,4 +60,10 @@ export class Launches {
     this.runtimes.push(runtime);
     return runtime;
   }
+}
+
+/** The network goes away on this runtime; resolves once the client says it is offline. */
+export async function goOffline(runtime: Runtime, client: MqttClient): Promise<void> {
+  runtime.wx.setNetwork(false);
+  await until(() => client.status === 'offline', 'offline');
 }

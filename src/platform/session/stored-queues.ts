@@ -3,7 +3,7 @@
  * (getStorageInfoSync), read without sending anything, removed whole. The Persistence of a live
  * connection owns its own queue; this module only reads others, and removes what nobody runs.
  */
-import type { ErrorInfo } from '../../core/errors';
+import { ErrorInfo, isErrorInfo } from '../../core/errors';
 import { isJournalKey, isOutgoing, Journal, JournalIdentity, JournalRecord } from '../../core/journal';
 import type { KeyValueStorage } from '../storage';
 
@@ -36,9 +36,8 @@ export function readQueue(storage: KeyValueStorage, key: string): QueueSummary |
   };
 }
 
-/** Every queue in storage, oldest first; undefined where the platform cannot list its keys. Throws ErrorInfo. */
-export function listQueues(storage: KeyValueStorage): QueueSummary[] | undefined {
-  const keys = storage.keys();
+/** Every queue in storage (among `keys`, when already listed), oldest first; undefined where the platform cannot list its keys. Throws ErrorInfo. */
+export function listQueues(storage: KeyValueStorage, keys = storage.keys()): QueueSummary[] | undefined {
   if (!keys) return undefined;
   const queues: QueueSummary[] = [];
   for (const key of keys.filter(isJournalKey)) {
@@ -59,5 +58,4 @@ export function removeQueue(storage: KeyValueStorage, queue: QueueSummary, keys:
 export const outgoingOf = (queue: QueueSummary): JournalRecord[] => queue.records.filter((r) => isOutgoing(r.stage));
 
 /** ErrorInfo or something thrown by a platform call, as ErrorInfo. */
-export const storageFailure = (error: unknown): ErrorInfo =>
-  typeof (error as ErrorInfo)?.code === 'string' ? (error as ErrorInfo) : { code: 'STORAGE_ERROR', errMsg: String(error) };
+export const storageFailure = (error: unknown): ErrorInfo => (isErrorInfo(error) ? error : { code: 'STORAGE_ERROR', errMsg: String(error) });
