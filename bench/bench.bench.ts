@@ -291,7 +291,8 @@ test('1b. per-message cost of the client path, in process', async () => {
   // The message path below mqtt.js, without broker, socket or stream: each call is what happens
   // after mqtt.js parsed one PUBLISH. (b) a bare platform connection (routing to its holder, one
   // 'message' listener); (d) a client's connection (the same, plus the client: the event detail,
-  // whose payload and bytes are made only when read, the client's own scope, its 'message' listener).
+  // whose payload and bytes are made only when read, the client's own scope, its 'message' listener);
+  // (d′) the same with a listener that reads `payload`, as nearly every app's does.
   const COST_N = SMOKE ? 2000 : 200000;
   const wx = new NodeWx();
   setPlatformWx(wx);
@@ -306,7 +307,12 @@ test('1b. per-message cost of the client path, in process', async () => {
   await bare.subscribe(holder, 'cost/b', 0);
   const c = createClient({ host: mosquitto.host, port: mosquitto.wsPort, path: mosquitto.path, secure: false });
   let nd = 0;
-  c.on('message', () => nd++);
+  let reads = false;
+  let chars = 0;
+  c.on('message', (message) => {
+    nd++;
+    if (reads) chars += message.payload.length;
+  });
   await c.connect();
   await c.subscribe('cost/d', { qos: 0 });
   const viaClient = deliveryEntry(connectionOf(c));
@@ -314,23 +320,31 @@ test('1b. per-message cost of the client path, in process', async () => {
   // mqtt.js hands out payloads as views into its parse buffer
   const big = new Uint8Array(COST_N * 80).fill(0x78);
   const payloads = Array.from({ length: COST_N }, (_, i) => big.subarray(i * 80, i * 80 + 64));
-  const ns: Record<'b' | 'd', number[]> = { b: [], d: [] };
+  const ns: Record<'b' | 'd' | 'read', number[]> = { b: [], d: [], read: [] };
   for (let run = 0; run < RUNS + 1; run++) {
     const b = timeDeliveries(viaBare, 'cost/b', payloads, () => nb);
     const d = timeDeliveries(viaClient, 'cost/d', payloads, () => nd);
+    reads = true;
+    const read = timeDeliveries(viaClient, 'cost/d', payloads, () => nd);
+    reads = false;
     // run 0 warms the JIT up and is left out
     if (run > 0) {
       ns.b.push(b);
       ns.d.push(d);
+      ns.read.push(read);
     }
   }
+  if (chars !== (RUNS + 1) * COST_N * 64) throw new Error(`read ${chars} characters`);
   const b = median(ns.b);
   const d = median(ns.d);
-  results.perMessage = { deliveries: COST_N, runs: RUNS, platformNs: Math.round(b), clientNs: Math.round(d), clientLayerNs: Math.round(d - b) };
+  const read = median(ns.read);
+  results.perMessage = { deliveries: COST_N, runs: RUNS, platformNs: Math.round(b), clientNs: Math.round(d), clientLayerNs: Math.round(d - b), readingPayloadNs: Math.round(read) };
   table(`Per-message cost below mqtt.js, in process: ${COST_N} deliveries of 64 B, median of ${RUNS}`, ['path', 'ns/msg'], [
     ['(b) platform connection → listener', Math.round(b)],
     ['(d) platform connection → client → listener', Math.round(d)],
     ['the client layer alone (d − b)', Math.round(d - b)],
+    ["(d′) the same, the listener reading `payload`", Math.round(read)],
+    ['reading `payload` (d′ − d)', Math.round(read - d)],
   ]);
   await c.end();
   await bare.release(holder, false);

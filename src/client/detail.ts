@@ -1,61 +1,58 @@
 /**
  * The one builder of message event details: `message` (in) and `publish` (out). A detail is a
  * plain object. Its `payload` (the UTF-8 text, natively decoded where the platform has
- * TextDecoder) and `bytes` (an exact ArrayBuffer copy: an allocation per message) are made the
- * first time something reads them, once, and are then ordinary fields; until then the detail holds
- * the view mqtt.js handed over, out of sight, and lets it go once both are made. A frozen detail
- * keeps its accessors and remembers what they made.
+ * TextDecoder) and `bytes` (an exact ArrayBuffer copy: an allocation per message) are accessors
+ * that make their value the first time something reads it, once: a listener that reads neither
+ * pays for neither. Both behave as fields — in JSON, spread, toEqual, assignment — and read the
+ * same on a frozen detail (Immer and Redux freeze state). What they made, and the view mqtt.js
+ * handed over, sit out of sight in one small record; the view is let go once both are made.
+ * (Turning an accessor into a data field on first read cost more than the decoding itself.)
  */
 import { decodeText, exactArrayBuffer } from '../core/codec';
-import { assign } from '../core/errors';
 import type { Direction, MessageData, MqttMessage } from '../core/message';
 import type { MessageProperties } from '../core/properties';
 import type { MessageEventDetail, PublishEventDetail } from '../types';
 
-const VIEW = Symbol('miniprogram-mqtt/bytes');
+const MADE = Symbol('miniprogram-mqtt/made');
 
 // Looked up once: where code runs in a vm context (jest here) each global lookup costs about 130 ns.
 // Date.now stays a lookup per message: tests (ours, and apps' with fake timers) replace it.
-const { defineProperty, getOwnPropertyDescriptor } = Object;
+const { defineProperty, isFrozen } = Object;
 
-type Pending = MqttMessage & { [VIEW]?: Uint8Array; restored?: boolean };
-
-/** Values made for a frozen detail, which cannot turn its accessors into fields (Immer and Redux freeze state). */
-const madeForFrozen = new WeakMap<object, Partial<Record<'payload' | 'bytes', string | ArrayBuffer>>>();
-
-/** The field becomes an ordinary one holding `value`; once both are, the frame's view is let go. False on a frozen detail. */
-function settle(detail: Pending, key: 'payload' | 'bytes', value: string | ArrayBuffer): boolean {
-  try {
-    defineProperty(detail, key, { value, writable: true, enumerable: true, configurable: true });
-  } catch {
-    return false;
-  }
-  if (!getOwnPropertyDescriptor(detail, key === 'payload' ? 'bytes' : 'payload')?.get) detail[VIEW] = undefined;
-  return true;
+/** A detail's own record: the frame's view until both values are made, and what was made (or assigned). */
+interface Made {
+  view?: Uint8Array;
+  payload?: string;
+  bytes?: ArrayBuffer;
 }
 
-/** Shared by every detail: the first read of `key` makes its value from the view, once; a write replaces it. */
-function lazy(key: 'payload' | 'bytes', make: (view: Uint8Array) => string | ArrayBuffer): PropertyDescriptor {
+type Pending = MqttMessage & { [MADE]: Made; restored?: boolean };
+
+/** Shared by every detail: `key` is made from the view on its first read, once; a write replaces it. */
+function lazy<K extends 'payload' | 'bytes'>(key: K, make: (view: Uint8Array) => NonNullable<Made[K]>): PropertyDescriptor {
   return {
     enumerable: true,
     configurable: true,
     get(this: Pending) {
-      const made = madeForFrozen.get(this)?.[key];
-      if (made !== undefined) return made;
-      const value = make(this[VIEW]!);
-      if (!settle(this, key, value)) madeForFrozen.set(this, assign({}, madeForFrozen.get(this), { [key]: value }));
+      const made = this[MADE];
+      let value = made[key];
+      if (value === undefined) {
+        value = made[key] = make(made.view!);
+        if (made.payload !== undefined && made.bytes !== undefined) made.view = undefined;
+      }
       return value;
     },
-    set(this: Pending, value: string | ArrayBuffer) {
-      if (!settle(this, key, value)) throw new TypeError(`Cannot assign to '${key}' of a frozen message detail`);
+    set(this: Pending, value: NonNullable<Made[K]>) {
+      if (isFrozen(this)) throw new TypeError(`Cannot assign to '${key}' of a frozen message detail`);
+      this[MADE][key] = value;
     },
   };
 }
 
 const LAZY_PAYLOAD = lazy('payload', decodeText);
 const LAZY_BYTES = lazy('bytes', exactArrayBuffer);
-/** The view's descriptor, reused (its value set for one call) rather than allocated per message. */
-const HIDDEN_VIEW: PropertyDescriptor = { value: undefined, writable: true };
+/** The record's descriptor (not enumerable: no spread, JSON or toEqual sees it), reused rather than allocated per message. */
+const HIDDEN: PropertyDescriptor = { value: undefined };
 
 export interface DetailExtra {
   /** `message`: the DUP flag the broker sent. */
@@ -73,11 +70,10 @@ export function messageDetail(direction: 'out', id: string, data: MessageData, e
 export function messageDetail(direction: Direction, id: string, data: MessageData, extra: DetailExtra): MqttMessage {
   // keys in the order details have always had: id, topic, payload, bytes, qos, retain, dup, direction, time, restored, properties
   const detail = { id, topic: data.topic } as Pending;
-  HIDDEN_VIEW.value = data.bytes;
-  defineProperty(detail, VIEW, HIDDEN_VIEW);
-  HIDDEN_VIEW.value = undefined;
-  if (extra.text === undefined) defineProperty(detail, 'payload', LAZY_PAYLOAD);
-  else detail.payload = extra.text;
+  HIDDEN.value = { view: data.bytes, payload: extra.text, bytes: undefined } satisfies Made;
+  defineProperty(detail, MADE, HIDDEN);
+  HIDDEN.value = undefined;
+  defineProperty(detail, 'payload', LAZY_PAYLOAD);
   defineProperty(detail, 'bytes', LAZY_BYTES);
   detail.qos = data.qos;
   detail.retain = data.retain;

@@ -1,5 +1,5 @@
 /**
- * Message details: payload and bytes are made on first read, then behave as ordinary fields —
+ * Message details: payload and bytes are made on first read, once, and behave as ordinary fields —
  * in JSON, spread, toEqual, assignment — and a frozen detail (Immer, Redux) still reads.
  */
 import { messageDetail } from '../../src/client/detail';
@@ -26,15 +26,25 @@ describe('message detail', () => {
     expect(messageDetail('in', 'in_3', data(), { dup: false })).toEqual({ ...detail, id: 'in_3', time: expect.any(Number) });
   });
 
-  it('takes assignments like any field; lets the frame go once both fields are made', () => {
+  it('takes assignments like any field; makes each value once; lets the frame go once both are made', () => {
     const detail = messageDetail('in', 'in_4', data(), { dup: false });
+    const record = (): { view?: Uint8Array } => {
+      const symbols = Object.getOwnPropertySymbols(detail);
+      expect(symbols).toHaveLength(1);
+      expect(Object.getOwnPropertyDescriptor(detail, symbols[0])?.enumerable).toBe(false);
+      return (detail as unknown as Record<symbol, { view?: Uint8Array }>)[symbols[0]];
+    };
+    expect(record().view).toBeInstanceOf(Uint8Array);
     detail.payload = 'replaced';
     expect(detail.payload).toBe('replaced');
-    const symbols = (): unknown[] => Object.getOwnPropertySymbols(detail).map((s) => (detail as unknown as Record<symbol, unknown>)[s]);
-    expect(symbols()[0]).toBeInstanceOf(Uint8Array);
-    void detail.bytes;
-    expect(symbols()[0]).toBeUndefined();
-    expect(Object.getOwnPropertyDescriptor(detail, 'bytes')?.get).toBeUndefined();
+    expect(record().view).toBeInstanceOf(Uint8Array);
+    const bytes = detail.bytes;
+    expect(detail.bytes).toBe(bytes);
+    expect(record().view).toBeUndefined();
+    const replacement = new ArrayBuffer(1);
+    detail.bytes = replacement;
+    expect(detail.bytes).toBe(replacement);
+    expect({ ...detail }).toEqual(expect.objectContaining({ payload: 'replaced', bytes: replacement }));
   });
 
   it('a frozen detail still reads (the same values each time) and refuses writes with a TypeError', () => {
@@ -45,5 +55,9 @@ describe('message detail', () => {
     expect(() => {
       (detail as { payload: string }).payload = 'x';
     }).toThrow(TypeError);
+    expect(() => {
+      (detail as { bytes: ArrayBuffer }).bytes = new ArrayBuffer(0);
+    }).toThrow(TypeError);
+    expect(detail.payload).toBe('hi\ufffd');
   });
 });
