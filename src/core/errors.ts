@@ -190,7 +190,7 @@ const TEXTS: Record<ErrorCode, string> = {
 };
 
 /** Each platform global's name, `zh-CN|en`. */
-const PLATFORM_NAMES: Record<string, string> = { wx: '微信|WeChat', qq: 'QQ|QQ', tt: '抖音|Douyin', lark: '飞书|Feishu/Lark', swan: '百度|Baidu', my: '支付宝|Alipay', dd: '钉钉|DingTalk', has: '鸿蒙元服务|HarmonyOS', uni: 'uni-app|uni-app', Taro: 'Taro|Taro' };
+const PLATFORM_NAMES: Record<string, string> = { wx: '微信|WeChat', qq: 'QQ|QQ', tt: '抖音|Douyin', lark: '飞书|Feishu/Lark', swan: '百度|Baidu', my: '支付宝|Alipay', dd: '钉钉|DingTalk', ks: '快手|Kuaishou', xhs: '小红书|Xiaohongshu', jd: '京东|JD', has: '鸿蒙元服务|HarmonyOS', uni: 'uni-app|uni-app', Taro: 'Taro|Taro' };
 
 /** Concurrent sockets WeChat allows a mini-program; also the limit named when WeChat itself refuses one. */
 export const WECHAT_SOCKET_LIMIT = 5;

@@ -2,21 +2,23 @@
  * Which mini-program API the platform runs on. The native global wins inside frameworks (uni-app
  * compiled for WeChat has both `uni` and `wx`); Douyin and QQ also define a WeChat-compatible `wx`,
  * so they are asked first; a `tt` that says it is Feishu/Lark is used as WeChat-shaped, not Douyin's.
- * DingTalk's `dd` (asked before `my`) is Alipay-shaped. HarmonyOS atomic services' `has` is
- * WeChat-shaped and used as it is.
+ * DingTalk's `dd` (asked before `my`) is Alipay-shaped. Kuaishou's `ks` and HarmonyOS atomic
+ * services' `has` are WeChat-shaped and used as they are; JD's `jd` and Xiaohongshu's `xhs` are
+ * WeChat-shaped around a socket that may be the one global socket (adapters/task-or-global.ts).
  * Globals are read with `typeof`: Douyin forbids touching globalThis.
  */
 import { adaptAlipay, AlipayApi } from './adapters/alipay';
 import { adaptBaidu, BaiduApi } from './adapters/baidu';
 import { adaptDouyin, DouyinApi } from './adapters/douyin';
 import { adaptTaro, adaptUni, FrameworkApi } from './adapters/frameworks';
+import { adaptTaskOrGlobal, TaskOrGlobalApi } from './adapters/task-or-global';
 import type { PlatformWx } from './wx';
 
-type PlatformName = 'tt' | 'lark' | 'qq' | 'swan' | 'dd' | 'my' | 'has' | 'wx' | 'uni' | 'Taro';
+type PlatformName = 'tt' | 'lark' | 'qq' | 'swan' | 'dd' | 'my' | 'ks' | 'xhs' | 'jd' | 'has' | 'wx' | 'uni' | 'Taro';
 
-declare const tt: unknown, qq: unknown, swan: unknown, dd: unknown, my: unknown, has: unknown, wx: unknown, uni: unknown, Taro: unknown;
+declare const tt: unknown, qq: unknown, swan: unknown, dd: unknown, my: unknown, ks: unknown, xhs: unknown, jd: unknown, has: unknown, wx: unknown, uni: unknown, Taro: unknown;
 
-const DETECTION_ORDER: readonly PlatformName[] = ['tt', 'qq', 'swan', 'dd', 'my', 'has', 'wx', 'uni', 'Taro'];
+const DETECTION_ORDER: readonly PlatformName[] = ['tt', 'qq', 'swan', 'dd', 'my', 'ks', 'xhs', 'jd', 'has', 'wx', 'uni', 'Taro'];
 
 function globalNamed(name: PlatformName): unknown {
   switch (name) {
@@ -30,6 +32,12 @@ function globalNamed(name: PlatformName): unknown {
       return typeof dd === 'undefined' ? undefined : dd;
     case 'my':
       return typeof my === 'undefined' ? undefined : my;
+    case 'ks':
+      return typeof ks === 'undefined' ? undefined : ks;
+    case 'xhs':
+      return typeof xhs === 'undefined' ? undefined : xhs;
+    case 'jd':
+      return typeof jd === 'undefined' ? undefined : jd;
     case 'has':
       return typeof has === 'undefined' ? undefined : has;
     case 'wx':
@@ -93,6 +101,9 @@ function adapt(name: PlatformName, api: object): PlatformWx {
       return api as PlatformWx;
     case 'swan':
       return adaptBaidu(api as BaiduApi);
+    case 'jd':
+    case 'xhs':
+      return adaptTaskOrGlobal(api as TaskOrGlobalApi);
     case 'uni':
       return adaptUni(api as FrameworkApi);
     case 'Taro':

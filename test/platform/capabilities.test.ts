@@ -4,7 +4,8 @@
  * container column are what the double (written from the platform's documentation) offers, and
  * "verified by" names a double or a framework-build test that exists. Sockets and binary frames are
  * exercised on real brokers by platforms.test.ts and platform-quirks.test.ts; here only their
- * column's values are pinned. Rows verified by nothing have no double and are not detected.
+ * column's values are pinned. A double written from SDK and framework code (the platform's own
+ * socket page not found) says so in its row.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,10 +16,13 @@ import type { PlatformDouble } from '../support/platforms/common';
 import { NodeDd } from '../support/platforms/dingtalk';
 import { NodeTt } from '../support/platforms/douyin';
 import { NodeHas } from '../support/platforms/harmony';
+import { NodeJd } from '../support/platforms/jd';
+import { NodeKs } from '../support/platforms/ks';
 import { NodeLark } from '../support/platforms/lark';
 import { NodeQq } from '../support/platforms/qq';
 import { NodeTaro } from '../support/platforms/taro';
 import { NodeUni } from '../support/platforms/uni';
+import { NodeXhs } from '../support/platforms/xhs';
 import { NodeWx } from '../support/wx';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -62,6 +66,9 @@ const DOUBLES: Record<string, () => Double> = {
   '`my`': () => new NodeMy(),
   '`dd`': () => new NodeDd(),
   '`has`': () => new NodeHas(),
+  '`ks`': () => new NodeKs(),
+  '`xhs`': () => new NodeXhs(),
+  '`jd`': () => new NodeJd(),
   '`uni`': () => new NodeUni(new NodeWx({ tcp: false })),
   '`Taro`': () => new NodeTaro(new NodeWx({ tcp: false })),
 };
@@ -74,7 +81,7 @@ it('lists the thirteen platforms the issue names', () => {
   expect(rows.map((r) => r.platform.split(' ').pop())).toEqual(['WeChat', 'QQ', 'Douyin', 'Feishu/Lark', 'Baidu', 'Alipay', 'DingTalk', 'HarmonyOS', 'Kuaishou', 'Xiaohongshu', 'JD', 'uni-app', 'Taro']);
 });
 
-describe.each(rows.filter((r) => r.verified !== 'nothing'))('$platform', (row) => {
+describe.each(rows)('$platform', (row) => {
   let double: Double;
   const name = row.api.replace(/`/g, '').split(' ')[0];
   beforeEach(() => {
@@ -99,28 +106,16 @@ describe.each(rows.filter((r) => r.verified !== 'nothing'))('$platform', (row) =
   });
 
   it('socket kind: the global socket only where the platform has no SocketTask', () => {
-    expect(row.sockets).toMatch(/^(SocketTask \(5\)|global \(1\))$/);
-    expect(row.sockets.startsWith('global')).toBe(name === 'dd');
+    expect(row.sockets).toMatch(/^(SocketTask \(5\)|global \(1\)|global \(1\) or SocketTask \(5\))$/);
+    expect(row.sockets.startsWith('global')).toBe(['dd', 'jd', 'xhs'].includes(name));
+    // Xiaohongshu: whether connectSocket returns a SocketTask is undocumented; the adapter takes either
+    expect(row.sockets.includes(' or ')).toBe(name === 'xhs');
     expect(row.binary).toBe(name === 'my' || name === 'dd' ? 'base64' : 'native');
   });
 
   it('"verified by" names what exists', () => {
-    expect(row.verified.split(', ')[0]).toBe('double from docs');
+    // ks, xhs, jd: their own socket pages could not be read here; their doubles follow SDK and framework code
+    expect(row.verified.split(', ')[0]).toBe(['ks', 'xhs', 'jd'].includes(name) ? 'double from SDK code' : 'double from docs');
     if (row.verified.includes('framework build')) expect(fs.existsSync(path.join(ROOT, 'test', 'examples', `${name === 'uni' ? 'uni-app' : 'taro'}.test.ts`))).toBe(true);
   });
-});
-
-it('rows verified by nothing have no double and are not detected from their global', () => {
-  const unverified = rows.filter((r) => r.verified === 'nothing');
-  expect(unverified.map((r) => r.api)).toEqual(['`ks`', '`xhs`', '`jd`']);
-  for (const r of unverified) {
-    const name = r.api.replace(/`/g, '');
-    globals[name] = { connectSocket: () => undefined };
-    try {
-      expect(platformOf()).toBeUndefined();
-    } finally {
-      delete globals[name];
-    }
-    expect(DOUBLES[r.api]).toBeUndefined();
-  }
 });

@@ -12,14 +12,17 @@ import { NodeSwan } from '../support/platforms/baidu';
 import { NodeDd } from '../support/platforms/dingtalk';
 import { NodeTt } from '../support/platforms/douyin';
 import { NodeHas } from '../support/platforms/harmony';
+import { NodeJd } from '../support/platforms/jd';
+import { NodeKs } from '../support/platforms/ks';
 import { NodeLark } from '../support/platforms/lark';
 import { NodeQq } from '../support/platforms/qq';
 import { NodeTaro } from '../support/platforms/taro';
 import { NodeUni } from '../support/platforms/uni';
+import { NodeXhs } from '../support/platforms/xhs';
 import { NodeWx } from '../support/wx';
 
 const globals = globalThis as unknown as Record<string, unknown>;
-const NAMES = ['tt', 'qq', 'swan', 'dd', 'my', 'has', 'wx', 'uni', 'Taro'];
+const NAMES = ['tt', 'qq', 'swan', 'dd', 'my', 'ks', 'xhs', 'jd', 'has', 'wx', 'uni', 'Taro'];
 const made = new Made();
 const disposers: (() => void)[] = [];
 let broker: Broker;
@@ -140,6 +143,20 @@ describe('detection from globals (no platform option)', () => {
     await c.connect();
     await roundTrip(c, 'detect-has');
     expect(harmony.requests).toHaveLength(1);
+  });
+
+  it.each([
+    ['Kuaishou', 'ks', () => new NodeKs()],
+    ['Xiaohongshu', 'xhs', () => new NodeXhs()],
+    ['JD', 'jd', () => new NodeJd()],
+  ] as const)('%s: %s before wx, uni and Taro (what uni-app and Taro compiled for it leave beside it)', async (_label, name, make) => {
+    const native = make();
+    install({ [name]: native, wx: new NodeWx(), uni: new NodeUni(new NodeWx()), Taro: new NodeTaro(new NodeWx()) });
+    expect(platformOf()?.name).toBe(name);
+    const c = detectedClient();
+    await c.connect();
+    await roundTrip(c, `detect-${name}`);
+    expect(native.requests).toHaveLength(1);
   });
 
   it('no platform global and no option: connect rejects with a coded error', async () => {

@@ -10,9 +10,12 @@ import { until } from '../support/harness';
 import { AlipaySocketTask, NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
 import { DouyinSocketTask, NodeTt } from '../support/platforms/douyin';
+import { NodeJd } from '../support/platforms/jd';
+import { NodeKs } from '../support/platforms/ks';
 import { NodeQq } from '../support/platforms/qq';
 import { ENV_TYPE, NodeTaro } from '../support/platforms/taro';
 import { NodeUni, UniSocketTask } from '../support/platforms/uni';
+import { NodeXhs } from '../support/platforms/xhs';
 import { NodeSocketTask, NodeWx } from '../support/wx';
 
 /** MQTT 3.1.1 CONNECT, clean session, empty clientId, keepalive 60. */
@@ -276,5 +279,48 @@ describe('NodeQq (QQ)', () => {
     const qq = new NodeQq();
     expect(qq).toBeInstanceOf(NodeWx);
     expect(qq.api).toBe(qq);
+  });
+});
+
+describe('NodeJd (JD) and NodeXhs (Xiaohongshu): the WeChat-shaped global socket', () => {
+  it('JD: connectSocket returns nothing; the global events and sendSocketMessage carry WeChat frames; a second socket fails; no off*, no onAppHide', async () => {
+    const jd = track(new NodeJd());
+    expect([jd.onAppHide, jd.offSocketMessage]).toEqual([undefined, undefined]);
+    const frames: (string | ArrayBuffer)[] = [];
+    jd.onSocketMessage(({ data }) => frames.push(data));
+    const opened = new Promise((resolve) => jd.onSocketOpen(resolve));
+    expect(jd.connectSocket({ url, protocols: ['mqtt'] })).toBeUndefined();
+    await opened;
+    const second = await new Promise<{ errMsg: string }>((resolve) => jd.connectSocket({ url, fail: resolve }));
+    expect(second.errMsg).toBe('connectSocket:fail exceed max concurrent count 1');
+    jd.sendSocketMessage({ data: buffer(CONNECT) });
+    await until(() => joined(frames).length >= 4, 'CONNACK');
+    expect(joined(frames).slice(0, 4)).toEqual(CONNACK);
+    expect(frames.map((f) => Object.prototype.toString.call(f))).toEqual(frames.map(() => '[object ArrayBuffer]'));
+    const closed = new Promise((resolve) => jd.onSocketClose(resolve));
+    jd.closeSocket();
+    await closed;
+    expect(jd.openSockets()).toBe(0);
+  });
+
+  it('Xiaohongshu: the global socket with off*, or a SocketTask with socketTask: true; getStorageSync answers {code, data, msg} unless wrappedStorage is false', () => {
+    const xhs = track(new NodeXhs());
+    expect(typeof xhs.offSocketMessage).toBe('function');
+    expect(xhs.connectSocket({ url })).toBeUndefined();
+    xhs.setStorageSync('k', 'v');
+    expect(xhs.getStorageSync('k')).toEqual({ code: 0, data: 'v', msg: 'ok' });
+    const tasks = track(new NodeXhs({ socketTask: true, wrappedStorage: false }));
+    expect(tasks.connectSocket({ url })).toBeInstanceOf(NodeSocketTask);
+    tasks.setStorageSync('k', 'v');
+    expect(tasks.getStorageSync('k')).toBe('v');
+  });
+});
+
+describe('NodeKs (Kuaishou)', () => {
+  it('is the WeChat double under Kuaishou’s name, without createTCPSocket; getSystemInfoSync().host is an object', () => {
+    const ks = track(new NodeKs());
+    expect(ks).toBeInstanceOf(NodeWx);
+    expect(ks.createTCPSocket).toBeUndefined();
+    expect(typeof ks.getSystemInfoSync().host).toBe('object');
   });
 });

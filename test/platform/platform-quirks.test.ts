@@ -3,7 +3,8 @@
  * brokers: Alipay's dropped protocols and single global socket, Douyin's protocol echo and
  * methods-after-success, Baidu's global socket before 1.9.4 (String-only sendSocketMessage, a new
  * socket closes the old), uni-app's App below 2.2.6 (no ArrayBuffer frames), Taro's
- * Promise<SocketTask>, and WeChat-native fail messages through QQ, uni and Taro.
+ * Promise<SocketTask>, JD's and Xiaohongshu's WeChat-shaped global socket, and WeChat-native fail
+ * messages through QQ, uni and Taro.
  * Library defects are `it.failing`, each with what is expected, what happens, and the cause.
  */
 import { AddressInfo } from 'net';
@@ -14,6 +15,8 @@ import { settle, sleep, until } from '../support/harness';
 import { NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
 import { NodeDd } from '../support/platforms/dingtalk';
+import { NodeJd } from '../support/platforms/jd';
+import { NodeXhs } from '../support/platforms/xhs';
 import { NodeTt } from '../support/platforms/douyin';
 import { NodeQq } from '../support/platforms/qq';
 import { binaryRoundTrip, brokersFor, Double, platformKit, record } from '../support/platforms/run';
@@ -116,6 +119,55 @@ describe('DingTalk (dd)', () => {
     const { broker } = on('mosquitto');
     const dd = use(new NodeDd(), ['dd']);
     await expectRejection(() => client(broker, dd, { connectTimeout: 1000, reconnectPeriod: 0 }).connect(), { code: 'CONNECT_TIMEOUT' });
+  });
+});
+
+describe('JD (jd) and Xiaohongshu (xhs): the one WeChat-shaped global socket', () => {
+  it('JD: a second connection is SOCKET_LIMIT naming JD and 1, never asked of jd; its global listeners are added once, however often it reconnects', async () => {
+    const { broker, peer } = on('aedes');
+    const jd = use(new NodeJd(), ['jd']);
+    const a = client(broker, jd, { reconnectPeriod: 50 });
+    const log = record(a);
+    await a.connect();
+    const b = client(broker, jd, { reconnectPeriod: 0 });
+    const error = await expectRejection(() => b.connect(), { code: 'SOCKET_LIMIT' });
+    expect([error.message, error.fix?.split(':')[0]]).toEqual(['Too many WebSocket connections: JD allows 1 at once', 'JD lets a mini-program hold 1 WebSocket(s) at once']);
+    expect(jd.requests).toHaveLength(1);
+    // two cuts: a third so soon after would read as another client taking the clientId over
+    for (let cut = 1; cut <= 2; cut++) {
+      [...jd.sockets].forEach((s) => s.interrupt('cut'));
+      await until(() => a.status === 'connected' && jd.requests.length === 1 + cut, `reconnect ${cut}`);
+    }
+    // jd has no off*: one listener per event for good, each handing events to the open socket
+    expect(jd.globalListeners()).toEqual([1, 1, 1, 1]);
+    await binaryRoundTrip(a, log, peer);
+    expect(log.errors).toEqual([]);
+  });
+
+  it('Xiaohongshu: its listeners are removed when the socket closes (an app calling xhs.offSocketMessage() cannot leave the next socket deaf)', async () => {
+    const { broker, peer } = on('aedes');
+    const xhs = use(new NodeXhs(), ['xhs']);
+    const a = client(broker, xhs, { reconnectPeriod: 50 });
+    const log = record(a);
+    await a.connect();
+    expect(xhs.globalListeners()).toEqual([1, 1, 1, 1]);
+    xhs.offSocketMessage?.();
+    [...xhs.sockets].forEach((s) => s.interrupt('cut'));
+    await until(() => a.status === 'connected' && xhs.requests.length === 2, 'reconnected');
+    expect(xhs.globalListeners()).toEqual([1, 1, 1, 1]);
+    await binaryRoundTrip(a, log, peer);
+    await a.end();
+    await until(() => xhs.globalListeners().every((n) => n === 0), 'no listener left');
+  });
+
+  it('a global message without string or ArrayBuffer data → FRAME_UNREADABLE at once, naming its shape', async () => {
+    const { broker } = on('mosquitto');
+    const jd = use(new NodeJd(), ['jd']);
+    const onMessage = jd.onSocketMessage;
+    jd.onSocketMessage = (l) => onMessage(() => l({ data: { payload: [1, 2] } } as never));
+    const c = client(broker, jd, { reconnectPeriod: 0 });
+    const error = await expectRejection(() => c.connect(), { code: 'FRAME_UNREADABLE' });
+    expect(error.message).toContain('an object {payload}');
   });
 });
 

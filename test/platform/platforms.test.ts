@@ -20,12 +20,15 @@ import { NodeMy } from '../support/platforms/alipay';
 import { NodeSwan } from '../support/platforms/baidu';
 import { NodeTt } from '../support/platforms/douyin';
 import { NodeHas } from '../support/platforms/harmony';
+import { NodeJd } from '../support/platforms/jd';
+import { NodeKs } from '../support/platforms/ks';
 import { NodeLark } from '../support/platforms/lark';
 import { NodeQq } from '../support/platforms/qq';
 import { launchOn, PlatformRuntime } from '../support/platforms/relaunch';
 import { binaryRoundTrip, BINARY, brokersFor, bytes, countAt, Double, fresh, platformKit, record } from '../support/platforms/run';
 import { NodeTaro } from '../support/platforms/taro';
 import { NodeUni } from '../support/platforms/uni';
+import { NodeXhs } from '../support/platforms/xhs';
 
 interface Case {
   name: string;
@@ -48,6 +51,10 @@ const CASES: Case[] = [
   { name: 'swan 3.60.2', make: (storage) => new NodeSwan({ baseLibrary: '3.60.2', storage }), appEvents: true },
   { name: 'swan 3.0.0 (SocketTask, no swan.onAppHide)', make: (storage) => new NodeSwan({ baseLibrary: '3.0.0', storage }), appEvents: false },
   { name: 'qq (the global qq, as on QQ)', make: (storage) => new NodeQq({ storage }), appEvents: true, globals: ['qq'] },
+  { name: 'ks (the global ks, as on Kuaishou)', make: (storage) => new NodeKs({ storage }), appEvents: true, globals: ['ks'] },
+  { name: 'jd (the global jd: one global socket, no off*, no onAppHide)', make: (storage) => new NodeJd({ storage }), appEvents: false, globals: ['jd'] },
+  { name: 'xhs (the global xhs: one global socket, getStorageSync {code, data, msg})', make: (storage) => new NodeXhs({ storage }), appEvents: true, globals: ['xhs'] },
+  { name: 'xhs with a SocketTask and bare getStorageSync', make: (storage) => new NodeXhs({ storage, socketTask: true, wrappedStorage: false }), appEvents: true, globals: ['xhs'] },
   { name: 'has (the global has, as in HarmonyOS atomic services)', make: (storage) => new NodeHas({ storage }), appEvents: true, globals: ['has'] },
   { name: 'uni (App target, over the native API)', make: (storage) => new NodeUni(new NodeWx({ storage })), appEvents: true },
   { name: 'Taro (weapp)', make: (storage) => new NodeTaro(new NodeWx({ storage })), appEvents: true },
@@ -380,7 +387,7 @@ describe.each(CASES)('$name', (platform) => {
 });
 
 /** How errors name each platform, by the global its case starts with. */
-const SHOWN_NAMES: Record<string, string> = { lark: 'Feishu/Lark', has: 'HarmonyOS', my: 'Alipay', tt: 'Douyin', swan: 'Baidu', qq: 'QQ', uni: 'uni-app', Taro: 'Taro' };
+const SHOWN_NAMES: Record<string, string> = { lark: 'Feishu/Lark', has: 'HarmonyOS', ks: 'Kuaishou', xhs: 'Xiaohongshu', my: 'Alipay', tt: 'Douyin', swan: 'Baidu', qq: 'QQ', uni: 'uni-app', Taro: 'Taro' };
 
 describe.each(CASES.filter((c) => !c.name.includes('global socket')))('socket limit: $name', (platform) => {
   it('five connections open; a sixth is refused with SOCKET_LIMIT; once one ends, it connects', async () => {

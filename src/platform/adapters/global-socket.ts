@@ -1,7 +1,10 @@
 /**
- * The one socket of base libraries without SocketTask (Alipay without `multiple`, Baidu before
- * 1.9.4), driven through the global onSocket* / sendSocketMessage / closeSocket, as a SocketTask.
- * Its listeners are removed when it closes, so the next socket starts clean.
+ * The one socket of platforms without SocketTask (Alipay without `multiple`, DingTalk, JD,
+ * Xiaohongshu), driven through the global onSocket* / sendSocketMessage /
+ * closeSocket, as a SocketTask. The global events go to whichever socket is open now. Where the
+ * platform has off* (Alipay) its listeners are removed when the socket closes, so an app's own
+ * off…() cannot leave the next socket deaf; where it has none (JD), they are added once per API
+ * and never pile up.
  */
 import type { WxMessage } from '../frames';
 import { assign } from '../../core/errors';
@@ -32,11 +35,41 @@ interface GlobalSocketShape {
 
 export const GLOBAL_LIMIT_ERRMSG = 'connectSocket:fail exceed max concurrent count 1';
 
-/** APIs whose one global socket is in use. */
-const busy = new WeakSet<object>();
+type GlobalEvent = 'open' | 'message' | 'close' | 'error';
+
+/** The open socket of each API: its listeners per event. */
+const current = new WeakMap<object, Record<GlobalEvent, Callback[]>>();
+/** APIs without off*, whose global listeners were added for good. */
+const listening = new WeakSet<object>();
 
 /** Whether the one global socket of this API is open. */
-export const globalSocketBusy = (api: object): boolean => busy.has(api);
+export const globalSocketBusy = (api: object): boolean => current.has(api);
+
+const EVENTS: [GlobalEvent, 'onSocketOpen' | 'onSocketMessage' | 'onSocketClose' | 'onSocketError', 'offSocketOpen' | 'offSocketMessage' | 'offSocketClose' | 'offSocketError'][] = [
+  ['open', 'onSocketOpen', 'offSocketOpen'],
+  ['message', 'onSocketMessage', 'offSocketMessage'],
+  ['close', 'onSocketClose', 'offSocketClose'],
+  ['error', 'onSocketError', 'offSocketError'],
+];
+
+/** Adds the global listeners that hand each event to the open socket; returns what removes them (nothing without off*). */
+function listen(api: GlobalSocketApi): () => void {
+  if (listening.has(api)) return () => undefined;
+  const added = EVENTS.map(([event, on, off]) => {
+    const cb: Callback = (res) => {
+      const listeners = current.get(api);
+      if (event === 'close') current.delete(api);
+      listeners?.[event].forEach((l) => l(res));
+    };
+    (api[on] as (cb: Callback) => void)(cb);
+    return [off, cb] as const;
+  });
+  if (added.some(([off]) => typeof api[off] !== 'function')) {
+    listening.add(api);
+    return () => undefined;
+  }
+  return () => added.forEach(([off, cb]) => (api[off] as (cb?: Callback) => void)(cb));
+}
 
 /** A socket that could not be opened: it fails with `errMsg`, as WeChat reports a refusal. */
 export function refused(errMsg: string): WxSocketTask {
@@ -57,27 +90,20 @@ export function refused(errMsg: string): WxSocketTask {
 }
 
 export function globalSocketTask(api: GlobalSocketApi, shape: GlobalSocketShape): WxSocketTask {
-  if (busy.has(api)) return refused(GLOBAL_LIMIT_ERRMSG);
-  busy.add(api);
-  const registered: [keyof GlobalSocketApi, Callback][] = [];
-  const on = (name: 'onSocketOpen' | 'onSocketMessage' | 'onSocketClose' | 'onSocketError', off: keyof GlobalSocketApi, cb: Callback): void => {
-    (api[name] as (cb: Callback) => void)(cb);
-    registered.push([off, cb]);
-  };
-  const release = (): void => {
-    busy.delete(api);
-    registered.splice(0).forEach(([off, cb]) => (api[off] as ((cb?: Callback) => void) | undefined)?.(cb));
-  };
+  if (current.has(api)) return refused(GLOBAL_LIMIT_ERRMSG);
+  const listeners: Record<GlobalEvent, Callback[]> = { open: [], message: [], close: [], error: [] };
+  current.set(api, listeners);
+  const unlisten = listen(api);
+  listeners.close.push(unlisten);
   return {
-    onOpen: (l) => on('onSocketOpen', 'offSocketOpen', (res) => l(res)),
-    onMessage: (l) => on('onSocketMessage', 'offSocketMessage', (res) => l(shape.message(res))),
+    onOpen: (l) => void listeners.open.push((res) => l(res)),
+    onMessage: (l) => void listeners.message.push((res) => l(shape.message(res))),
     onClose: (l) =>
-      on('onSocketClose', 'offSocketClose', (res) => {
-        release();
+      void listeners.close.push((res) => {
         const r = (res ?? {}) as { code?: number; reason?: string };
         l({ code: Number(r.code ?? 1000), reason: String(r.reason ?? '') });
       }),
-    onError: (l) => on('onSocketError', 'offSocketError', (res) => l({ errMsg: shape.errMsg('onSocketError', res) })),
+    onError: (l) => void listeners.error.push((res) => l({ errMsg: shape.errMsg('onSocketError', res) })),
     send: (options) =>
       api.sendSocketMessage(assign(shape.send(options.data), { success: () => options.success?.(), fail: (res?: unknown) => options.fail?.({ errMsg: shape.errMsg('sendSocketMessage', res) }) })),
     close: (options = {}) => api.closeSocket({ code: options.code ?? 1000, reason: options.reason ?? '', success: () => options.success?.(), fail: () => options.fail?.() }),
