@@ -1,8 +1,9 @@
 /**
- * examples/uni-app as the uni-app CLI built it for Alipay (`uni build -p mp-alipay`) and Douyin
- * (`uni build -p mp-toutiao`): app.js, common/vendor.js (uni's runtime for that platform, Vue and
+ * examples/uni-app as the uni-app CLI built it for Alipay (`uni build -p mp-alipay`), Douyin
+ * (`uni build -p mp-toutiao`) and Kuaishou (`uni build -p mp-kuaishou`): app.js, common/vendor.js (uni's runtime for that platform, Vue and
  * the bundled miniprogram-mqtt) and pages/{index,quickstart}/index.js exactly as emitted, run with
- * the platform's double as its global (`my`: test/support/platforms/alipay.ts, `tt`: douyin.ts).
+ * the platform's double as its global (`my`: test/support/platforms/alipay.ts, `tt`: douyin.ts,
+ * `ks`: ks.ts).
  * The page connects to mosquitto, subscribes, shows a message mosquitto_pub sends, and its button's
  * QoS 2 publish comes back.
  *
@@ -21,6 +22,7 @@ import { until } from '../support/harness';
 import { NodeMy } from '../support/platforms/alipay';
 import type { PlatformDouble } from '../support/platforms/common';
 import { NodeTt } from '../support/platforms/douyin';
+import { NodeKs } from '../support/platforms/ks';
 
 const EXAMPLE = path.resolve(__dirname, '..', '..', 'examples', 'uni-app');
 /** The broker the page's script connects to (`npm start`'s); the test routes it to its mosquitto. */
@@ -49,9 +51,9 @@ interface AppDefinition {
 
 interface Target {
   /** uni's platform name (the build's folder). */
-  name: 'mp-alipay' | 'mp-toutiao';
+  name: 'mp-alipay' | 'mp-toutiao' | 'mp-kuaishou';
   /** The global the platform defines. */
-  global: 'my' | 'tt';
+  global: 'my' | 'tt' | 'ks';
   /** Template file extension, its directive prefix and its tap attribute. */
   template: { ext: string; prefix: string; tap: string };
   double(): PlatformDouble & { connectSocket: (options: { url: string }) => unknown };
@@ -86,6 +88,15 @@ const TARGETS: Target[] = [
     runtime: { getSystemInfoSync: () => ({ ...systemInfo, appName: 'Douyin' }) },
     // tt comes first in the library's detection order; the Douyin adapter touches a SocketTask only after its success callback
     direct: (double) => expect((double as NodeTt).violations).toEqual([]),
+  },
+  {
+    name: 'mp-kuaishou',
+    global: 'ks',
+    template: { ext: 'ksml', prefix: 'ks:', tap: 'bindtap' },
+    double: () => new NodeKs(),
+    runtime: {},
+    // ks comes before uni in the library's detection order: the socket is asked of ks itself
+    direct: (double) => expect((double as NodeKs).requests).toEqual([expect.objectContaining({ protocols: ['mqtt'] })]),
   },
 ];
 
