@@ -11,7 +11,7 @@ import { adaptAlipay, AlipayApi } from './adapters/alipay';
 import { adaptBaidu, BaiduApi } from './adapters/baidu';
 import { adaptDouyin, DouyinApi } from './adapters/douyin';
 import { adaptTaro, adaptUni, FrameworkApi } from './adapters/frameworks';
-import { adaptTaskOrGlobal, TaskOrGlobalApi } from './adapters/task-or-global';
+import { adaptTaskOrGlobal, TaskOrGlobalApi, withGlobalSocketFallback } from './adapters/task-or-global';
 import type { PlatformWx } from './wx';
 
 type PlatformName = 'tt' | 'lark' | 'qq' | 'swan' | 'dd' | 'my' | 'ks' | 'xhs' | 'jd' | 'has' | 'wx' | 'uni' | 'Taro';
@@ -88,7 +88,9 @@ function isLark(api: object): boolean {
   }
 }
 
-function adapt(name: PlatformName, api: object): PlatformWx {
+function adapt(name: PlatformName, api: object, given: boolean): PlatformWx {
+  // an object no global names: it may be a jd or xhs handed over on its own
+  if (given && name === 'wx' && globalNamed('wx') !== api) return withGlobalSocketFallback(api as PlatformWx);
   switch (name) {
     // DingTalk is built on Alipay's runtime: its one global socket, base64 frames and {key, data} storage are Alipay's
     case 'dd':
@@ -127,6 +129,6 @@ export function platformOf(given?: unknown): Platform | undefined {
   if (!source || !name) return undefined;
   if (name === 'tt' && isLark(source)) name = 'lark';
   let platform = adapted.get(source);
-  if (!platform) adapted.set(source, (platform = { name, api: adapt(name, source), source }));
+  if (!platform) adapted.set(source, (platform = { name, api: adapt(name, source, source === given), source }));
   return platform;
 }

@@ -210,6 +210,19 @@ describe('the platform option', () => {
     expect(platformOf(new NodeTt())?.name).toBe('tt');
   });
 
+  it.each([
+    ['JD jd', () => new NodeJd()],
+    ['Xiaohongshu xhs', () => new NodeXhs()],
+    ['Kuaishou ks', () => new NodeKs()],
+  ] as const)('a %s object given without its global connects (WeChat-shaped; no SocketTask returned → its global socket)', async (label, make) => {
+    const api = make();
+    disposers.push(() => api.dispose());
+    const c = made.create(optionsFor(broker, { platform: api }));
+    await c.connect();
+    await roundTrip(c, `given-${label.split(' ')[1]}`);
+    expect(api.requests).toHaveLength(1);
+  });
+
   it('the globals of earlier tests are gone', () => {
     for (const name of NAMES) expect(globals[name]).toBeUndefined();
     expect(platformOf()).toBeUndefined();

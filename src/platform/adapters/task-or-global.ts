@@ -44,26 +44,34 @@ function unwrapped(value: unknown): unknown {
   return r !== null && typeof r === 'object' && 'data' in r && ('code' in r || 'msg' in r) ? r.data : value;
 }
 
-export function adaptTaskOrGlobal(api: TaskOrGlobalApi): PlatformWx {
+/** connectSocket: the SocketTask `api` returns when it has onMessage; otherwise the one WeChat-shaped global socket. */
+function taskOrGlobal(api: TaskOrGlobalApi): PlatformWx['connectSocket'] {
   /** Learnt on the first connect: no SocketTask here, only the global socket. */
   let globalOnly = false;
+  return (options) => {
+    // asking again would fail, or replace the open socket
+    if (globalOnly && globalSocketBusy(api)) return refused(GLOBAL_LIMIT_ERRMSG);
+    const task = api.connectSocket({ url: options.url, protocols: options.protocols, success: options.success, fail: (res) => options.fail?.({ errMsg: errMsgOf('connectSocket', res) }) });
+    if (task && typeof task.onMessage === 'function') return task;
+    if (typeof api.onSocketMessage !== 'function') throw new Error('connectSocket:fail connectSocket returned no SocketTask and there is no onSocketMessage');
+    globalOnly = true;
+    return globalSocketTask(api as GlobalSocketApi, { message: wechatMessage, send: (data) => ({ data }), errMsg: errMsgOf });
+  };
+}
+
+export function adaptTaskOrGlobal(api: TaskOrGlobalApi): PlatformWx {
   const storage = wechatStorage(api);
   const read = storage.getStorageSync;
   if (read) storage.getStorageSync = (key) => unwrapped(read(key));
-  return assign(
-    {
-      connectSocket(options: WxConnectSocketOptions): WxSocketTask {
-        // asking again would fail, or replace the open socket
-        if (globalOnly && globalSocketBusy(api)) return refused(GLOBAL_LIMIT_ERRMSG);
-        const task = api.connectSocket({ url: options.url, protocols: options.protocols, success: options.success, fail: (res) => options.fail?.({ errMsg: errMsgOf('connectSocket', res) }) });
-        if (task && typeof task.onMessage === 'function') return task;
-        if (typeof api.onSocketMessage !== 'function') throw new Error('connectSocket:fail connectSocket returned no SocketTask and there is no onSocketMessage');
-        globalOnly = true;
-        return globalSocketTask(api as GlobalSocketApi, { message: wechatMessage, send: (data) => ({ data }), errMsg: errMsgOf });
-      },
-    },
-    plainListeners(api),
-    storage,
-    networkEvents(api, wechatNetwork),
-  );
+  return assign({ connectSocket: taskOrGlobal(api) }, plainListeners(api), storage, networkEvents(api, wechatNetwork));
+}
+
+/**
+ * A WeChat-shaped API object given as `platform` that is no global the library knows (a `jd` or
+ * `xhs` handed over without its global looks like any other): the object itself, everything
+ * inherited, except that a connectSocket returning no SocketTask falls back to the global socket.
+ */
+export function withGlobalSocketFallback(api: PlatformWx): PlatformWx {
+  if (typeof (api as Partial<GlobalSocketApi>).onSocketMessage !== 'function') return api;
+  return assign(Object.create(api) as PlatformWx, { connectSocket: taskOrGlobal(api as TaskOrGlobalApi) });
 }
