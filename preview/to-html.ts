@@ -53,7 +53,9 @@ export function toHtml(node: TreeNode | string): string {
   html += '>';
   if (VOID.has(tag)) return html;
   if (node.tagName === 'wx-textarea') return `${html}${escape(attr('value') ?? '')}</${tag}>`;
-  return `${html}${node.children.map(toHtml).join('')}</${tag}>`;
+  // WeChat's <text space="nbsp"> keeps runs of spaces (and, like every <text>, line breaks: pre-line above)
+  const nbsp = node.tagName === 'wx-text' && attr('space') === 'nbsp';
+  return `${html}${node.children.map((c) => (nbsp && typeof c === 'string' ? toHtml(c).replace(/ /g, '&nbsp;') : toHtml(c))).join('')}</${tag}>`;
 }
 
 /** Screen widths the previews are drawn at (CSS px): a common phone and the narrowest WeChat supports well. */
@@ -89,7 +91,7 @@ const BASE = `
 html { background: var(--wx-page-bg); }
 body { margin: 0; font-family: -apple-system, "PingFang SC", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; font-size: 16px; background: var(--wx-page-bg); color: var(--wx-text); overflow-x: hidden; }
 :where(div, span) { display: block; }
-:where(span.wx-text) { display: inline; }
+:where(span.wx-text) { display: inline; white-space: pre-line; }
 :where(button.wx-button) { display: inline-block; padding: 0 12px; height: 30px; line-height: 30px; font-size: 13px; border-radius: 5px; border: 1px solid var(--wx-btn-border); background: var(--wx-btn-bg); color: var(--wx-btn-text); font-family: inherit; }
 :where(input.wx-input, textarea.wx-textarea) { display: block; font: inherit; font-size: 13px; color: inherit; background: transparent; }
 textarea.wx-textarea { resize: none; }

@@ -2,12 +2,14 @@
  * What every component of the package shares, once (in the manner of vant-weapp's
  * common/component.ts): the `custom-class` external class, the `locale` and `theme` properties
  * (their WXML reads `theme`: 'auto' follows prefers-color-scheme, 'light' or 'dark' forces one)
- * and `labels` following `locale` (mixins/localized). Each component still lists `locale` and
+ * `labels` following `locale` (mixins/localized) and `renderer`, 'skyline' or 'webview'
+ * (mixins/renderer). Each component still lists `locale` and
  * `theme` in its own properties, as copies of LOCALE and THEME: its public table.
  */
 import { assign } from '../../src/ui';
 import type { Locale } from '../../src/ui';
 import { localized } from '../mixins/localized';
+import { rendered } from '../mixins/renderer';
 
 type C = WechatMiniprogram.Component.DataOption;
 type P = WechatMiniprogram.Component.PropertyOption;
@@ -26,6 +28,6 @@ export function mqttComponent<TData extends C, TProperty extends P, TMethod exte
 ): void {
   Component(assign({}, options, {
     externalClasses: ['custom-class', ...(options.externalClasses ?? [])],
-    behaviors: [localized(labels), ...(options.behaviors ?? [])],
+    behaviors: [localized(labels), rendered, ...(options.behaviors ?? [])],
   }) as unknown as WechatMiniprogram.Component.Options<TData, TProperty, TMethod, TBehavior>);
 }

@@ -72,12 +72,11 @@ it('long topics, payloads and errors wrap anywhere; flex children may shrink (no
   const rule = (css: string, selector: string): string => new RegExp(`(?:^|\\n)${selector.replace(/\./g, '\\.')} \\{([^}]*)\\}`).exec(css)?.[1] ?? '';
   const panel = read('mqtt-panel');
   const list = read('message-list');
-  for (const [css, selector] of [[list, '.ml__item'], [panel, '.mp__value'], [panel, '.mp__sub'], [panel, '.mp__payload']]) {
-    expect([selector, rule(css, selector)]).toEqual([selector, expect.stringMatching(/word-break: break-all;[\s\S]*overflow-wrap: anywhere;/)]);
+  // word-break: break-all, not overflow-wrap: anywhere, which Skyline lacks (skyline-style.test.ts): the
+  // error line's words break too, as Chinese text does anyway
+  for (const [css, selector] of [[list, '.ml__item'], [panel, '.mp__value'], [panel, '.mp__sub'], [panel, '.mp__payload'], [panel, '.mp__error']]) {
+    expect([selector, rule(css, selector)]).toEqual([selector, expect.stringContaining('word-break: break-all;')]);
   }
-  // the error line is prose: words stay whole unless one alone is wider than the line
-  expect(rule(panel, '.mp__error')).toMatch(/overflow-wrap: anywhere;/);
-  expect(rule(panel, '.mp__error')).not.toMatch(/word-break: break-all/);
   for (const [css, selector] of [[list, '.ml__item'], [list, '.ml__topic'], [panel, '.mp__input'], [panel, '.mp__row'], [panel, '.mp__segments']]) {
     expect([selector, rule(css, selector)]).toEqual([selector, expect.stringContaining('min-width: 0;')]);
   }
