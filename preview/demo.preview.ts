@@ -27,7 +27,7 @@ const SCHEMES = ['light', 'dark'] as const;
 type Scheme = (typeof SCHEMES)[number];
 
 /** The demo pages (docs/demo-<page>…) and the components' designed states. */
-const DEMO_PAGES = ['index', 'shared', 'headless', 'brokers', 'app-client', 'app-client-detail', 'app-client-panel'].map((p) => `demo-${p}`);
+const DEMO_PAGES = ['index', 'shared', 'headless', 'brokers', 'app-client', 'app-client-detail', 'app-client-panel', 'skyline'].map((p) => `demo-${p}`);
 const STATES = ['panel-idle', 'panel-connected', 'panel-error', 'panel-long', 'list-empty', 'list-1000'];
 const DRAWINGS = [...DEMO_PAGES, ...STATES];
 
@@ -94,9 +94,9 @@ const shots = new Map<string, Shot>();
 const COMPONENT_WXSS = [path.join(DEMO_NPM, 'mqtt-panel', 'index.wxss'), path.join(DEMO_NPM, 'message-list', 'index.wxss')];
 const demoWxss = (...files: string[]) => [path.join(DEMO, 'app.wxss'), ...COMPONENT_WXSS, ...files];
 
-function shootPage(name: string, route: string, rendered: Rendered): void {
+function shootPage(name: string, route: string, rendered: Rendered, css?: string): void {
   const own = path.join(DEMO, `${route}.wxss`);
-  shots.set(name, { tree: rendered.toJSON() as unknown as TreeNode, wxss: demoWxss(...(fs.existsSync(own) ? [own] : [])) });
+  shots.set(name, { tree: rendered.toJSON() as unknown as TreeNode, wxss: demoWxss(...(fs.existsSync(own) ? [own] : [])), css });
 }
 
 /** A bare component on a page of its own: page background only (no demo app.wxss), 24 rpx around it. */
@@ -204,6 +204,29 @@ async function appClientScenes(): Promise<void> {
   shootPage('demo-app-client-panel', 'pages/app-client/panel', panelPage);
   demo.unload(panelPage);
   demo.unload(list);
+  await main.end();
+}
+
+/**
+ * pages/skyline (its own launch: simulate renders a component for the first page that uses it). Drawn
+ * by Chromium like every page here, so it shows the page's own layout (its title bar in place of the
+ * native one Skyline lacks) under WebView's rules, not Skyline's renderer.
+ */
+async function skylineScene(): Promise<void> {
+  const demo = launchDemoApp(env.wx, env.broker);
+  const main = demo.library.getClient('main')!;
+  await waitFor(() => main.status === 'connected', 'main connected');
+  const page = demo.open('/pages/skyline/index');
+  await waitFor(() => main.subscriptions.length === 2, 'the panel and the list subscribed');
+  for (const [id, status] of [['lamp-1', 'online'], ['fan-2', 'offline']]) {
+    tick();
+    await env.peer.publish(`demo/devices/${id}/status`, status, { qos: 1 });
+    await stamped(page, 2);
+  }
+  await settle();
+  // the whole page in one drawing: its scroll-view (one screen tall on a phone) as tall as what it holds
+  shootPage('demo-skyline', 'pages/skyline/index', page, '.sk { height: auto; }');
+  demo.unload(page);
   await main.end();
 }
 
@@ -331,6 +354,8 @@ it('draws every demo page and state, light and dark, at 375 and 320 px, without 
   }
   seed(2);
   await appClientScenes();
+  seed(4);
+  await skylineScene();
   for (const [name, scene] of Object.entries(stateScenes)) {
     seed(3);
     const rendered = await scene();

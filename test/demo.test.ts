@@ -186,4 +186,30 @@ describe('app-client: the App\'s client "main", two pages on it through mqttBeha
     expect(topics()).toEqual([STATUS]);
     expect(main().status).toBe('connected');
   });
+
+  it('the list page links to the Skyline page', async () => {
+    list.querySelector('.devices__skyline')!.dispatchEvent('tap');
+    await until(() => demo.navigations.includes('/pages/skyline/index'), 'the tap to navigate');
+  });
+});
+
+// Its own launch: simulate renders a component for the first page of a module registry that uses it.
+it('Skyline page: its panel and list join the App client main (one socket); a device status reaches the list', async () => {
+  const demo = launchDemoApp(env.wx, env.broker);
+  const main = demo.library.getClient('main')!;
+  await until(() => main.status === 'connected', 'main connected');
+  const requests = env.wx.requests.length;
+  const page = demo.open('/pages/skyline/index');
+  const panel = page.querySelector('#panel')!.instance as unknown as PanelApi;
+  const topics = () => main.subscriptions.map((s) => s.topic).sort();
+  await until(() => panel.getState().status === 'connected' && topics().length === 2, 'the panel and the list subscribed on main');
+  expect(topics()).toEqual(['demo/devices/#', 'demo/devices/+/status']);
+  expect(env.wx.requests.length).toBe(requests);
+  await env.peer.publish('demo/devices/sky-1/status', 'online', { qos: 1 });
+  const shown = () => (page.querySelector('#list')!.instance as unknown as { getMessages(): { topic: string; payload: string }[] }).getMessages();
+  await until(() => shown().length === 1, 'the list to show the status');
+  expect(shown().map((m) => [m.topic, m.payload])).toEqual([['demo/devices/sky-1/status', 'online']]);
+  demo.unload(page);
+  expect(topics()).toEqual([]);
+  await main.end();
 });

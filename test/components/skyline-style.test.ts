@@ -28,6 +28,15 @@ describe.each(['mqtt-panel', 'message-list'])('<%s>', (name) => {
   });
 });
 
+describe('the Skyline demo page (demo/pages/skyline)', () => {
+  it('its WXSS and WXML pass the same checks; its JSON asks for Skyline on glass-easel', () => {
+    const dir = 'demo/pages/skyline/index';
+    expect(describeViolations([...checkWxss(`${dir}.wxss`, read(`${dir}.wxss`), read(`${dir}.wxml`)), ...checkWxml(`${dir}.wxml`, read(`${dir}.wxml`))])).toBe('');
+    expect(JSON.parse(read(`${dir}.json`))).toEqual(expect.objectContaining({ renderer: 'skyline', componentFramework: 'glass-easel', navigationStyle: 'custom' }));
+    expect(JSON.parse(read('demo/app.json')).lazyCodeLoading).toBe('requiredComponents');
+  });
+});
+
 describe('the checker', () => {
   it('names the file, line and rule of each kind of violation', () => {
     const css = [

@@ -31,5 +31,8 @@ Component({
     onPanelTap() {
       wx.navigateTo({ url: '/pages/app-client/panel' });
     },
+    onSkylineTap() {
+      wx.navigateTo({ url: '/pages/skyline/index' });
+    },
   },
 });
