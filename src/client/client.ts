@@ -470,7 +470,7 @@ export class MqttClient {
         const days = Math.round((persist.maxAge / 86400000) * 10) / 10;
         this.emitAll('warning', { code: 'QUEUE_EXPIRED', message: this.warningText('QUEUE_AGED', { count: found.aged, days }), count: found.aged });
       }
-      const queues = foreignQueues(storage);
+      const queues = foreignQueues(storage, found.others);
       if (queues.length === 0) return;
       const named = queues.map((q) => `${q.clientId || '?'} @ ${q.url || '?'}`).join(', ');
       this.emitAll('warning', { code: 'STORAGE_FOREIGN', message: this.warningText('FOREIGN_QUEUES', { count: queues.length, queues: named }), count: queues.length, queues });

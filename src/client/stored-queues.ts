@@ -83,8 +83,8 @@ export interface LaunchFindings {
   pending: PendingMessage[];
   /** Messages of queues past maxAge, removed now. */
   aged: number;
-  /** Other identities' queues, not reported before in this run. */
-  foreign: ForeignQueue[];
+  /** The other queues read at creation (their owners may be clients created in the same tick): foreignQueues() reports those nobody claims. */
+  others: QueueSummary[];
 }
 
 /**
@@ -92,10 +92,10 @@ export interface LaunchFindings {
  * for `maxAge` (its own too), and reads what is left of its own. Never throws: unreadable storage
  * is the connection's to report when it loads.
  */
-export function openStoredQueue(storage: KeyValueStorage, identity: JournalIdentity, settings: { maxAge: number; clean: boolean; protocolVersion: number }, now = Date.now()): Omit<LaunchFindings, 'foreign'> {
+export function openStoredQueue(storage: KeyValueStorage, identity: JournalIdentity, settings: { maxAge: number; clean: boolean; protocolVersion: number }, now = Date.now()): LaunchFindings {
   const own = journalKey(identity);
   inUse.add(own);
-  const findings = { pending: [] as PendingMessage[], aged: 0 };
+  const findings: LaunchFindings = { pending: [], aged: 0, others: [] };
   try {
     const keys = storage.keys();
     const queues = keys ? (listQueues(storage, keys) ?? []) : [readQueue(storage, own)].filter((q): q is QueueSummary => q !== undefined);
@@ -103,7 +103,9 @@ export function openStoredQueue(storage: KeyValueStorage, identity: JournalIdent
       if (settings.maxAge > 0 && queue.touched > 0 && now - queue.touched > settings.maxAge) {
         removeQueue(storage, queue, keys);
         findings.aged += queue.records.length;
-      } else if (queue.key === own && !settings.clean) {
+      } else if (queue.key !== own) {
+        findings.others.push(queue);
+      } else if (!settings.clean) {
         findings.pending = storedPending(outgoingOf(queue).filter((r) => !hasExpired(r, now)), settings.protocolVersion, now);
       }
     }
@@ -113,15 +115,19 @@ export function openStoredQueue(storage: KeyValueStorage, identity: JournalIdent
   return findings;
 }
 
-/** Queues of other identities not yet reported in this run (called a tick after creation, once the app's clients exist). */
-export function foreignQueues(storage: KeyValueStorage): ForeignQueue[] {
-  let queues: QueueSummary[];
+/**
+ * Of the queues read at creation, those of other identities not yet reported in this run and still
+ * in storage (called a tick after creation, once the app's clients exist; the keys are listed
+ * again, the queues not read again).
+ */
+export function foreignQueues(storage: KeyValueStorage, others: QueueSummary[]): ForeignQueue[] {
+  let keys: string[] | undefined;
   try {
-    queues = listQueues(storage) ?? [];
+    keys = storage.keys();
   } catch {
     return [];
   }
-  const fresh = queues.filter((q) => !inUse.has(q.key) && !reported.has(q.key));
+  const fresh = others.filter((q) => !inUse.has(q.key) && !reported.has(q.key) && keys?.includes(q.key));
   fresh.forEach((q) => reported.add(q.key));
   return fresh.map((q) => ({ key: q.key, clientId: q.owner?.clientId ?? '', url: q.owner?.url ?? '', messages: q.records.length }));
 }

@@ -127,10 +127,19 @@ it('another clientId at the next launch: STORAGE_FOREIGN once naming the old one
   const oldKey = runtime.lib.storedQueues({ platform: runtime.wx })[0]?.key;
   runtime.storage.set('app/token', 'kept by the app');
 
+  const reads: string[] = [];
+  const read = runtime.wx.getStorageSync;
+  runtime.wx.getStorageSync = (key: string) => {
+    reads.push(key);
+    return read(key);
+  };
   const mine = options({ username: 'u', password: 'secret-pw-26' });
   const client = runtime.client(mine);
   const warnings = warningsOf(client);
   await until(() => warnings.length > 0, 'the STORAGE_FOREIGN warning');
+  // the old queue is read once, at creation; the report a tick later reuses what was read
+  expect(reads.filter((key) => key === oldKey)).toHaveLength(1);
+  runtime.wx.getStorageSync = read;
   expect(warnings).toEqual([
     {
       code: 'STORAGE_FOREIGN',
