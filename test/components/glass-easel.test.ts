@@ -218,6 +218,22 @@ describe.each(['skyline', 'webview'] as Renderer[])('renderer %s', (renderer) =>
       expect(listMethods(list).getMessages().map((m) => m.payload)).toEqual(Array.from({ length: 100 }, (_, i) => `p${900 + i}`));
     });
 
+    it(`rows sit ${renderer === 'skyline' ? 'directly in <scroll-view type="list"> (drawn as they scroll into view)' : 'in one column inside the scroll-view'}`, () => {
+      const list = listFor({ messages: MIXED() });
+      const [scroll] = find(list, 'ml__scroll');
+      const rows = find(list, 'ml__item');
+      expect(rows).toHaveLength(3);
+      const domOf = (el: GlassEaselElement): HTMLElement => el.getBackendElement() as unknown as HTMLElement;
+      const parents = rows.map((row) => domOf(row).parentElement);
+      if (renderer === 'skyline') {
+        expect(scroll.classList!.contains('ml__scroll--list')).toBe(true);
+        expect(parents.every((p) => p === domOf(scroll))).toBe(true);
+      } else {
+        expect(find(list, 'ml__scroll--list')).toEqual([]);
+        expect(parents.every((p) => p === domOf(find(list, 'ml__items')[0]))).toBe(true);
+      }
+    });
+
     it('shows only the topics matching its filter, with wildcards, as the filter changes', async () => {
       const list = listFor({ messages: [msg('home/kitchen/t', '1'), msg('home/bath/t', '2'), msg('home/kitchen/h', '3')] });
       const topics = () => texts(list, 'ml__topic').sort();
