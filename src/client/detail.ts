@@ -28,52 +28,29 @@ interface Made {
 
 type Pending = MqttMessage & { [MADE]: Made; restored?: boolean };
 
-/** A frozen detail refuses writes, as a frozen data field would. */
-function refuseFrozen(detail: object, key: string): void {
-  if (isFrozen(detail)) throw new TypeError(`Cannot assign to '${key}' of a frozen message detail`);
+/** Shared by every detail: `key` is made from the view on its first read, once; a write replaces it. */
+function lazy<K extends 'payload' | 'bytes'>(key: K, make: (view: Uint8Array) => NonNullable<Made[K]>): PropertyDescriptor {
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: Pending) {
+      const made = this[MADE];
+      let value = made[key];
+      if (value === undefined) {
+        value = made[key] = make(made.view!);
+        if (made.payload !== undefined && made.bytes !== undefined) made.view = undefined;
+      }
+      return value;
+    },
+    set(this: Pending, value: NonNullable<Made[K]>) {
+      if (isFrozen(this)) throw new TypeError(`Cannot assign to '${key}' of a frozen message detail`);
+      this[MADE][key] = value;
+    },
+  };
 }
 
-/** Once both values are made, the frame's view goes. */
-function release(made: Made): void {
-  if (made.payload !== undefined && made.bytes !== undefined) made.view = undefined;
-}
-
-// Shared by every detail: each value is made from the view on its first read, once; a write
-// replaces it. Two getters written out, not one made per key: each reads one named field.
-const LAZY_PAYLOAD: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: Pending) {
-    const made = this[MADE];
-    let payload = made.payload;
-    if (payload === undefined) {
-      payload = made.payload = decodeText(made.view!);
-      release(made);
-    }
-    return payload;
-  },
-  set(this: Pending, value: string) {
-    refuseFrozen(this, 'payload');
-    this[MADE].payload = value;
-  },
-};
-const LAZY_BYTES: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: Pending) {
-    const made = this[MADE];
-    let bytes = made.bytes;
-    if (bytes === undefined) {
-      bytes = made.bytes = exactArrayBuffer(made.view!);
-      release(made);
-    }
-    return bytes;
-  },
-  set(this: Pending, value: ArrayBuffer) {
-    refuseFrozen(this, 'bytes');
-    this[MADE].bytes = value;
-  },
-};
+const LAZY_PAYLOAD = lazy('payload', decodeText);
+const LAZY_BYTES = lazy('bytes', exactArrayBuffer);
 /** The record's descriptor (not enumerable: no spread, JSON or toEqual sees it), reused rather than allocated per message. */
 const HIDDEN: PropertyDescriptor = { value: undefined };
 

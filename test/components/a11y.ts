@@ -1,5 +1,4 @@
 /** Helpers for the a11y and theme tests: the rendered tree as JSON, its attributes, and its controls. */
-import type { MqttMessage } from '../../src/core/message';
 import type { Rendered } from '../support/simulate';
 
 export interface JsonNode {
@@ -38,15 +37,4 @@ export function unlabelled(root: JsonNode): string[] {
     .map(describeNode);
 }
 
-export const T0 = Date.UTC(2026, 10, 23, 8, 30, 15, 123);
-let seq = 0;
-export const msg = (topic: string, payload: string, extra: Partial<MqttMessage> = {}): MqttMessage => ({
-  id: `t${++seq}`,
-  topic,
-  payload,
-  qos: 0,
-  retain: false,
-  direction: 'in',
-  time: T0 + seq,
-  ...extra,
-});
+export { msg, T0 } from '../support/messages';

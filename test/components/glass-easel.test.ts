@@ -6,15 +6,14 @@
  * read (`this.renderer`, set by the test: the adapter has none).
  */
 import type { GeneralComponent, Element as GlassEaselElement } from 'glass-easel';
-import type { MqttMessage } from '../../src/core/message';
 import type { MessageEventDetail, MessageListClearDetail, MessageListMethods, MqttErrorDetail, MqttPanelMethods, PublishEventDetail, SubscribeEventDetail } from '../../src/types';
 import { Broker, mosquittoPub, startMosquitto } from '../support/brokers';
 import { byText, dump, find, instance, library, listen, mount, Mounted, Renderer, spySetData, takeRuntimeWarnings, tap, texts, type } from '../support/glass-easel';
 import { sleep, until } from '../support/harness';
+import { msg, restartMessages, T0 } from '../support/messages';
 import { connectPeer, Peer } from '../support/peer';
 import { NodeWx } from '../support/wx';
 
-const T0 = Date.UTC(2026, 10, 23, 8, 30, 15, 123);
 /** The port the panel snapshot shows; its socket goes to mosquitto's real (random) one. */
 const SHOWN_PORT = 18083;
 
@@ -58,26 +57,13 @@ const inputFor = (panel: GeneralComponent, field: string): GlassEaselElement => 
 };
 const classesOf = (el: GlassEaselElement): string[] => el.class.split(/\s+/).filter(Boolean);
 
-let seq = 0;
-const msg = (topic: string, payload: string, extra: Partial<MqttMessage> = {}): MqttMessage => ({
-  id: `m${++seq}`,
-  topic,
-  payload,
-  qos: 0,
-  retain: false,
-  direction: 'in',
-  time: T0 + seq,
-  ...extra,
-});
 
 it('a template that does not compile fails the test, naming the file, line and message', () => {
   expect(() => render('<view>\n  <message-list id="list"', { renderer: 'skyline' })).toThrow('WXML does not compile:\nhost/index.wxml:2:3 Fatal: incomplete tag');
 });
 
 describe.each(['skyline', 'webview'] as Renderer[])('renderer %s', (renderer) => {
-  beforeEach(() => {
-    seq = 0;
-  });
+  beforeEach(restartMessages);
 
   it('compiles both templates without a diagnostic, takes styleIsolation from their JSON and gives them this.renderer', () => {
     const m = render('<mqtt-panel id="panel" />', { renderer });

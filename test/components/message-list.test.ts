@@ -1,19 +1,8 @@
 /** <message-list> in miniprogram-simulate: rendering, behaviour and setData cost. */
 import type { MqttMessage } from '../../src/core/message';
+import { msg, restartMessages } from '../support/messages';
 import { listen, loadComponent, render, Rendered, sleep, spySetData } from '../support/simulate';
 
-const T0 = Date.UTC(2026, 10, 23, 8, 30, 15, 123);
-let seq = 0;
-const msg = (topic: string, payload: string, extra: Partial<MqttMessage> = {}): MqttMessage => ({
-  id: `m${++seq}`,
-  topic,
-  payload,
-  qos: 0,
-  retain: false,
-  direction: 'in',
-  time: T0 + seq,
-  ...extra,
-});
 const binary = (topic: string, bytes: number[]): MqttMessage =>
   msg(topic, Buffer.from(bytes).toString('utf8'), { bytes: Uint8Array.from(bytes).buffer });
 
@@ -27,9 +16,7 @@ let id: string;
 beforeAll(() => {
   id = loadComponent('message-list');
 });
-beforeEach(() => {
-  seq = 0;
-});
+beforeEach(restartMessages);
 
 const texts = (comp: Rendered, selector: string): string[] => comp.querySelectorAll(selector).map((n) => n.dom?.textContent?.trim() ?? '');
 const count = (comp: Rendered, selector: string): number => comp.querySelectorAll(selector).length;
