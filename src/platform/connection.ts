@@ -97,6 +97,8 @@ export class Connection {
   /** `servers`: the one in use (index), and failed attempts since the last CONNACK (a round is one per server). */
   private serverIndex = 0;
   private failedInRound = 0;
+  /** `servers`: whether a failure of this round was worth another try (a round may end on a server that refuses for good while another one was only down). */
+  private retryableInRound = false;
   /** Set while the app is in the background or offline: reconnect on resume, not before. */
   private pausedBy?: string;
   /** The policy gave up (not a pause): only the user's connect() starts again. */
@@ -564,6 +566,7 @@ export class Connection {
     stopTimer(this.connectTimer);
     this.policy.connected();
     this.failedInRound = 0;
+    this.retryableInRound = false;
     const renewAt = this.plan?.renewAt;
     if (renewAt !== undefined) this.renewTimer = setTimeout(() => this.renew(), Math.max(0, renewAt - Date.now()));
     this.sessionPresent = Boolean(connack.sessionPresent);
@@ -646,10 +649,11 @@ export class Connection {
     }
     const error = end.failure ?? { code: 'SOCKET_ERROR', errMsg: reason || 'closed before CONNACK' };
     if (error.code === 'NOT_AUTHORIZED') return this.refused(error, false);
+    const retryableRound = this.retryableInRound;
     if (this.switchTo(error.serverReference) || this.nextServer(error)) return;
     this.events.emit('error', error);
     this.rejectConnectWaiters(error);
-    if (this.policy.retryable(error)) this.scheduleReconnect(error.code);
+    if (this.policy.retryable(error) || retryableRound) this.scheduleReconnect(error.code);
     else this.giveUp(error, false);
   }
 
@@ -662,6 +666,7 @@ export class Connection {
     if (index < 0) return false;
     this.serverIndex = index;
     this.failedInRound = 0;
+    this.retryableInRound = false;
     if (this.status === 'connected') this.machine.transition('reconnecting', 'server moved');
     this.openSocket('reconnect');
     return true;
@@ -678,8 +683,10 @@ export class Connection {
     this.serverIndex = (this.serverIndex + 1) % servers.length;
     if (++this.failedInRound >= servers.length) {
       this.failedInRound = 0;
+      this.retryableInRound = false;
       return false;
     }
+    if (this.policy.retryable(error)) this.retryableInRound = true;
     this.openSocket(this.status === 'connecting' ? 'connect' : 'reconnect');
     return true;
   }

@@ -100,6 +100,23 @@ describe('servers', () => {
     await until(() => wx.requests.length >= 4, 'the next round after the back-off');
   });
 
+  it('a round ending on a server that refuses for good, while another was only down: back-off and another round, not giving up', async () => {
+    const down = await freePort();
+    const refusing = await startScriptedBroker((c, raw) => {
+      // 0x84 Unsupported Protocol Version: not worth asking that server again
+      if (raw[0] >> 4 === 1) c.send(mqttPacket.generate({ cmd: 'connack', sessionPresent: false, reasonCode: 0x84, properties: {} } as mqttPacket.Packet, { protocolVersion: 5 }));
+    });
+    try {
+      const c = client({ servers: [at(down), at(refusing.port)], protocolVersion: 5, reconnectPeriod: 300 });
+      await expect(c.connect()).rejects.toMatchObject({ code: 'CONNECT_REFUSED', returnCode: 0x84 });
+      expect(c.status).toBe('reconnecting');
+      await until(() => wx.requests.length >= 3, 'the next round after the back-off');
+      expect(wx.requests[2].url).toBe(urlOf(down));
+    } finally {
+      await refusing.close();
+    }
+  });
+
   it('an MQTT 5 Server Reference naming a listed server switches to it at once; equal lists share one socket', async () => {
     const scripted = await startScriptedBroker((c, raw) => {
       const parser = mqttPacket.parser({ protocolVersion: 5 });
