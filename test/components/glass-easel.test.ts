@@ -5,10 +5,11 @@
  * batches, filters, clears and keeps max-items. All of it once per renderer the components may
  * read (`this.renderer`, set by the test: the adapter has none).
  */
+import { VirtualNode } from 'glass-easel';
 import type { GeneralComponent, Element as GlassEaselElement } from 'glass-easel';
 import type { MessageEventDetail, MessageListClearDetail, MessageListMethods, MqttErrorDetail, MqttPanelMethods, PublishEventDetail, SubscribeEventDetail } from '../../src/types';
 import { Broker, mosquittoPub, startMosquitto } from '../support/brokers';
-import { byText, dump, find, instance, library, listen, mount, Mounted, Renderer, spySetData, takeRuntimeWarnings, tap, texts, type } from '../support/glass-easel';
+import { Backend, byText, dump, find, instance, library, listen, mount, Mounted, Renderer, spySetData, takeRuntimeWarnings, tap, texts, type } from '../support/glass-easel';
 import { sleep, until } from '../support/harness';
 import { msg, restartMessages, T0 } from '../support/messages';
 import { connectPeer, Peer } from '../support/peer';
@@ -43,7 +44,19 @@ afterEach(() => {
   expect(takeRuntimeWarnings()).toEqual([]);
 });
 
-const render = (template: string, options: Parameters<typeof mount>[1]): Mounted => (mounted = mount(template, options));
+/** The backend of the describe block running (set in its beforeEach). */
+let backend: Backend = 'dom';
+const render = (template: string, options: Parameters<typeof mount>[1]): Mounted => (mounted = mount(template, { backend, ...options }));
+/**
+ * Each renderer on glass-easel's DOM-like backend (drawn on jsdom), and Skyline's rules also on
+ * glass-easel's two DOM-less protocols (shadow, composed): nothing may lean on a DOM there.
+ */
+const SETUPS: { renderer: Renderer; backend: Backend }[] = [
+  { renderer: 'skyline', backend: 'dom' },
+  { renderer: 'webview', backend: 'dom' },
+  { renderer: 'skyline', backend: 'shadow' },
+  { renderer: 'skyline', backend: 'composed' },
+];
 const panelOf = (m: Mounted) => m.byId('panel');
 /** The <message-list> inside a panel. */
 const listIn = (panel: GeneralComponent) => panel.getShadowRoot()!.getElementById('list') as GeneralComponent;
@@ -62,7 +75,13 @@ it('a template that does not compile fails the test, naming the file, line and m
   expect(() => render('<view>\n  <message-list id="list"', { renderer: 'skyline' })).toThrow('WXML does not compile:\nhost/index.wxml:2:3 Fatal: incomplete tag');
 });
 
-describe.each(['skyline', 'webview'] as Renderer[])('renderer %s', (renderer) => {
+describe.each(SETUPS)('renderer $renderer, $backend backend', ({ renderer, backend: using }) => {
+  beforeEach(() => {
+    backend = using;
+  });
+  afterAll(() => {
+    backend = 'dom';
+  });
   beforeEach(restartMessages);
 
   it('compiles both templates without a diagnostic, takes styleIsolation from their JSON and gives them this.renderer', () => {
@@ -71,6 +90,8 @@ describe.each(['skyline', 'webview'] as Renderer[])('renderer %s', (renderer) =>
     const panel = panelOf(m);
     const list = listIn(panel);
     expect([instance(panel).renderer, instance(list).renderer]).toEqual([renderer, renderer]);
+    // the style scopes show in the classes of what is drawn: only the DOM backend draws
+    if (using !== 'dom') return;
     for (const [comp, name, root] of [[panel, 'mqtt-panel', 'mp'], [list, 'message-list', 'ml']] as const) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- the built JSON
       const { styleIsolation } = require(`../../miniprogram_dist/${name}/index.json`) as { styleIsolation: string };
@@ -209,15 +230,15 @@ describe.each(['skyline', 'webview'] as Renderer[])('renderer %s', (renderer) =>
       const [scroll] = find(list, 'ml__scroll');
       const rows = find(list, 'ml__item');
       expect(rows).toHaveLength(3);
-      const domOf = (el: GlassEaselElement): HTMLElement => el.getBackendElement() as unknown as HTMLElement;
-      const parents = rows.map((row) => domOf(row).parentElement);
-      if (renderer === 'skyline') {
-        expect(scroll.classList!.contains('ml__scroll--list')).toBe(true);
-        expect(parents.every((p) => p === domOf(scroll))).toBe(true);
-      } else {
-        expect(find(list, 'ml__scroll--list')).toEqual([]);
-        expect(parents.every((p) => p === domOf(find(list, 'ml__items')[0]))).toBe(true);
-      }
+      // the element each row is laid out in: <block> and <template> leave virtual nodes, not elements
+      const container = (row: GlassEaselElement): GlassEaselElement | null => {
+        let parent = row.parentNode;
+        while (parent instanceof VirtualNode) parent = parent.parentNode;
+        return parent;
+      };
+      const expected = renderer === 'skyline' ? scroll : find(list, 'ml__items')[0];
+      expect(rows.every((row) => container(row) === expected)).toBe(true);
+      expect(find(list, 'ml__scroll--list')).toHaveLength(renderer === 'skyline' ? 1 : 0);
     });
 
     it('shows only the topics matching its filter, with wildcards, as the filter changes', async () => {
@@ -266,8 +287,8 @@ describe.each(['skyline', 'webview'] as Renderer[])('renderer %s', (renderer) =>
     });
 
     it('follows a named client on mosquitto: its filter subscribed, mosquitto_pub messages drawn', async () => {
-      const client = library.createClient({ name: `ge-list-${renderer}`, host: broker.host, port: broker.wsPort, secure: false, reconnectPeriod: 200 });
-      const m = render(`<message-list id="list" client="ge-list-${renderer}" filter="ge/list/#" />`, { renderer });
+      const client = library.createClient({ name: `ge-list-${renderer}-${using}`, host: broker.host, port: broker.wsPort, secure: false, reconnectPeriod: 200 });
+      const m = render(`<message-list id="list" client="ge-list-${renderer}-${using}" filter="ge/list/#" />`, { renderer });
       const list = m.byId('list');
       await client.connect();
       await until(() => client.subscriptions.some((s) => s.topic === 'ge/list/#'), 'the list’s subscription');

@@ -84,8 +84,17 @@ function domBackend(): glassEasel.CurrentWindowBackendContext {
 
 type HostMethod = (this: { setData(data: Record<string, unknown>): void }, event: glassEasel.Event<unknown>) => void;
 
+/**
+ * glass-easel's backend protocols: 'dom' (its DOM-like one, drawn on jsdom: WebView's kind), and its
+ * 'shadow' and 'composed' ones on the empty backends it ships (no DOM, nothing drawn): components
+ * must not rely on a DOM, as under Skyline's native backend they have none.
+ */
+export type Backend = 'dom' | 'shadow' | 'composed';
+
 export interface MountOptions {
   renderer: Renderer;
+  /** Default 'dom'. */
+  backend?: Backend;
   /** The host's data and its methods (event handlers the template binds). */
   data?: Record<string, unknown>;
   methods?: Record<string, HostMethod>;
@@ -126,12 +135,19 @@ export function mount(template: string, options: MountOptions): Mounted {
   space.addCompiledTemplate(HOST, templates[HOST]);
   space.componentEnv(HOST, ({ Component }) => Component({ data: options.data ?? {}, methods: options.methods ?? {} } as never));
 
-  const root = env.associateBackend(domBackend()).createRoot('host-page', space, HOST);
-  const placeholder = document.createElement('span');
-  document.body.appendChild(placeholder);
-  const dom = (node: HTMLElement) => node as unknown as glassEasel.GeneralBackendElement;
-  root.attach(dom(document.body), dom(placeholder));
+  const kind = options.backend ?? 'dom';
+  const context = kind === 'dom' ? domBackend() : kind === 'shadow' ? new glassEasel.EmptyBackendContext() : new glassEasel.EmptyComposedBackendContext();
+  const root = env.associateBackend(context).createRoot('host-page', space, HOST);
   const host = root.getComponent();
+  if (kind === 'dom') {
+    const placeholder = document.createElement('span');
+    document.body.appendChild(placeholder);
+    const dom = (node: HTMLElement) => node as unknown as glassEasel.GeneralBackendElement;
+    root.attach(dom(document.body), dom(placeholder));
+  } else {
+    // nowhere to attach without a DOM: glass-easel runs the attached lifetimes all the same
+    glassEasel.Element.pretendAttached(host);
+  }
   let released = false;
   return {
     host,
@@ -145,8 +161,9 @@ export function mount(template: string, options: MountOptions): Mounted {
     release() {
       if (released) return;
       released = true;
+      if (kind !== 'dom') glassEasel.Element.pretendDetached(host);
       root.release();
-      document.body.innerHTML = '';
+      if (kind === 'dom') document.body.innerHTML = '';
     },
   };
 }
@@ -179,9 +196,16 @@ export function byText(comp: glassEasel.GeneralComponent, className: string, tex
   return found;
 }
 
-/** A tap as a user makes it: mousedown and mouseup on the rendered DOM node, which glass-easel turns into `tap`. */
+/**
+ * A tap as a user makes it: mousedown and mouseup on the rendered DOM node, which glass-easel turns
+ * into `tap`; without a DOM (the empty backends), the `tap` event a backend would report.
+ */
 export function tap(el: glassEasel.Element): void {
-  const node = el.getBackendElement() as unknown as HTMLElement;
+  const node = el.getBackendElement() as unknown;
+  if (!(node instanceof HTMLElement)) {
+    glassEasel.triggerEvent(el, 'tap', { x: 1, y: 1 }, { bubbles: true, composed: true });
+    return;
+  }
   const options = { bubbles: true, cancelable: true, composed: true, clientX: 1, clientY: 1 };
   node.dispatchEvent(new MouseEvent('mousedown', options));
   node.dispatchEvent(new MouseEvent('mouseup', options));
