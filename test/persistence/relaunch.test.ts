@@ -4,44 +4,25 @@
  * nothing it does afterwards lands — and starts a new module registry on the same storage.
  * Exchanges are stopped between two of their steps by swallowing one packet on the Node wx.
  */
-import type { ClientOptions, MessageEventDetail, PublishEventDetail, WarningEventDetail } from '../../src/types';
-import { MosquittoBroker, startMosquitto } from '../support/brokers';
+import type { MessageEventDetail, PublishEventDetail, WarningEventDetail } from '../../src/types';
+import { startMosquitto } from '../support/brokers';
 import { sleep, until } from '../support/harness';
 import { killTools, mosquittoSub } from '../support/mqtt5';
-import { connectPeer, Peer } from '../support/peer';
-import { goOffline, Launches, Runtime } from '../support/relaunch';
+import { connectPeer } from '../support/peer';
+import { goOffline, persistedBroker, Runtime } from '../support/relaunch';
 import type { WirePacket } from '../support/wx';
 
 const PUBREC = 5;
 const PUBREL = 6;
 const PUBCOMP = 7;
 
-let broker: MosquittoBroker;
-let peer: Peer;
-const launches = new Launches();
-let clientIds = 0;
-
-beforeAll(async () => {
-  // unlimited queue for offline sessions: the streams below leave up to 2,000 messages queued
-  broker = await startMosquitto({ persistence: true, config: ['max_queued_messages 0'] });
-  peer = await connectPeer(broker.tcpPort, { clientId: 'relaunch-peer', clean: true });
-});
-afterAll(async () => {
-  killTools();
-  await peer.end();
-  await broker.stop();
-});
-afterEach(async () => {
-  launches.killAll();
-  peer.received.length = 0;
-});
+// unlimited queue for offline sessions: the streams below leave up to 2,000 messages queued
+const env = persistedBroker({ peerId: 'relaunch-peer', idPrefix: 'persist', config: ['max_queued_messages 0'] });
+const { launches, options } = env;
+afterAll(killTools);
 
 const start = (): Runtime => launches.start();
 const relaunch = (runtime: Runtime): Runtime => launches.relaunch(runtime);
-
-function options(extra: Partial<ClientOptions> = {}): ClientOptions {
-  return { host: broker.host, port: broker.wsPort, path: broker.path, secure: false, reconnectPeriod: 200, clientId: `persist-${process.pid}-${++clientIds}`, persist: true, ...extra };
-}
 
 /** Records the packets of `type` going `way`; returns a getter of their count. Swallows them when `swallow`. */
 function watchPackets(runtime: Runtime, way: 'inbound' | 'outbound', type: number, swallow: boolean): () => number {
@@ -68,7 +49,7 @@ const storedKeys = (runtime: Runtime): string[] => [...runtime.storage.data.keys
 
 it('200 QoS 1 and 200 QoS 2 published offline reach a mosquitto_sub peer after a relaunch, each exactly once; storage is empty afterwards', async () => {
   const prefix = `oq/${process.pid}`;
-  const sub = mosquittoSub(broker.tcpPort, `${prefix}/#`, 400, ['-q', '2', '-W', '60']);
+  const sub = mosquittoSub(env.broker.tcpPort, `${prefix}/#`, 400, ['-q', '2', '-W', '60']);
   await sub.ready;
   let runtime = start();
   const opts = options();
@@ -110,7 +91,7 @@ it.each([
   ['after PUBLISH, before PUBREC (resent with its packet id and DUP)', PUBREC, 3],
 ])('an outgoing QoS 2 killed %s reaches the peer exactly once', async (_, held, sentBeforeKill) => {
   const topic = `out2/${process.pid}/${held}`;
-  await peer.subscribe(`${topic}`, 2);
+  await env.peer.subscribe(`${topic}`, 2);
   let runtime = start();
   const opts = options();
   let client = runtime.client(opts);
@@ -139,7 +120,7 @@ it.each([
   await client.connect();
   await until(() => published.length === 1, 'the restored exchange completed');
   await sleep(300);
-  expect(peer.received.filter((m) => m.topic === topic).map((m) => m.payload.toString())).toEqual(['exactly once']);
+  expect(env.peer.received.filter((m) => m.topic === topic).map((m) => m.payload.toString())).toEqual(['exactly once']);
   // what the new runtime sent first: PUBREL again, or the PUBLISH again with DUP (0x08) set
   expect(resent[0].type === PUBREL ? 'PUBREL' : (resent[0].bytes[0] & 0x08) !== 0 ? 'PUBLISH with DUP' : 'PUBLISH').toBe(held === PUBCOMP ? 'PUBREL' : 'PUBLISH with DUP');
   // …with the packet id it had before the kill
@@ -158,7 +139,7 @@ it('an incoming QoS 2 killed after PUBREC, before PUBREL arrives, fires `message
   await client.subscribe(topic, 2);
   const pubrecs = watchPackets(runtime, 'outbound', PUBREC, false);
   const pubrels = watchPackets(runtime, 'inbound', PUBREL, true);
-  await peer.publish(topic, 'once only', { qos: 2 });
+  await env.peer.publish(topic, 'once only', { qos: 2 });
   await until(() => pubrecs() === 1 && pubrels() === 1, 'PUBREC sent, PUBREL swallowed');
   expect(seen).toEqual([]);
 
@@ -182,7 +163,7 @@ it('an incoming QoS 2 delivered just before the kill (PUBCOMP lost) is not deliv
   await client.connect();
   await client.subscribe(topic, 2);
   const pubcomps = watchPackets(runtime, 'outbound', PUBCOMP, true);
-  await peer.publish(topic, 'delivered before the kill', { qos: 2 });
+  await env.peer.publish(topic, 'delivered before the kill', { qos: 2 });
   await until(() => seen.length === 1 && pubcomps() === 1, 'delivered; PUBCOMP swallowed');
 
   runtime = relaunch(runtime);
@@ -201,7 +182,7 @@ it('an incoming QoS 2 delivered just before the kill (PUBCOMP lost) is not deliv
 it('20 kills during a 2,000-message QoS 1 stream each way: nothing stored is lost', async () => {
   const out = `stream/${process.pid}/out`;
   const inbound = `stream/${process.pid}/in`;
-  await peer.subscribe(`${out}/#`, 1);
+  await env.peer.subscribe(`${out}/#`, 1);
   const opts = options();
   const received = new Set<string>();
   // the app counts a message as sent once flush() said it is stored; after a kill it publishes again from the first one not stored
@@ -230,7 +211,7 @@ it('20 kills during a 2,000-message QoS 1 stream each way: nothing stored is los
         committed = next;
       }
       if (peerSent < inboundGoal) {
-        await Promise.all(Array.from({ length: 10 }, (_, i) => peer.publish(`${inbound}/${peerSent + i}`, String(peerSent + i), { qos: 1 })));
+        await Promise.all(Array.from({ length: 10 }, (_, i) => env.peer.publish(`${inbound}/${peerSent + i}`, String(peerSent + i), { qos: 1 })));
         peerSent += 10;
       }
     }
@@ -239,7 +220,7 @@ it('20 kills during a 2,000-message QoS 1 stream each way: nothing stored is los
       await until(() => received.size === 2000, `all 2,000 inbound messages (have ${received.size})`, 20000);
     }
   }
-  const outgoing = new Set(peer.received.filter((m) => m.topic.startsWith(`${out}/`)).map((m) => m.payload.toString()));
+  const outgoing = new Set(env.peer.received.filter((m) => m.topic.startsWith(`${out}/`)).map((m) => m.payload.toString()));
   expect(outgoing.size).toBe(2000);
   expect(received.size).toBe(2000);
 }, 120000);
@@ -251,7 +232,7 @@ it.each([
   'MQTT %i, window %i: QoS 2 packet ids stored ahead of their slot; after a relaunch the ids stored beyond the window wait their turn, never more in flight, each message once',
   async (protocolVersion, window) => {
     // at MQTT 5 mosquitto's Receive Maximum is max_inflight_messages; at 3.1.1 the library's limit is 10
-    const limited = protocolVersion === 5 ? await startMosquitto({ persistence: true, config: ['max_inflight_messages 5'] }) : broker;
+    const limited = protocolVersion === 5 ? await startMosquitto({ persistence: true, config: ['max_inflight_messages 5'] }) : env.broker;
     try {
       const topic = `ahead/${process.pid}/${protocolVersion}`;
       const watcher = await connectPeer(limited.tcpPort, { clientId: `ahead-peer-${protocolVersion}`, clean: true });
@@ -294,7 +275,7 @@ it.each([
       expect(counts).toEqual(counts.map(() => 1));
       await watcher.end();
     } finally {
-      if (limited !== broker) await limited.stop();
+      if (limited !== env.broker) await limited.stop();
     }
   },
 );

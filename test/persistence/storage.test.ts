@@ -7,36 +7,14 @@
 import { journalKey } from '../../src/core/journal';
 import type { MqttClient } from '../../src/client/client';
 import type { ClientOptions, ErrorEventDetail, PublishEventDetail, WarningEventDetail } from '../../src/types';
-import { MosquittoBroker, startMosquitto } from '../support/brokers';
 import { sleep, until } from '../support/harness';
-import { connectPeer, Peer } from '../support/peer';
-import { goOffline, Launches, Runtime } from '../support/relaunch';
+import { goOffline, persistedBroker, Runtime } from '../support/relaunch';
 
-let broker: MosquittoBroker;
-let peer: Peer;
-const launches = new Launches();
-let ids = 0;
-
-beforeAll(async () => {
-  broker = await startMosquitto({ persistence: true });
-  peer = await connectPeer(broker.tcpPort, { clientId: 'storage-peer' });
-  await peer.subscribe('st/#', 2);
-});
-afterAll(async () => {
-  await peer.end();
-  await broker.stop();
-});
-afterEach(() => {
-  launches.killAll();
-  peer.received.length = 0;
-});
+const env = persistedBroker({ peerId: 'storage-peer', subscribe: 'st/#', idPrefix: 'st' });
+const { launches, options } = env;
 
 const start = (): Runtime => launches.start();
 const relaunch = (runtime: Runtime): Runtime => launches.relaunch(runtime);
-
-function options(extra: Partial<ClientOptions> = {}): ClientOptions & { clientId: string } {
-  return { host: broker.host, port: broker.wsPort, path: broker.path, secure: false, reconnectPeriod: 200, clientId: `st-${process.pid}-${++ids}`, persist: true, ...extra };
-}
 
 interface Log {
   errors: ErrorEventDetail[];
@@ -58,10 +36,10 @@ const topic = (name: string): string => `st/${process.pid}/${name}`;
 async function stillWorks(client: MqttClient, name: string): Promise<void> {
   const t = topic(`works/${name}`);
   await client.publish(t, 'still works', { qos: 1 });
-  await until(() => peer.received.some((m) => m.topic === t), `${t} at the peer`);
+  await until(() => env.peer.received.some((m) => m.topic === t), `${t} at the peer`);
 }
 
-const journalOf = (opts: { clientId: string; username?: string }): string => journalKey({ url: `ws://${broker.host}:${broker.wsPort}${broker.path}`, clientId: opts.clientId, username: opts.username ?? '' });
+const journalOf = (opts: { clientId: string; username?: string }): string => journalKey({ url: `ws://${env.broker.host}:${env.broker.wsPort}${env.broker.path}`, clientId: opts.clientId, username: opts.username ?? '' });
 
 /** Every key and value in storage, as one string. */
 const everything = (runtime: Runtime): string => [...runtime.storage.data].map(([k, v]) => `${k}=${v}`).join('\n');
@@ -132,7 +110,7 @@ it('one unreadable page among good ones: the good records are sent, the bad page
     ['STORAGE_CORRUPTED', 1],
     ['QUEUE_RESTORED', 1],
   ]);
-  await until(() => peer.received.some((m) => m.topic === topic('page/good')), 'the good record at the peer');
+  await until(() => env.peer.received.some((m) => m.topic === topic('page/good')), 'the good record at the peer');
 });
 
 it('a stored queue that belongs to another clientId: STORAGE_FOREIGN, none of it is sent, it is removed', async () => {
@@ -155,7 +133,7 @@ it('a stored queue that belongs to another clientId: STORAGE_FOREIGN, none of it
   await client.connect();
   expect(log.warnings.map((w) => [w.code, w.message.includes(other.clientId)])).toEqual([['STORAGE_FOREIGN', true]]);
   await stillWorks(client, 'foreign');
-  expect(peer.received.some((m) => m.topic === topic('foreign'))).toBe(false);
+  expect(env.peer.received.some((m) => m.topic === topic('foreign'))).toBe(false);
   await client.flush();
   expect([...runtime.storage.data.keys()].filter((k) => k.startsWith(journalOf(mine)))).toEqual([]);
 });
@@ -177,7 +155,7 @@ it('clean: true after a relaunch discards the stored queue with QUEUE_DISCARDED'
   await client.flush();
   expect([...runtime.storage.data.keys()].filter((k) => k.startsWith(journalOf(opts)))).toEqual([]);
   await stillWorks(client, 'clean');
-  expect(peer.received.filter((m) => m.topic.startsWith(topic('clean/')))).toEqual([]);
+  expect(env.peer.received.filter((m) => m.topic.startsWith(topic('clean/')))).toEqual([]);
 });
 
 it('MQTT 5: a stored message past its messageExpiryInterval is dropped with QUEUE_EXPIRED; the others go', async () => {
@@ -200,7 +178,7 @@ it('MQTT 5: a stored message past its messageExpiryInterval is dropped with QUEU
   ]);
   await until(() => log.published.length === 1, 'the kept message acknowledged');
   expect(log.published[0]).toMatchObject({ topic: topic('expiry/long'), restored: true });
-  expect(peer.received.filter((m) => m.topic.startsWith(topic('expiry/'))).map((m) => m.topic)).toEqual([topic('expiry/long')]);
+  expect(env.peer.received.filter((m) => m.topic.startsWith(topic('expiry/'))).map((m) => m.topic)).toEqual([topic('expiry/long')]);
 });
 
 it('persist.maxBytes: past it publish() rejects OFFLINE_QUEUE_FULL naming the limit; what fits is kept', async () => {
@@ -235,7 +213,7 @@ it('the password never reaches storage; a generated clientId is kept and its ses
   client = runtime.client(opts);
   const again = await client.connect();
   expect(again).toMatchObject({ clientId: first.clientId, sessionPresent: true });
-  await until(() => peer.received.some((m) => m.topic === topic('secret')), 'the stored publish at the peer');
+  await until(() => env.peer.received.some((m) => m.topic === topic('secret')), 'the stored publish at the peer');
   expect(everything(runtime)).not.toContain('canary');
 });
 
@@ -265,7 +243,7 @@ it('app hide writes at once: publishes made just before the app is hidden and ki
   const log = record(client);
   await client.connect();
   expect(log.warnings.map((w) => [w.code, w.count])).toEqual([['QUEUE_RESTORED', 5]]);
-  await until(() => peer.received.filter((m) => m.topic.startsWith(topic('hide/'))).length === 5, 'all five at the peer');
+  await until(() => env.peer.received.filter((m) => m.topic.startsWith(topic('hide/'))).length === 5, 'all five at the peer');
 });
 
 it('without persist: pending() still lists the offline queue (stored: false) and flush() resolves; bad persist options are coded', async () => {

@@ -6,42 +6,20 @@
  */
 import type { MqttClient } from '../../src/client/client';
 import type { ClientOptions, MqttErrorDetail, WarningEventDetail } from '../../src/types';
-import { MosquittoBroker, startMosquitto } from '../support/brokers';
 import { sleep, until } from '../support/harness';
-import { connectPeer, Peer } from '../support/peer';
-import { goOffline, Launches, Runtime } from '../support/relaunch';
+import { goOffline, persistedBroker, Runtime } from '../support/relaunch';
 import type { WirePacket } from '../support/wx';
 
 const PUBREC = 5;
 const PUBCOMP = 7;
 const DAY = 24 * 3600 * 1000;
 
-let broker: MosquittoBroker;
-let peer: Peer;
-const launches = new Launches();
-let ids = 0;
-
-beforeAll(async () => {
-  broker = await startMosquitto({ persistence: true });
-  peer = await connectPeer(broker.tcpPort, { clientId: 'queues-peer' });
-  await peer.subscribe('sq/#', 2);
-});
-afterAll(async () => {
-  await peer.end();
-  await broker.stop();
-});
-afterEach(() => {
-  jest.restoreAllMocks();
-  launches.killAll();
-  peer.received.length = 0;
-});
+const env = persistedBroker({ peerId: 'queues-peer', subscribe: 'sq/#', idPrefix: 'sq' });
+const { launches, options } = env;
+afterEach(() => jest.restoreAllMocks());
 
 const topic = (name: string): string => `sq/${process.pid}/${name}`;
-const url = (): string => `ws://${broker.host}:${broker.wsPort}${broker.path}`;
-
-function options(extra: Partial<ClientOptions> = {}): ClientOptions & { clientId: string } {
-  return { host: broker.host, port: broker.wsPort, path: broker.path, secure: false, reconnectPeriod: 200, clientId: `sq-${process.pid}-${++ids}`, persist: true, ...extra };
-}
+const url = (): string => `ws://${env.broker.host}:${env.broker.wsPort}${env.broker.path}`;
 
 function warningsOf(client: MqttClient): WarningEventDetail[] {
   const warnings: WarningEventDetail[] = [];
@@ -78,7 +56,7 @@ it('pending() lists the stored queue from the line after createClient, with no n
   release();
   release = swallowInbound(runtime, PUBCOMP);
   void client.publish(topic('b'), 'B', { qos: 2 }).catch(() => undefined);
-  await until(() => peer.received.some((m) => m.topic === topic('b')), 'B taken by the broker');
+  await until(() => env.peer.received.some((m) => m.topic === topic('b')), 'B taken by the broker');
   await goOffline(runtime, client);
   for (let i = 0; i < 12; i++) void client.publish(topic(`o/${i}`), `O${i}`, { qos: i === 0 ? 2 : 1 }).catch(() => undefined);
   await client.flush();
@@ -111,7 +89,7 @@ it('pending() lists the stored queue from the line after createClient, with no n
   await sleep(300);
   // B's PUBREL completes what the broker already delivered: each arrives once
   const names = ['a', 'b', ...Array.from({ length: 12 }, (_, i) => `o/${i}`)];
-  expect(names.map((n) => peer.received.filter((m) => m.topic === topic(n)).length)).toEqual(names.map(() => 1));
+  expect(names.map((n) => env.peer.received.filter((m) => m.topic === topic(n)).length)).toEqual(names.map(() => 1));
 });
 
 it('clean: true lists nothing at creation (the queue is discarded at connect()); a client without persist lists nothing', async () => {
@@ -184,9 +162,9 @@ it('another clientId at the next launch: STORAGE_FOREIGN once naming the old one
 
   runtime.wx.setNetwork(true);
   await until(() => client.pending().length === 0, 'mine acknowledged');
-  await until(() => peer.received.some((m) => m.topic === topic('mine')), 'mine at the peer');
+  await until(() => env.peer.received.some((m) => m.topic === topic('mine')), 'mine at the peer');
   await sleep(200);
-  expect(peer.received.filter((m) => m.topic.startsWith(topic('old/')))).toEqual([]);
+  expect(env.peer.received.filter((m) => m.topic.startsWith(topic('old/')))).toEqual([]);
 });
 
 /** createClient with Date.now() at `at`: the clock createClient reads for maxAge. */

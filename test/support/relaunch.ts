@@ -6,7 +6,9 @@
 import type * as Library from '../../src/index';
 import type { MqttClient } from '../../src/client/client';
 import type { ClientOptions } from '../../src/types';
+import { MosquittoBroker, startMosquitto } from './brokers';
 import { until } from './harness';
+import { connectPeer, Peer } from './peer';
 import { StorageArea } from './storage';
 import { NodeWx, NodeWxOptions } from './wx';
 
@@ -66,4 +68,56 @@ export class Launches {
 export async function goOffline(runtime: Runtime, client: MqttClient): Promise<void> {
   runtime.wx.setNetwork(false);
   await until(() => client.status === 'offline', 'offline');
+}
+
+/** What a persistence test file runs on (see persistedBroker). */
+export interface PersistedBroker {
+  readonly broker: MosquittoBroker;
+  /** A TCP client on the broker, subscribed to `subscribe` at QoS 2 when given; what it received is cleared after each test. */
+  readonly peer: Peer;
+  /** The runtimes a test launched, killed after it. */
+  readonly launches: Launches;
+  /** A persist client's options on the broker, with a clientId of its own. */
+  options(extra?: Partial<ClientOptions>): ClientOptions & { clientId: string };
+}
+
+/**
+ * For a test file: a mosquitto that keeps sessions on disk, started before its tests and stopped
+ * after, with a peer on it; registers its own hooks.
+ */
+export function persistedBroker(setup: { peerId: string; subscribe?: string; idPrefix: string; config?: string[] }): PersistedBroker {
+  let broker: MosquittoBroker | undefined;
+  let peer: Peer | undefined;
+  let ids = 0;
+  const launches = new Launches();
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('persistedBroker: used outside its tests');
+    return value;
+  };
+  beforeAll(async () => {
+    broker = await startMosquitto({ persistence: true, config: setup.config });
+    peer = await connectPeer(broker.tcpPort, { clientId: setup.peerId, clean: true });
+    if (setup.subscribe) await peer.subscribe(setup.subscribe, 2);
+  });
+  afterAll(async () => {
+    await peer?.end();
+    await broker?.stop();
+  });
+  afterEach(() => {
+    launches.killAll();
+    if (peer) peer.received.length = 0;
+  });
+  return {
+    get broker() {
+      return ready(broker);
+    },
+    get peer() {
+      return ready(peer);
+    },
+    launches,
+    options(extra = {}) {
+      const { host, wsPort, path } = ready(broker);
+      return { host, port: wsPort, path, secure: false, reconnectPeriod: 200, clientId: `${setup.idPrefix}-${process.pid}-${++ids}`, persist: true, ...extra };
+    },
+  };
 }
