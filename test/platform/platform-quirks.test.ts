@@ -160,6 +160,29 @@ describe('JD (jd) and Xiaohongshu (xhs): the one WeChat-shaped global socket', (
     await until(() => xhs.globalListeners().every((n) => n === 0), 'no listener left');
   });
 
+  it.each([
+    ['JD', () => new NodeJd(), ['jd'], { errMsg: 'connectSocket:fail network is down' }],
+    ['Alipay without multiple', () => new NodeMy({ supportsMultiple: false }), [], { error: 1, errorMessage: '网络不可用' }],
+  ] as const)('%s: a connectSocket that fails with no onSocketClose after it (nothing documents one) frees the global socket: the retry connects', async (_name, make, globals, failure) => {
+    const { broker, peer } = on('aedes');
+    const double = use(make(), [...globals]);
+    const api = double.api as unknown as { connectSocket: (o: { fail?: (res: unknown) => void }) => unknown };
+    const connect = api.connectSocket;
+    let calls = 0;
+    api.connectSocket = (o) => {
+      if (++calls > 1) return connect(o);
+      setTimeout(() => o.fail?.(failure), 0);
+      return undefined;
+    };
+    const c = client(broker, double, { reconnectPeriod: 100 });
+    const log = record(c);
+    await expectRejection(() => c.connect(), { code: 'SOCKET_ERROR' });
+    await until(() => c.status === 'connected', 'the retry connected');
+    expect(calls).toBe(2);
+    expect(log.errors.map((e) => e.code)).toEqual(['SOCKET_ERROR']);
+    await binaryRoundTrip(c, log, peer);
+  });
+
   it('a global message without string or ArrayBuffer data → FRAME_UNREADABLE at once, naming its shape', async () => {
     const { broker } = on('mosquitto');
     const jd = use(new NodeJd(), ['jd']);

@@ -16,7 +16,7 @@ import { assign } from '../../core/errors';
 import { shapeOf, WxMessage } from '../frames';
 import type { NetworkStatus, PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import { networkEvents, plainListeners } from './events';
-import { GLOBAL_LIMIT_ERRMSG, GlobalSocketApi, globalSocketBusy, globalSocketTask, refused } from './global-socket';
+import { GLOBAL_LIMIT_ERRMSG, globalConnectFailed, GlobalSocketApi, globalSocketBusy, globalSocketTask, refused } from './global-socket';
 import { alipayStorage, AlipayStorageApi } from './storage';
 
 type Callback = (res?: unknown) => void;
@@ -99,12 +99,20 @@ export function adaptAlipay(my: AlipayApi): PlatformWx {
     connectSocket(options: WxConnectSocketOptions): WxSocketTask {
       // asking again would fail, or replace the open socket
       if (globalOnly && globalSocketBusy(my)) return refused(GLOBAL_LIMIT_ERRMSG);
-      const fail = (res: unknown): void => options.fail?.({ errMsg: alipayErrMsg('connectSocket', res) });
+      let failed = false;
+      const fail = (res: unknown): void => {
+        failed = true;
+        if (globalOnly) globalConnectFailed(my);
+        options.fail?.({ errMsg: alipayErrMsg('connectSocket', res) });
+      };
       const task = my.connectSocket({ url: options.url, protocols: options.protocols, multiple: true, success: () => options.success?.({ errMsg: 'connectSocket:ok' }), fail });
       if (task && typeof task.onMessage === 'function') return wrapTask(task);
       if (typeof my.onSocketMessage !== 'function') throw new Error('connectSocket:fail my.connectSocket returned no SocketTask and there is no my.onSocketMessage');
       globalOnly = true;
-      return globalSocketTask(my as GlobalSocketApi, { message: alipayMessage, send: alipaySendData, errMsg: alipayErrMsg });
+      const socket = globalSocketTask(my as GlobalSocketApi, { message: alipayMessage, send: alipaySendData, errMsg: alipayErrMsg });
+      // failed already, within connectSocket: no close will come for it
+      if (failed) globalConnectFailed(my);
+      return socket;
     },
     },
     plainListeners(my),

@@ -39,6 +39,8 @@ type GlobalEvent = 'open' | 'message' | 'close' | 'error';
 
 /** The open socket of each API: its listeners per event. */
 const current = new WeakMap<object, Record<GlobalEvent, Callback[]>>();
+/** What removes an API's global listeners when its socket goes (nothing without off*). */
+const unlistens = new WeakMap<object, () => void>();
 /** APIs without off*, whose global listeners were added for good. */
 const listening = new WeakSet<object>();
 
@@ -58,7 +60,7 @@ function listen(api: GlobalSocketApi): () => void {
   const added = EVENTS.map(([event, on, off]) => {
     const cb: Callback = (res) => {
       const listeners = current.get(api);
-      if (event === 'close') current.delete(api);
+      if (event === 'close') release(api);
       listeners?.[event].forEach((l) => l(res));
     };
     (api[on] as (cb: Callback) => void)(cb);
@@ -69,6 +71,21 @@ function listen(api: GlobalSocketApi): () => void {
     return () => undefined;
   }
   return () => added.forEach(([off, cb]) => (api[off] as (cb?: Callback) => void)(cb));
+}
+
+/** The socket is gone: the next one may start, with listeners of its own. */
+function release(api: object): void {
+  current.delete(api);
+  unlistens.get(api)?.();
+  unlistens.delete(api);
+}
+
+/**
+ * connectSocket's fail callback: no onSocketClose may follow it (nothing documents one), and a
+ * socket held open forever would refuse every later connect as over the limit of 1.
+ */
+export function globalConnectFailed(api: object): void {
+  release(api);
 }
 
 /** A socket that could not be opened: it fails with `errMsg`, as WeChat reports a refusal. */
@@ -93,8 +110,7 @@ export function globalSocketTask(api: GlobalSocketApi, shape: GlobalSocketShape)
   if (current.has(api)) return refused(GLOBAL_LIMIT_ERRMSG);
   const listeners: Record<GlobalEvent, Callback[]> = { open: [], message: [], close: [], error: [] };
   current.set(api, listeners);
-  const unlisten = listen(api);
-  listeners.close.push(unlisten);
+  unlistens.set(api, listen(api));
   return {
     onOpen: (l) => void listeners.open.push((res) => l(res)),
     onMessage: (l) => void listeners.message.push((res) => l(shape.message(res))),
