@@ -78,13 +78,8 @@ describe('Alipay (my)', () => {
     expect(log.errors).toEqual([]);
   });
 
-  // Library defect. Expected: the second connection is refused with SOCKET_LIMIT naming a limit of
-  // 1, and is not retried. Actual: SOCKET_ERROR "connectSocket:fail 已存在 socket 连接", retried every
-  // reconnectPeriod (each retry calls my.connectSocket again). Cause: adaptAlipay().connectSocket
-  // calls my.connectSocket before globalSocketTask() checks that the global socket is busy, and
-  // alipayErrMsg() keeps only errorMessage, so Alipay's error 3 ("socket already exists") cannot be
-  // mapped to SOCKET_LIMIT; the refusal's own "exceed max concurrent count 1" comes second and is
-  // ignored. (Even that one would read "limit 5": errorFromErrMsg sets no `limit`.)
+  // The adapter refuses a second global socket itself, before asking my.connectSocket (which would
+  // fail with error 3, or replace the open socket).
   it('global socket (no multiple): a second concurrent connection is refused with SOCKET_LIMIT (limit 1) and not retried', async () => {
     const { broker } = on('aedes');
     const my = use(new NodeMy({ supportsMultiple: false }));

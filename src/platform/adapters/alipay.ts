@@ -16,7 +16,7 @@ import { assign } from '../../core/errors';
 import { shapeOf, WxMessage } from '../frames';
 import type { NetworkStatus, PlatformWx, WxConnectSocketOptions, WxSocketTask } from '../wx';
 import { networkEvents, plainListeners } from './events';
-import { GLOBAL_LIMIT_ERRMSG, globalConnectFailed, GlobalSocketApi, globalSocketBusy, globalSocketTask, refused } from './global-socket';
+import { GlobalSocketApi, taskOrGlobalSocket } from './global-socket';
 import { alipayStorage, AlipayStorageApi } from './storage';
 
 type Callback = (res?: unknown) => void;
@@ -92,28 +92,14 @@ function wrapTask(task: AlipayTask): WxSocketTask {
 }
 
 export function adaptAlipay(my: AlipayApi): PlatformWx {
-  /** Learnt on the first connect: this client gives no SocketTask, only the global socket. */
-  let globalOnly = false;
+  const open = taskOrGlobalSocket<AlipayTask>(my, { message: alipayMessage, send: alipaySendData, errMsg: alipayErrMsg }, wrapTask);
   return assign(
     {
-    connectSocket(options: WxConnectSocketOptions): WxSocketTask {
-      // asking again would fail, or replace the open socket
-      if (globalOnly && globalSocketBusy(my)) return refused(GLOBAL_LIMIT_ERRMSG);
-      let failed = false;
-      const fail = (res: unknown): void => {
-        failed = true;
-        if (globalOnly) globalConnectFailed(my);
-        options.fail?.({ errMsg: alipayErrMsg('connectSocket', res) });
-      };
-      const task = my.connectSocket({ url: options.url, protocols: options.protocols, multiple: true, success: () => options.success?.({ errMsg: 'connectSocket:ok' }), fail });
-      if (task && typeof task.onMessage === 'function') return wrapTask(task);
-      if (typeof my.onSocketMessage !== 'function') throw new Error('connectSocket:fail my.connectSocket returned no SocketTask and there is no my.onSocketMessage');
-      globalOnly = true;
-      const socket = globalSocketTask(my as GlobalSocketApi, { message: alipayMessage, send: alipaySendData, errMsg: alipayErrMsg });
-      // failed already, within connectSocket: no close will come for it
-      if (failed) globalConnectFailed(my);
-      return socket;
-    },
+      connectSocket: (options: WxConnectSocketOptions): WxSocketTask =>
+        open(
+          (fail) => my.connectSocket({ url: options.url, protocols: options.protocols, multiple: true, success: () => options.success?.({ errMsg: 'connectSocket:ok' }), fail }),
+          (res) => options.fail?.({ errMsg: alipayErrMsg('connectSocket', res) }),
+        ),
     },
     plainListeners(my),
     alipayStorage(my),

@@ -33,7 +33,7 @@ interface GlobalSocketShape {
   errMsg(api: string, res: unknown): string;
 }
 
-export const GLOBAL_LIMIT_ERRMSG = 'connectSocket:fail exceed max concurrent count 1';
+const GLOBAL_LIMIT_ERRMSG = 'connectSocket:fail exceed max concurrent count 1';
 
 type GlobalEvent = 'open' | 'message' | 'close' | 'error';
 
@@ -43,9 +43,6 @@ const current = new WeakMap<object, Record<GlobalEvent, Callback[]>>();
 const unlistens = new WeakMap<object, () => void>();
 /** APIs without off*, whose global listeners were added for good. */
 const listening = new WeakSet<object>();
-
-/** Whether the one global socket of this API is open. */
-export const globalSocketBusy = (api: object): boolean => current.has(api);
 
 const EVENTS: [GlobalEvent, 'onSocketOpen' | 'onSocketMessage' | 'onSocketClose' | 'onSocketError', 'offSocketOpen' | 'offSocketMessage' | 'offSocketClose' | 'offSocketError'][] = [
   ['open', 'onSocketOpen', 'offSocketOpen'],
@@ -80,14 +77,6 @@ function release(api: object): void {
   unlistens.delete(api);
 }
 
-/**
- * connectSocket's fail callback: no onSocketClose may follow it (nothing documents one), and a
- * socket held open forever would refuse every later connect as over the limit of 1.
- */
-export function globalConnectFailed(api: object): void {
-  release(api);
-}
-
 /** A socket that could not be opened: it fails with `errMsg`, as WeChat reports a refusal. */
 export function refused(errMsg: string): WxSocketTask {
   const closes: ((res: { code: number; reason: string }) => void)[] = [];
@@ -106,7 +95,7 @@ export function refused(errMsg: string): WxSocketTask {
   };
 }
 
-export function globalSocketTask(api: GlobalSocketApi, shape: GlobalSocketShape): WxSocketTask {
+function globalSocketTask(api: GlobalSocketApi, shape: GlobalSocketShape): WxSocketTask {
   if (current.has(api)) return refused(GLOBAL_LIMIT_ERRMSG);
   const listeners: Record<GlobalEvent, Callback[]> = { open: [], message: [], close: [], error: [] };
   current.set(api, listeners);
@@ -123,5 +112,38 @@ export function globalSocketTask(api: GlobalSocketApi, shape: GlobalSocketShape)
     send: (options) =>
       api.sendSocketMessage(assign(shape.send(options.data), { success: () => options.success?.(), fail: (res?: unknown) => options.fail?.({ errMsg: shape.errMsg('sendSocketMessage', res) }) })),
     close: (options = {}) => api.closeSocket({ code: options.code ?? 1000, reason: options.reason ?? '', success: () => options.success?.(), fail: () => options.fail?.() }),
+  };
+}
+
+/**
+ * connectSocket of a platform that returns a SocketTask (`wrap` makes it WeChat's) or, on base
+ * libraries without one, opens its one global socket: asked for another only once that one is
+ * gone, and freed when connectSocket fails — no onSocketClose is documented to follow a failure,
+ * and a socket held forever would refuse every later connect as over the limit of 1.
+ * `connect` calls the platform with the fail callback it is given; `failed` reports the failure.
+ */
+export function taskOrGlobalSocket<T extends object>(
+  api: Partial<GlobalSocketApi>,
+  shape: GlobalSocketShape,
+  wrap: (task: T) => WxSocketTask,
+): (connect: (fail: (res: unknown) => void) => T | undefined | void, failed: (res: unknown) => void) => WxSocketTask {
+  /** Learnt on the first connect: no SocketTask here, only the global socket. */
+  let globalOnly = false;
+  return (connect, failed) => {
+    // asking again would fail, or replace the open socket
+    if (globalOnly && current.has(api)) return refused(GLOBAL_LIMIT_ERRMSG);
+    let failedAlready = false;
+    const task = connect((res) => {
+      failedAlready = true;
+      if (globalOnly) release(api);
+      failed(res);
+    });
+    if (task && typeof (task as { onMessage?: unknown }).onMessage === 'function') return wrap(task);
+    if (typeof api.onSocketMessage !== 'function') throw new Error('connectSocket:fail connectSocket returned no SocketTask and there is no onSocketMessage');
+    globalOnly = true;
+    const socket = globalSocketTask(api as GlobalSocketApi, shape);
+    // failed within connectSocket itself: no close will come for it
+    if (failedAlready) release(api);
+    return socket;
   };
 }

@@ -17,7 +17,7 @@ import { assign } from '../../core/errors';
 import { shapeOf, WxMessage } from '../frames';
 import type { PlatformWx, WxConnectSocketOptions, WxSocketTask, WxStorage } from '../wx';
 import { networkEvents, plainListeners, wechatNetwork } from './events';
-import { GLOBAL_LIMIT_ERRMSG, globalConnectFailed, GlobalSocketApi, globalSocketBusy, globalSocketTask, refused } from './global-socket';
+import { GlobalSocketApi, taskOrGlobalSocket } from './global-socket';
 import { wechatStorage } from './storage';
 
 export interface TaskOrGlobalApi extends Partial<GlobalSocketApi>, Pick<PlatformWx, 'onAppShow' | 'offAppShow' | 'onAppHide' | 'offAppHide'>, WxStorage {
@@ -46,26 +46,12 @@ function unwrapped(value: unknown): unknown {
 
 /** connectSocket: the SocketTask `api` returns when it has onMessage; otherwise the one WeChat-shaped global socket. */
 function taskOrGlobal(api: TaskOrGlobalApi): PlatformWx['connectSocket'] {
-  /** Learnt on the first connect: no SocketTask here, only the global socket. */
-  let globalOnly = false;
-  return (options) => {
-    // asking again would fail, or replace the open socket
-    if (globalOnly && globalSocketBusy(api)) return refused(GLOBAL_LIMIT_ERRMSG);
-    let failed = false;
-    const fail = (res: unknown): void => {
-      failed = true;
-      if (globalOnly) globalConnectFailed(api);
-      options.fail?.({ errMsg: errMsgOf('connectSocket', res) });
-    };
-    const task = api.connectSocket({ url: options.url, protocols: options.protocols, success: options.success, fail });
-    if (task && typeof task.onMessage === 'function') return task;
-    if (typeof api.onSocketMessage !== 'function') throw new Error('connectSocket:fail connectSocket returned no SocketTask and there is no onSocketMessage');
-    globalOnly = true;
-    const socket = globalSocketTask(api as GlobalSocketApi, { message: wechatMessage, send: (data) => ({ data }), errMsg: errMsgOf });
-    // failed already, within connectSocket: no close will come for it
-    if (failed) globalConnectFailed(api);
-    return socket;
-  };
+  const open = taskOrGlobalSocket<WxSocketTask>(api, { message: wechatMessage, send: (data) => ({ data }), errMsg: errMsgOf }, (task) => task);
+  return (options) =>
+    open(
+      (fail) => api.connectSocket({ url: options.url, protocols: options.protocols, success: options.success, fail }),
+      (res) => options.fail?.({ errMsg: errMsgOf('connectSocket', res) }),
+    );
 }
 
 export function adaptTaskOrGlobal(api: TaskOrGlobalApi): PlatformWx {
