@@ -95,8 +95,8 @@ export function refused(errMsg: string): WxSocketTask {
   };
 }
 
+/** The global socket as a SocketTask; taskOrGlobalSocket() asks for it only while none is open. */
 function globalSocketTask(api: GlobalSocketApi, shape: GlobalSocketShape): WxSocketTask {
-  if (current.has(api)) return refused(GLOBAL_LIMIT_ERRMSG);
   const listeners: Record<GlobalEvent, Callback[]> = { open: [], message: [], close: [], error: [] };
   current.set(api, listeners);
   unlistens.set(api, listen(api));
